@@ -1,0 +1,43 @@
+# Promise OMS: `make run` and `make test` are all a new user needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test test-sqlite test-postgres lint format schema clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate, seed the demo network when empty, serve GraphiQL on 127.0.0.1:8000.
+run: install
+	$(BIN)/oms serve --demo
+
+## Lint, then the whole suite on SQLite and again on PostgreSQL + Redis.
+test: install lint test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest --backend sqlite
+
+test-postgres: install
+	$(BIN)/pytest --backend postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install
+	$(BIN)/oms export-schema --output schema.graphql
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

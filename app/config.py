@@ -1,0 +1,64 @@
+"""Settings read once from the environment; nothing happens at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/oms.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    admin_token: str | None = None
+    admin_token_file: str = "./var/admin-token"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    env: str = "development"
+    pubsub_prefix: str = "oms"
+    scheduler_interval_seconds: float = 30.0
+    db_pool_size: int = 10
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, key, cast in _ENV:
+            raw = env.get(name)
+            if raw is not None and raw != "":
+                values[key] = cast(raw)
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+_ENV: tuple[tuple[str, str, Any], ...] = (
+    ("DATABASE_URL", "database_url", str),
+    ("REDIS_URL", "redis_url", str),
+    ("OMS_ADMIN_TOKEN", "admin_token", str),
+    ("OMS_ADMIN_TOKEN_FILE", "admin_token_file", str),
+    ("OMS_HOST", "host", str),
+    ("OMS_PORT", "port", int),
+    ("OMS_LOG_LEVEL", "log_level", str.upper),
+    ("OMS_ENV", "env", str.lower),
+    ("OMS_PUBSUB_PREFIX", "pubsub_prefix", str),
+    ("OMS_SCHEDULER_INTERVAL_SECONDS", "scheduler_interval_seconds", float),
+    ("OMS_DB_POOL_SIZE", "db_pool_size", int),
+)
+
+# Documented in the README's configuration table (kept in step by a test).
+ENV_VARS = tuple(name for name, _, _ in _ENV)

@@ -1,0 +1,30 @@
+"""Prometheus metrics, one registry per app (tests build many apps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.requests = Counter(
+            "oms_graphql_requests",
+            "GraphQL operations by operation name and outcome",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "oms_graphql_request_duration_seconds",
+            "GraphQL operation latency by operation name",
+            ["operation"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+        )
+        self.http_requests = Counter(
+            "oms_http_requests", "HTTP requests by path and status", ["path", "status"], registry=self.registry
+        )

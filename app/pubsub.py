@@ -1,0 +1,138 @@
+"""Publish/subscribe for GraphQL subscriptions, in-process or through Redis.
+
+Each replica keeps one local hub that fans a topic's messages out to the
+subscriptions it serves. Without Redis, publishing dispatches straight to the
+hub; with Redis, publishing goes to a Redis channel and every replica's single
+reader task dispatches what it receives to its own hub, so one Redis
+connection serves any number of subscribers.
+
+Messages are published only after the transaction that caused them commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 1000
+Message = dict[str, Any]
+
+
+class Hub:
+    """Local fan-out from a topic to every queue listening on it."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, set[asyncio.Queue[Message]]] = defaultdict(set)
+
+    def dispatch(self, topic: str, message: Message) -> None:
+        for queue in list(self._queues.get(topic, ())):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                log.warning("subscriber queue full; dropping a %s message", topic)
+
+    @contextlib.asynccontextmanager
+    async def listen(self, topic: str) -> AsyncIterator[asyncio.Queue[Message]]:
+        queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_SIZE)
+        self._queues[topic].add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues[topic].discard(queue)
+
+    def listeners(self, topic: str) -> int:
+        return len(self._queues.get(topic, ()))
+
+
+class Broker(Protocol):
+    hub: Hub
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def publish(self, topic: str, message: Message) -> None: ...
+    async def ping(self) -> None: ...
+
+
+class InProcessBroker:
+    def __init__(self) -> None:
+        self.hub = Hub()
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def publish(self, topic: str, message: Message) -> None:
+        self.hub.dispatch(topic, message)
+
+    async def ping(self) -> None:
+        return None
+
+
+class RedisBroker:
+    """Fans messages out across replicas through Redis pub/sub."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self.hub = Hub()
+        self._url = url
+        self._prefix = prefix + ":"
+        self._redis: aioredis.Redis | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        self._redis = aioredis.from_url(self._url)
+        await self._redis.ping()
+        self._reader = asyncio.create_task(self._read(), name="redis-pubsub-reader")
+        await asyncio.wait_for(self._ready.wait(), timeout=10)
+
+    async def _read(self) -> None:
+        assert self._redis is not None
+        while True:
+            try:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.psubscribe(self._prefix + "*")
+                    self._ready.set()
+                    async for raw in pubsub.listen():
+                        self._deliver(raw)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("redis pub/sub reader failed; reconnecting in 1 s")
+                await asyncio.sleep(1)
+
+    def _deliver(self, raw: dict[str, Any]) -> None:
+        if raw.get("type") != "pmessage":
+            return
+        channel = raw["channel"].decode() if isinstance(raw["channel"], bytes) else raw["channel"]
+        self.hub.dispatch(channel.removeprefix(self._prefix), json.loads(raw["data"]))
+
+    async def publish(self, topic: str, message: Message) -> None:
+        assert self._redis is not None, "broker not started"
+        await self._redis.publish(self._prefix + topic, json.dumps(message))
+
+    async def ping(self) -> None:
+        assert self._redis is not None, "broker not started"
+        await self._redis.ping()
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._redis is not None:
+            await self._redis.aclose()
+
+
+def make_broker(redis_url: str | None, prefix: str) -> Broker:
+    return RedisBroker(redis_url, prefix) if redis_url else InProcessBroker()

@@ -1,0 +1,21 @@
+"""What the running server holds: made in the lifespan, handed to each request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.config import Settings
+from app.pubsub import Broker
+from app.services.uow import UnitOfWork
+from app.store.db import Database
+
+
+@dataclass(slots=True)
+class Resources:
+    settings: Settings
+    db: Database
+    broker: Broker
+    admin_token: str | None
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.broker)

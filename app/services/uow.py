@@ -1,0 +1,55 @@
+"""Unit of work: one transaction per command, events published after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.pubsub import Broker, Message
+from app.store.db import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UnitOfWork:
+    """`async with uow:` opens the write transaction; leaving it commits.
+
+    Any exception rolls everything back and drops the pending events, so a
+    command is applied whole or not at all, and nobody hears of a change that
+    did not happen.
+    """
+
+    def __init__(self, db: Database, broker: Broker, clock: Callable[[], datetime] = utc_now) -> None:
+        self._db = db
+        self._broker = broker
+        self._clock = clock
+        self._events: list[tuple[str, Message]] = []
+        self._tx: Any = None
+        self.conn: AsyncConnection
+        self.now: datetime
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._events = []
+        self.now = self._clock()
+        self._tx = self._db.write()
+        self.conn = await self._tx.__aenter__()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._tx.__aexit__(exc_type, exc, tb)
+        if exc_type is None:
+            for topic, message in self._events:
+                await self._broker.publish(topic, message)
+        self._events = []
+
+    def emit(self, topic: str, message: Message) -> None:
+        """Queue a pub/sub message for after the commit."""
+        self._events.append((topic, message))

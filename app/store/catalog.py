@@ -1,0 +1,84 @@
+"""Queries for locations and items (the network and the assortment)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.store import rows
+from app.store.sql import upsert
+from app.store.tables import item_barcodes, items, locations
+from domain.items import Item
+from domain.locations import Location
+
+
+async def save_locations(conn: AsyncConnection, batch: Sequence[Location], now: datetime) -> None:
+    if not batch:
+        return
+    stmt = upsert(conn, locations)
+    values = [rows.location_to_row(loc) | {"updated_at": now} for loc in batch]
+    update_cols = {c: stmt.excluded[c] for c in values[0] if c != "id"}
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), values)
+
+
+async def locations_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, Location]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    result = await conn.execute(select(locations).where(locations.c.id.in_(wanted)))
+    return {row.id: rows.location_from_row(row) for row in result}
+
+
+async def all_locations(conn: AsyncConnection) -> list[Location]:
+    result = await conn.execute(select(locations).order_by(locations.c.id))
+    return [rows.location_from_row(row) for row in result]
+
+
+async def existing_location_ids(conn: AsyncConnection, ids: Iterable[str]) -> set[str]:
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    result = await conn.execute(select(locations.c.id).where(locations.c.id.in_(wanted)))
+    return set(result.scalars())
+
+
+async def barcode_owners(conn: AsyncConnection, barcodes: Iterable[str]) -> dict[str, str]:
+    wanted = list(set(barcodes))
+    if not wanted:
+        return {}
+    result = await conn.execute(
+        select(item_barcodes.c.barcode, item_barcodes.c.sku).where(item_barcodes.c.barcode.in_(wanted))
+    )
+    return {row.barcode: row.sku for row in result}
+
+
+async def save_items(conn: AsyncConnection, batch: Sequence[Item], now: datetime) -> None:
+    if not batch:
+        return
+    stmt = upsert(conn, items)
+    values = [
+        {"sku": i.sku, "category": i.category, "zone": i.zone, "barcodes": list(i.barcodes), "updated_at": now}
+        for i in batch
+    ]
+    update_cols = {c: stmt.excluded[c] for c in ("category", "zone", "barcodes", "updated_at")}
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["sku"], set_=update_cols), values)
+    skus = [i.sku for i in batch]
+    await conn.execute(delete(item_barcodes).where(item_barcodes.c.sku.in_(skus)))
+    codes = [{"barcode": code, "sku": i.sku} for i in batch for code in i.barcodes]
+    if codes:
+        await conn.execute(item_barcodes.insert(), codes)
+
+
+async def items_by_sku(conn: AsyncConnection, skus: Iterable[str]) -> dict[str, Item]:
+    wanted = list(set(skus))
+    if not wanted:
+        return {}
+    result = await conn.execute(select(items).where(items.c.sku.in_(wanted)))
+    return {row.sku: rows.item_from_row(row) for row in result}
+
+
+async def count_locations(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.count()).select_from(locations))).scalar_one())

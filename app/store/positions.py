@@ -1,0 +1,172 @@
+"""Queries for inventory positions: guarded feed writes and batched reads.
+
+Each feed update is one guarded statement, so the staleness rule of
+`domain.inventory.is_stale` holds even when two feeds race on a position:
+the `WHERE` of the upsert compares against the row as it is at write time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.store import rows
+from app.store.sql import upsert
+from app.store.tables import inventory_events, items, locations, positions
+from domain.inventory import InventoryUpdate, Position
+from domain.locations import Location
+
+
+async def apply_snapshot(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
+    """Set on-hand to the counted quantity unless a newer snapshot was applied."""
+    stmt = upsert(conn, positions).values(
+        **_new_position(update, source, now, on_hand=update.quantity), snapshot_as_of=update.as_of
+    )
+    target = positions.c
+    changes = {
+        "on_hand": stmt.excluded.on_hand,
+        "snapshot_as_of": stmt.excluded.snapshot_as_of,
+        **_sync_marks(stmt, update),
+    }
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["sku", "location_id"],
+        set_=changes,
+        where=or_(target.snapshot_as_of.is_(None), target.snapshot_as_of <= stmt.excluded.snapshot_as_of),
+    )
+    return (await conn.execute(stmt)).rowcount == 1
+
+
+async def record_event(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
+    """Remember a delta's (source, eventId); False when it was seen before."""
+    stmt = upsert(conn, inventory_events).values(
+        source=source,
+        event_id=update.event_id,
+        sku=update.sku,
+        location_id=update.location_id,
+        quantity=update.quantity,
+        as_of=update.as_of,
+        received_at=now,
+    )
+    return (await conn.execute(stmt.on_conflict_do_nothing())).rowcount == 1
+
+
+async def apply_delta(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
+    """Add the change to on-hand unless a later snapshot already counted it."""
+    stmt = upsert(conn, positions).values(**_new_position(update, source, now, on_hand=update.quantity))
+    target = positions.c
+    changes = {"on_hand": target.on_hand + stmt.excluded.on_hand, **_sync_marks(stmt, update)}
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["sku", "location_id"],
+        set_=changes,
+        where=or_(target.snapshot_as_of.is_(None), target.snapshot_as_of <= stmt.excluded.last_synced_at),
+    )
+    return (await conn.execute(stmt)).rowcount == 1
+
+
+def _new_position(update: InventoryUpdate, source: str, now: datetime, *, on_hand: int) -> dict[str, object]:
+    return {
+        "sku": update.sku,
+        "location_id": update.location_id,
+        "on_hand": on_hand,
+        "reserved": 0,
+        "inbound": update.inbound or 0,
+        "inbound_eta": update.inbound_eta,
+        "last_synced_at": update.as_of,
+        "last_source": source,
+        "updated_at": now,
+    }
+
+
+def _sync_marks(stmt: object, update: InventoryUpdate) -> dict[str, object]:
+    excluded = stmt.excluded  # type: ignore[attr-defined]
+    marks: dict[str, object] = {
+        "last_synced_at": excluded.last_synced_at,
+        "last_source": excluded.last_source,
+        "updated_at": excluded.updated_at,
+    }
+    if update.inbound is not None:
+        marks["inbound"] = excluded.inbound
+        marks["inbound_eta"] = excluded.inbound_eta
+    return marks
+
+
+@dataclass(frozen=True, slots=True)
+class StockView:
+    """Positions of some SKUs with their locations and the SKUs' categories."""
+
+    positions: dict[str, list[Position]]
+    locations: dict[str, Location]
+    categories: dict[str, str]
+
+
+def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Select[tuple[object, ...]]:
+    query = (
+        select(
+            positions.c.sku,
+            positions.c.location_id,
+            positions.c.on_hand,
+            positions.c.reserved,
+            positions.c.inbound,
+            positions.c.inbound_eta,
+            items.c.category,
+            *[c.label(f"loc_{c.name}") for c in locations.c],
+        )
+        .join(locations, locations.c.id == positions.c.location_id)
+        .outerjoin(items, items.c.sku == positions.c.sku)
+        .where(positions.c.sku.in_(list(skus)))
+    )
+    if location_ids is not None:
+        query = query.where(and_(positions.c.location_id.in_(list(location_ids))))
+    return query
+
+
+async def stock_for(conn: AsyncConnection, skus: Iterable[str], location_ids: Sequence[str] | None = None) -> StockView:
+    """One statement: the positions, their locations and the SKUs' categories."""
+    wanted = sorted(set(skus))
+    view = StockView({sku: [] for sku in wanted}, {}, {})
+    if not wanted:
+        return view
+    result = await conn.execute(_stock_query(wanted, location_ids))
+    for row in result:
+        if row.loc_id not in view.locations:
+            view.locations[row.loc_id] = rows.location_from_row(_LocationRow(row))
+        view.positions[row.sku].append(rows.position_from_row(row))
+        if row.category is not None:
+            view.categories[row.sku] = row.category
+    return view
+
+
+class _LocationRow:
+    """Adapter exposing the `loc_`-prefixed columns of a joined row by plain name."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: object) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._row, f"loc_{name}")
+
+
+async def position(conn: AsyncConnection, sku: str, location_id: str) -> Position | None:
+    query = select(positions).where(and_(positions.c.sku == sku, positions.c.location_id == location_id))
+    row = (await conn.execute(query)).first()
+    return rows.position_from_row(row) if row else None
+
+
+async def insert_snapshots(
+    conn: AsyncConnection, updates: Sequence[InventoryUpdate], source: str, now: datetime
+) -> None:
+    """Bulk-insert new positions (seeding an empty network); no conflict handling."""
+    if not updates:
+        return
+    values = [{**_new_position(u, source, now, on_hand=u.quantity), "snapshot_as_of": u.as_of} for u in updates]
+    await conn.execute(positions.insert(), values)
+
+
+async def count_positions(conn: AsyncConnection) -> int:
+    return int((await conn.execute(select(func.count()).select_from(positions))).scalar_one())

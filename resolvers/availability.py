@@ -1,0 +1,133 @@
+"""GraphQL surface for availability to promise (contract section 2) and Product."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+
+from app.services.availability import AvailabilityKey, availability_for
+from app.services.inventory import AVAILABILITY_TOPIC
+from domain import atp
+from domain.atp import LocationAtp
+from resolvers.context import Info
+from resolvers.errors import bad_request
+from resolvers.network import Location, location_node
+
+MAX_SKUS = 500
+
+
+@strawberry.type(description="What one location can promise of a SKU, and why.")
+class LocationAvailability:
+    location: Location
+    atp: int
+    on_hand: int
+    reserved: int
+    held: int
+    inbound: int
+    applied_rules: list[strawberry.ID]
+
+
+@strawberry.type(description="What can be promised of a SKU in a channel and market, summed over locations.")
+class Availability:
+    sku: str
+    channel: str
+    market: str
+    atp: int
+    on_hand: int
+    reserved: int
+    inbound: int
+    _locations: strawberry.Private[tuple[LocationAtp, ...]]
+
+    @strawberry.field(description="Per-location breakdown, deepest ATP first.")
+    def locations(self, only_available: bool | None = False) -> list[LocationAvailability]:
+        return [
+            LocationAvailability(
+                location=location_node(x.location),
+                atp=x.atp,
+                on_hand=x.on_hand,
+                reserved=x.reserved,
+                held=x.held,
+                inbound=x.inbound,
+                applied_rules=[strawberry.ID(r) for r in x.applied_rules],
+            )
+            for x in self._locations
+            if not only_available or x.atp > 0
+        ]
+
+
+def availability_node(found: atp.SkuAvailability) -> Availability:
+    return Availability(
+        sku=found.sku,
+        channel=found.channel,
+        market=found.market,
+        atp=found.atp,
+        on_hand=found.on_hand,
+        reserved=found.reserved,
+        inbound=found.inbound,
+        _locations=found.locations,
+    )
+
+
+@strawberry.federation.type(
+    keys=["sku"], description="A product of the catalog; this subgraph contributes what can be promised."
+)
+class Product:
+    sku: str
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, sku: str, **extra: Any) -> Product:
+        return cls(sku=sku)
+
+    @strawberry.field(description="Availability of this product in a channel and market.")
+    async def availability(self, info: Info, channel: str, market: str) -> Availability:
+        found = await info.context.loaders.availability.load(AvailabilityKey(self.sku, channel, market))
+        return availability_node(found)
+
+
+def _keys(
+    skus: list[str], channel: str, market: str, location_ids: list[strawberry.ID] | None
+) -> list[AvailabilityKey]:
+    if len(skus) > MAX_SKUS:
+        raise bad_request(f"At most {MAX_SKUS} skus per request")
+    ids = tuple(sorted(str(i) for i in location_ids)) if location_ids is not None else None
+    return [AvailabilityKey(sku, channel, market, ids) for sku in dict.fromkeys(skus)]
+
+
+@strawberry.type
+class AvailabilityQuery:
+    @strawberry.field(
+        description="Availability to promise for SKUs in a channel and market, optionally at some locations."
+    )
+    async def availability(
+        self, info: Info, skus: list[str], channel: str, market: str, location_ids: list[strawberry.ID] | None = None
+    ) -> list[Availability]:
+        keys = _keys(skus, channel, market, location_ids)
+        found = await info.context.loaders.availability.load_many(keys)
+        by_sku = {f.sku: availability_node(f) for f in found}
+        return [by_sku[sku] for sku in skus]
+
+    @strawberry.field(description="A product by SKU, for callers that do not go through the gateway.")
+    def product(self, sku: str) -> Product:
+        return Product(sku=sku)
+
+
+@strawberry.type
+class AvailabilitySubscription:
+    @strawberry.subscription(description="Pushes a SKU's availability each time a change moves its stock.")
+    async def availability_changed(
+        self, info: Info, skus: list[str], channel: str, market: str
+    ) -> AsyncGenerator[Availability, None]:
+        _keys(skus, channel, market, None)  # refuses oversized requests up front
+        wanted = set(skus)
+        context = info.context
+        async with context.resources.broker.hub.listen(AVAILABILITY_TOPIC) as queue:
+            while True:
+                message = await queue.get()
+                hit = sorted(wanted.intersection(message.get("skus", ())))
+                if not hit:
+                    continue
+                found = await availability_for(context.resources.db, [AvailabilityKey(s, channel, market) for s in hit])
+                for item in found:
+                    yield availability_node(item)

@@ -1,0 +1,55 @@
+"""Schema extensions: safe errors and per-operation metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from app.logs import request_id
+from app.metrics import Metrics
+from resolvers.errors import PUBLIC_CODES
+
+
+def is_public(error: GraphQLError) -> bool:
+    """Validation and parse errors, and our coded public errors, reach clients as they are."""
+    original = error.original_error
+    if original is None:
+        return True
+    code = (getattr(original, "extensions", None) or {}).get("code")
+    return isinstance(original, GraphQLError) and code in PUBLIC_CODES
+
+
+class SafeErrors(MaskErrors):
+    """Everything else becomes INTERNAL with the request id; the detail goes to the log."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: not is_public(e), error_message="Internal server error")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        rid = request_id.get()
+        return GraphQLError(
+            message=self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL", "requestId": rid},
+        )
+
+
+def metrics_extension(metrics: Metrics) -> Callable[[], SchemaExtension]:
+    class OperationMetrics(SchemaExtension):
+        def on_operation(self) -> Iterator[None]:
+            started = time.perf_counter()
+            yield
+            context = self.execution_context
+            name = context.operation_name or "anonymous"
+            result = context.result
+            outcome = "error" if result is not None and getattr(result, "errors", None) else "ok"
+            metrics.requests.labels(name, outcome).inc()
+            metrics.latency.labels(name).observe(time.perf_counter() - started)
+
+    return OperationMetrics

@@ -1,0 +1,180 @@
+"""GraphQL surface for locations and items (contract section 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from app.services import network
+from domain import items as item_domain
+from domain import locations as loc
+from domain.errors import DomainError
+from resolvers.context import Info
+from resolvers.errors import UserError, user_error, user_errors
+
+LocationType = strawberry.enum(loc.LocationType, description="What kind of place holds the stock.")
+FulfillmentMethod = strawberry.enum(loc.FulfillmentMethod, description="How the customer gets the goods.")
+
+
+@strawberry.type
+class Geo:
+    lat: float
+    lon: float
+
+
+@strawberry.federation.type(keys=["id"], description="A store, hub store, warehouse, dark store or drop-ship vendor.")
+class Location:
+    id: strawberry.ID
+    name: str
+    type: LocationType  # type: ignore[valid-type]
+    markets: list[str]
+    geo: Geo
+    capabilities: list[FulfillmentMethod]  # type: ignore[valid-type]
+    priority: int
+    daily_capacity: int | None
+    turnaround_hours: float | None
+    pick_process_id: strawberry.ID | None
+    handling_cost: float | None
+    active: bool
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Location | None:  # noqa: A002
+        found = await info.context.loaders.location.load(str(id))
+        return location_node(found) if found else None
+
+
+def location_node(location: loc.Location) -> Location:
+    return Location(
+        id=strawberry.ID(location.id),
+        name=location.name,
+        type=location.type,
+        markets=list(location.markets),
+        geo=Geo(lat=location.geo.lat, lon=location.geo.lon),
+        capabilities=list(location.capabilities),
+        priority=location.priority,
+        daily_capacity=location.daily_capacity,
+        turnaround_hours=location.turnaround_hours,
+        pick_process_id=strawberry.ID(location.pick_process_id) if location.pick_process_id else None,
+        handling_cost=location.handling_cost,
+        active=location.active,
+    )
+
+
+@strawberry.input
+class GeoInput:
+    lat: float
+    lon: float
+
+
+@strawberry.input(description="A location, identified by the client's stable reference.")
+class LocationInput:
+    id: strawberry.ID
+    name: str
+    type: LocationType  # type: ignore[valid-type]
+    markets: list[str]
+    geo: GeoInput
+    capabilities: list[FulfillmentMethod]  # type: ignore[valid-type]
+    priority: int | None = None
+    daily_capacity: int | None = None
+    turnaround_hours: float | None = None
+    pick_process_id: strawberry.ID | None = None
+    handling_cost: float | None = None
+    active: bool | None = None
+
+    def to_domain(self) -> loc.Location:
+        return loc.Location(
+            id=str(self.id),
+            name=self.name,
+            type=self.type,
+            markets=tuple(self.markets),
+            geo=loc.Geo(self.geo.lat, self.geo.lon),
+            capabilities=tuple(self.capabilities),
+            priority=self.priority or 0,
+            daily_capacity=self.daily_capacity,
+            turnaround_hours=self.turnaround_hours,
+            pick_process_id=str(self.pick_process_id) if self.pick_process_id else None,
+            handling_cost=self.handling_cost,
+            active=True if self.active is None else self.active,
+        )
+
+
+@strawberry.input(description="What the OMS keeps of a SKU: category, barcodes, zone.")
+class ItemInput:
+    sku: str
+    category: str
+    barcodes: list[str] | None = None
+    zone: str | None = None
+
+    def to_domain(self) -> item_domain.Item:
+        return item_domain.Item(self.sku, self.category, tuple(self.barcodes or ()), self.zone)
+
+
+@strawberry.type
+class Item:
+    sku: str
+    category: str
+    barcodes: list[str]
+    zone: str | None
+
+
+def item_node(item: item_domain.Item) -> Item:
+    return Item(sku=item.sku, category=item.category, barcodes=list(item.barcodes), zone=item.zone)
+
+
+@strawberry.type
+class UpsertLocationsPayload:
+    locations: list[Location]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class UpsertItemsPayload:
+    count: int
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class NetworkQuery:
+    @strawberry.field(description="One location by id.")
+    async def location(self, info: Info, id: strawberry.ID) -> Location | None:  # noqa: A002
+        found = await info.context.loaders.location.load(str(id))
+        return location_node(found) if found else None
+
+    @strawberry.field(description="Locations, optionally those serving a market or of a type.")
+    async def locations(
+        self,
+        info: Info,
+        market: str | None = None,
+        type: LocationType | None = None,  # type: ignore[valid-type]  # noqa: A002
+    ) -> list[Location]:
+        found = await network.list_locations(info.context.resources.db, market=market, type_=type)
+        return [location_node(x) for x in found]
+
+    @strawberry.field(description="Items by SKU (unknown SKUs are left out).")
+    async def items(self, info: Info, skus: list[str]) -> list[Item]:
+        found = await info.context.loaders.item.load_many(skus)
+        return [item_node(x) for x in found if x is not None]
+
+
+@strawberry.type
+class NetworkMutation:
+    @strawberry.mutation(description="Create or update locations; each bad entry fails alone.")
+    async def upsert_locations(self, info: Info, input: list[LocationInput]) -> UpsertLocationsPayload:  # noqa: A002
+        info.context.require_staff()
+        try:
+            result = await network.upsert_locations(info.context.uow(), batch=[i.to_domain() for i in input])
+        except DomainError as error:
+            return UpsertLocationsPayload(locations=[], user_errors=[user_error(error)])
+        return UpsertLocationsPayload(
+            locations=[location_node(x) for x in result.saved], user_errors=user_errors(result.errors)
+        )
+
+    @strawberry.mutation(description="Create or update items; each bad entry fails alone.")
+    async def upsert_items(self, info: Info, input: list[ItemInput]) -> UpsertItemsPayload:  # noqa: A002
+        info.context.require_staff()
+        try:
+            result = await network.upsert_items(info.context.uow(), batch=[i.to_domain() for i in input])
+        except DomainError as error:
+            return UpsertItemsPayload(count=0, user_errors=[user_error(error)])
+        return UpsertItemsPayload(count=len(result.saved), user_errors=user_errors(result.errors))

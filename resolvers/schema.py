@@ -1,0 +1,56 @@
+"""The federated schema: every area's queries, mutations and subscriptions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
+
+from app.metrics import Metrics
+from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, Product
+from resolvers.extensions import SafeErrors, is_public, metrics_extension
+from resolvers.inventory import InventoryMutation
+from resolvers.network import Location, NetworkMutation, NetworkQuery
+
+log = logging.getLogger("oms.graphql")
+
+
+@strawberry.type
+class Query(NetworkQuery, AvailabilityQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(NetworkMutation, InventoryMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(AvailabilitySubscription):
+    pass
+
+
+class OmsSchema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log internal faults with their stack; public errors are the client's business."""
+        for error in errors:
+            if not is_public(error):
+                log.error("internal error at %s", error.path, exc_info=error.original_error)
+
+
+def create_schema(metrics: Metrics | None = None) -> strawberry.federation.Schema:
+    extensions: list[Any] = [SafeErrors, lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)]
+    if metrics is not None:
+        extensions.append(metrics_extension(metrics))
+    return OmsSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Product, Location],
+        extensions=extensions,
+        federation_version="2.9",
+    )

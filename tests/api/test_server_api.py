@@ -1,0 +1,58 @@
+"""Health, metrics, GraphiQL, request ids and safe errors over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.network import availability, basic_network
+from tests.harness import Api
+
+
+async def test_health_live_and_ready_report_every_dependency(api: Api) -> None:
+    live = await api.http.get("/health/live")
+    assert (live.status_code, live.json()) == (200, {"status": "ok"})
+    ready = await api.http.get("/health/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "pubsub": "ok"}}
+
+
+async def test_metrics_count_operations_by_name(api: Api) -> None:
+    await api.gql("query StoresForMetrics { locations { id } }")
+    text = (await api.http.get("/metrics")).text
+    assert 'oms_graphql_requests_total{operation="StoresForMetrics",outcome="ok"}' in text
+    assert 'oms_graphql_request_duration_seconds_bucket{le="0.001",operation="StoresForMetrics"}' in text
+
+
+async def test_graphiql_is_served_to_browsers(api: Api) -> None:
+    page = await api.http.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+
+
+async def test_the_request_id_is_echoed_and_generated_when_absent(api: Api) -> None:
+    given = await api.http.get("/health/live", headers={"x-request-id": "abc-123"})
+    assert given.headers["x-request-id"] == "abc-123"
+    generated = await api.http.get("/health/live")
+    assert len(generated.headers["x-request-id"]) == 32
+
+
+async def test_validation_errors_stay_useful(api: Api) -> None:
+    body = await api.raw("{ locations { idd } }", token=None)
+    assert "Cannot query field 'idd'" in body["errors"][0]["message"]
+
+
+async def test_an_internal_fault_is_masked_with_a_request_id(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    await basic_network(api)
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("SELECT secret FROM positions -- must never reach a client")
+
+    monkeypatch.setattr("resolvers.loaders.availability_for", broken)
+    body = await api.raw('{ availability(skus: ["A"], channel: "web", market: "US") { atp } }', token=None)
+    error = body["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"]["code"] == "INTERNAL"
+    assert len(error["extensions"]["requestId"]) == 32
+    assert "secret" not in str(body)
+    monkeypatch.undo()
+    assert (await availability(api, ["A"]))[0]["atp"] == 0

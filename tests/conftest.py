@@ -1,0 +1,84 @@
+"""Fixtures: `backend` (SQLite; PostgreSQL + Redis), a live `server` per backend, a clean `api` per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from app.config import Settings
+from app.store.tables import metadata
+from tests.backends import Backend, check_redis, create_pg_database, drop_pg_database
+from tests.harness import ADMIN_TOKEN, Api, RunningServer, serve
+
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        default=",".join(BACKENDS),
+        help="comma-separated backends for API tests: sqlite, postgres (with Redis)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        chosen = [b.strip() for b in metafunc.config.getoption("--backend").split(",") if b.strip()]
+        unknown = set(chosen) - set(BACKENDS)
+        if unknown:
+            raise pytest.UsageError(f"unknown backend(s): {', '.join(sorted(unknown))}")
+        metafunc.parametrize("backend", chosen, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+async def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Backend]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("sqlite") / "oms.db"
+        yield Backend("sqlite", f"sqlite+aiosqlite:///{path}", None)
+        return
+    redis_url = await check_redis()
+    url, name = await create_pg_database()
+    try:
+        yield Backend("postgres", url, redis_url)
+    finally:
+        await drop_pg_database(name)
+
+
+def settings_for(backend: Backend, **overrides: object) -> Settings:
+    return Settings(
+        database_url=backend.database_url,
+        redis_url=backend.redis_url,
+        admin_token=ADMIN_TOKEN,
+        pubsub_prefix=f"oms-test-{uuid.uuid4().hex[:8]}",
+        log_level="WARNING",
+    ).with_(**overrides)
+
+
+@pytest.fixture(scope="session")
+async def server(backend: Backend) -> AsyncIterator[RunningServer]:
+    async with serve(settings_for(backend)) as running:
+        yield running
+
+
+async def wipe(server: RunningServer) -> None:
+    """Empty every table: each test starts from a clean database."""
+    db = server.resources.db
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    async with db.write() as conn:
+        if db.is_sqlite:
+            for name in tables:
+                await conn.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            await conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def api(server: RunningServer) -> AsyncIterator[Api]:
+    await wipe(server)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        yield Api(server, client)

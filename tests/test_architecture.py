@@ -1,0 +1,49 @@
+"""Dependencies point inward: resolvers -> app -> domain; domain imports only itself and the stdlib."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def top_level(module: str) -> str:
+    return module.split(".", maxsplit=1)[0]
+
+
+def test_domain_imports_only_the_standard_library_and_itself() -> None:
+    for path in (ROOT / "domain").rglob("*.py"):
+        for module in imported_modules(path):
+            root = top_level(module)
+            assert root == "domain" or root in sys.stdlib_module_names or root == "__future__", (
+                f"{path.relative_to(ROOT)} imports {module}"
+            )
+
+
+def test_app_never_imports_resolvers_except_the_composition_root() -> None:
+    allowed = {ROOT / "app" / "server.py", ROOT / "app" / "cli.py"}
+    for path in (ROOT / "app").rglob("*.py"):
+        if path in allowed:
+            continue
+        assert not any(top_level(m) == "resolvers" for m in imported_modules(path)), path.relative_to(ROOT)
+
+
+def test_resolvers_never_touch_sql_directly() -> None:
+    for path in (ROOT / "resolvers").rglob("*.py"):
+        for module in imported_modules(path):
+            assert top_level(module) != "sqlalchemy", f"{path.relative_to(ROOT)} imports {module}"
+            touches_store = module == "app.store" or (module.startswith("app.store.") and module != "app.store.db")
+            assert not touches_store, f"{path.relative_to(ROOT)} imports {module}"
