@@ -6,16 +6,22 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from app import auth, logs
 from app.config import Settings
-from app.pubsub import InProcessBroker
+from app.pubsub import InProcessBroker, make_broker
 from app.services import seed
+from app.services.importer import ImportReport, import_inventory
 from app.services.uow import UnitOfWork
 from app.store import migrate
 from app.store.db import Database
+from domain.inventory import SyncMode
+
+T = TypeVar("T")
 
 EXAMPLES = """\
 Example queries (paste into GraphiQL; mutations need the header
@@ -47,12 +53,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     seed_cmd.add_argument("--demo", action="store_true", required=True)
     seed_cmd.add_argument("--seed", type=int, default=42)
     seed_cmd.add_argument("--if-empty", action="store_true", help="do nothing when locations exist")
+    feed = commands.add_parser("import-inventory", help="apply a CSV or JSON Lines feed, best sellers first")
+    feed.add_argument("file", type=Path)
+    feed.add_argument("--source", required=True, help="the sending system, e.g. erp")
+    feed.add_argument("--mode", choices=["snapshot", "delta"], default="snapshot")
+    feed.add_argument("--format", choices=["csv", "jsonl"], help="default: from the file extension")
+    feed.add_argument("--batch", type=int, default=20_000, help="positions per transaction")
     export = commands.add_parser("export-schema", help="write the SDL")
     export.add_argument("--output", default="schema.graphql")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     logs.configure(settings.log_level)
-    handlers = {"serve": _serve, "migrate": _migrate, "seed": _seed, "export-schema": _export}
+    handlers = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "seed": _seed,
+        "import-inventory": _import,
+        "export-schema": _export,
+    }
     handlers[args.command](settings, args)
 
 
@@ -73,12 +91,69 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(_with_db(settings, run))
 
 
-async def _with_db(settings: Settings, job: object) -> None:
+async def _with_db(settings: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
     db = Database(settings.database_url)
     try:
-        await job(db)  # type: ignore[operator]
+        return await job(db)
     finally:
         await db.dispose()
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> None:
+    if not args.file.is_file():
+        sys.exit(f"oms import-inventory: no such file: {args.file}")
+    if args.batch < 1:
+        sys.exit("oms import-inventory: --batch must be at least 1")
+
+    async def run(db: Database) -> ImportReport:
+        await migrate.upgrade(db)
+        broker = make_broker(settings.redis_url, settings.pubsub_prefix)
+        await broker.start()
+        try:
+            return await import_inventory(
+                db,
+                broker,
+                path=args.file,
+                source=args.source,
+                mode=SyncMode(args.mode.upper()),
+                fmt=args.format,
+                batch=args.batch,
+                progress=ProgressBar(),
+            )
+        finally:
+            await broker.stop()
+
+    started = time.perf_counter()
+    report = asyncio.run(_with_db(settings, run))
+    seconds = time.perf_counter() - started
+    print(file=sys.stderr)
+    for line in report.errors:
+        print(f"rejected {line}", file=sys.stderr)
+    rate = report.lines / seconds if seconds else 0.0
+    print(
+        f"import {report.import_id}: {report.lines} lines, {report.applied} applied, "
+        f"{report.ignored_stale} stale, {report.duplicates} duplicates, {report.rejected} rejected "
+        f"in {seconds:.1f} s ({rate:,.0f} lines/s)"
+    )
+
+
+class ProgressBar:
+    """One self-rewriting line on stderr, at most ten times a second."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self._last < 0.1 and done != total:
+            return
+        self._last = now
+        if total:
+            filled = int(30 * done / total)
+            bar = "#" * filled + "." * (30 - filled)
+            print(f"\r{phase:>8} [{bar}] {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+        else:
+            print(f"\r{phase:>8} {done:,} lines", end="", file=sys.stderr, flush=True)
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> None:

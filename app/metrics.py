@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 @dataclass
@@ -24,6 +24,15 @@ class Metrics:
             ["operation"],
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+        )
+        self.stalest_age = Gauge(
+            "oms_inventory_stalest_position_age_seconds",
+            "Seconds since the least recently synced position was synced, per velocity tier (top1, top10, rest)",
+            ["tier"],
+            registry=self.registry,
+        )
+        self.positions = Gauge(
+            "oms_inventory_positions", "Inventory positions per velocity tier", ["tier"], registry=self.registry
         )
         self.http_requests = Counter(
             "oms_http_requests", "HTTP requests by path and status", ["path", "status"], registry=self.registry

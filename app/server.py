@@ -23,6 +23,8 @@ from app.logs import request_id
 from app.metrics import Metrics
 from app.pubsub import make_broker
 from app.resources import Resources
+from app.services.freshness import freshness
+from app.services.uow import utc_now
 from app.store import migrate
 from app.store.db import Database
 
@@ -70,6 +72,11 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
     async def prometheus(_: Request) -> Response:
+        now = utc_now()
+        for tier, fresh in (await freshness(db, now)).items():
+            metrics.positions.labels(tier).set(fresh.positions)
+            age = (now - fresh.stalest).total_seconds() if fresh.stalest else 0.0
+            metrics.stalest_age.labels(tier).set(max(0.0, age))
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app = Starlette(

@@ -7,8 +7,8 @@ from typing import Any
 
 import strawberry
 
-from app.services.availability import AvailabilityKey, availability_for
-from app.services.inventory import AVAILABILITY_TOPIC
+from app.services.availability import AvailabilityKey
+from app.services.watch import watch_availability
 from domain import atp
 from domain.atp import LocationAtp
 from resolvers.context import Info
@@ -115,19 +115,12 @@ class AvailabilityQuery:
 
 @strawberry.type
 class AvailabilitySubscription:
-    @strawberry.subscription(description="Pushes a SKU's availability each time a change moves its stock.")
+    @strawberry.subscription(
+        description="Pushes a SKU's availability each time a change moves it (never an unchanged value)."
+    )
     async def availability_changed(
         self, info: Info, skus: list[str], channel: str, market: str
     ) -> AsyncGenerator[Availability, None]:
-        _keys(skus, channel, market, None)  # refuses oversized requests up front
-        wanted = set(skus)
-        context = info.context
-        async with context.resources.broker.hub.listen(AVAILABILITY_TOPIC) as queue:
-            while True:
-                message = await queue.get()
-                hit = sorted(wanted.intersection(message.get("skus", ())))
-                if not hit:
-                    continue
-                found = await availability_for(context.resources.db, [AvailabilityKey(s, channel, market) for s in hit])
-                for item in found:
-                    yield availability_node(item)
+        keys = _keys(skus, channel, market, None)
+        async for changed in watch_availability(info.context.resources, keys):
+            yield availability_node(changed)

@@ -15,17 +15,18 @@ from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, 
 from resolvers.extensions import SafeErrors, is_public, metrics_extension
 from resolvers.inventory import InventoryMutation
 from resolvers.network import Location, NetworkMutation, NetworkQuery
+from resolvers.rules import RulesMutation, RulesQuery
 
 log = logging.getLogger("oms.graphql")
 
 
 @strawberry.type
-class Query(NetworkQuery, AvailabilityQuery):
+class Query(NetworkQuery, AvailabilityQuery, RulesQuery):
     pass
 
 
 @strawberry.type
-class Mutation(NetworkMutation, InventoryMutation):
+class Mutation(NetworkMutation, InventoryMutation, RulesMutation):
     pass
 
 

@@ -45,3 +45,8 @@ async def save_rule(conn: AsyncConnection, rule: AvailabilityRule, now: datetime
 async def delete_rule(conn: AsyncConnection, rule_id: str) -> bool:
     result = await conn.execute(delete(availability_rules).where(availability_rules.c.id == rule_id))
     return result.rowcount == 1
+
+
+async def all_rules(conn: AsyncConnection) -> list[AvailabilityRule]:
+    query = select(availability_rules).order_by(availability_rules.c.revision.desc(), availability_rules.c.id)
+    return [rows.rule_from_row(row) for row in await conn.execute(query)]

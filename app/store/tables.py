@@ -124,3 +124,49 @@ availability_rules = Table(
     Index(None, "sku"),
     Index(None, "category"),
 )
+
+# Units sold per SKU per day, kept up to date as orders are placed; the import
+# applies best sellers first and /metrics reports freshness per velocity tier.
+sku_sales = Table(
+    "sku_sales",
+    metadata,
+    Column("sku", String(REF), primary_key=True),
+    Column("day", String(10), primary_key=True),  # ISO date, UTC
+    Column("units", Integer, nullable=False),
+    Index(None, "day"),
+)
+
+inventory_imports = Table(
+    "inventory_imports",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("source", String(REF), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("file", String(500), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("lines", Integer, nullable=False, server_default="0"),
+    Column("rejected", Integer, nullable=False, server_default="0"),
+    Column("applied", Integer, nullable=False, server_default="0"),
+    Column("ignored_stale", Integer, nullable=False, server_default="0"),
+    Column("duplicates", Integer, nullable=False, server_default="0"),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+# Staging for bulk imports: the file is streamed in, then applied from here in
+# velocity order, batch by batch. Rows are removed when the import finishes.
+inventory_import_rows = Table(
+    "inventory_import_rows",
+    metadata,
+    Column("import_id", String(32), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("priority", Integer, nullable=False),  # minus units sold in 7 days: best sellers sort first
+    Column("sku", String(REF), nullable=False),
+    Column("location_id", String(REF), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("as_of", UtcDateTime, nullable=False),
+    Column("inbound", Integer),
+    Column("inbound_eta", UtcDateTime),
+    Column("event_id", String(200)),
+    Index("ix_import_rows_apply_order", "import_id", "priority", "sku", "location_id", "line_no"),
+)

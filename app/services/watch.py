@@ -1,0 +1,34 @@
+"""Live availability for subscriptions: recompute on change messages, push only real changes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from app.pubsub import Message
+from app.resources import Resources
+from app.services.availability import AvailabilityKey, availability_for
+from app.services.inventory import AVAILABILITY_TOPIC
+from domain.atp import SkuAvailability
+
+
+def affected(message: Message, wanted: Sequence[str]) -> list[str]:
+    """The watched SKUs a change message may have moved (rule changes can move many)."""
+    if message.get("all") or message.get("category"):
+        return list(wanted)
+    listed = set(message.get("skus", ()))
+    return [sku for sku in wanted if sku in listed]
+
+
+async def watch_availability(resources: Resources, keys: Sequence[AvailabilityKey]) -> AsyncIterator[SkuAvailability]:
+    by_sku = {k.sku: k for k in keys}
+    async with resources.broker.hub.listen(AVAILABILITY_TOPIC) as queue:
+        # Listen first, then read the baseline: a change in between is seen either way.
+        last = {a.sku: a for a in await availability_for(resources.db, keys)}
+        while True:
+            hit = affected(await queue.get(), list(by_sku))
+            if not hit:
+                continue
+            for current in await availability_for(resources.db, [by_sku[s] for s in hit]):
+                if last.get(current.sku) != current:
+                    last[current.sku] = current
+                    yield current
