@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.config import Settings
 from app.pubsub import Broker
+from app.services.availability import AvailabilityReader
 from app.services.uow import UnitOfWork
 from app.store.db import Database
 
@@ -16,6 +17,10 @@ class Resources:
     db: Database
     broker: Broker
     admin_token: str | None
+    availability: AvailabilityReader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.availability = AvailabilityReader(self.db)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.broker)

@@ -167,6 +167,27 @@ def availability(
     return SkuAvailability(sku, channel, market, tuple(per_location))
 
 
+class RuleIndex:
+    """Rules indexed by their product scope, so a SKU's candidates are found without a scan."""
+
+    def __init__(self, rules: Iterable[AvailabilityRule] = ()) -> None:
+        self.by_sku: dict[str, list[AvailabilityRule]] = {}
+        self.by_category: dict[str, list[AvailabilityRule]] = {}
+        self.wide: list[AvailabilityRule] = []
+        for rule in rules:
+            if rule.sku is not None:
+                self.by_sku.setdefault(rule.sku, []).append(rule)
+            elif rule.category is not None:
+                self.by_category.setdefault(rule.category, []).append(rule)
+            else:
+                self.wide.append(rule)
+
+    def candidates(self, sku: str, category: str | None, channel: str, market: str) -> list[AvailabilityRule]:
+        """Rules that may match this SKU in this channel and market (location scope is checked later)."""
+        pool = [*self.by_sku.get(sku, ()), *self.by_category.get(category or "", ()), *self.wide]
+        return [r for r in pool if _eq(r.channel, channel) and _eq(r.market, market)]
+
+
 def validate_rule(rule: AvailabilityRule) -> AvailabilityRule:
     if all(getattr(rule, effect) is None for effect in EFFECTS):
         raise InvalidInput("A rule needs at least one effect: safetyStock, bufferPercent, maxExposed or exclude", ())

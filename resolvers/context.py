@@ -25,11 +25,11 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = make_loaders(self.resources.db)
+        self.loaders = make_loaders(self.resources)
 
     def fresh_loaders(self) -> Loaders:
         """New loaders, for each event of a long-lived subscription."""
-        return make_loaders(self.resources.db)
+        return make_loaders(self.resources)
 
     def uow(self) -> UnitOfWork:
         return self.resources.uow()

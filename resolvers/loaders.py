@@ -12,12 +12,13 @@ from functools import partial
 
 from aiodataloader import DataLoader
 
+from app.resources import Resources
 from app.services import lookups
-from app.services.availability import AvailabilityKey, availability_for
-from app.store.db import Database
+from app.services.availability import AvailabilityKey
 from domain.atp import SkuAvailability
 from domain.items import Item
 from domain.locations import Location
+from domain.orders import Fulfillment, Order, OrderEvent
 
 
 @dataclass(slots=True)
@@ -25,14 +26,22 @@ class Loaders:
     location: DataLoader[str, Location | None]
     item: DataLoader[str, Item | None]
     availability: DataLoader[AvailabilityKey, SkuAvailability]
+    order: DataLoader[str, Order | None]
+    fulfillments: DataLoader[str, list[Fulfillment]]
+    order_events: DataLoader[str, list[OrderEvent]]
 
 
-def make_loaders(db: Database) -> Loaders:
+def make_loaders(resources: Resources) -> Loaders:
+    db = resources.db
+
     async def load_availability(keys: Sequence[AvailabilityKey]) -> list[SkuAvailability]:
-        return await availability_for(db, keys)
+        return await resources.availability.read(keys)
 
     return Loaders(
         location=DataLoader(partial(lookups.locations_by_id, db)),
         item=DataLoader(partial(lookups.items_by_sku, db)),
         availability=DataLoader(load_availability),
+        order=DataLoader(partial(lookups.orders_by_id, db)),
+        fulfillments=DataLoader(partial(lookups.fulfillments_by_order, db)),
+        order_events=DataLoader(partial(lookups.events_by_order, db)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import strawberry
@@ -44,7 +45,9 @@ class Location:
         return location_node(found) if found else None
 
 
+@functools.lru_cache(maxsize=4096)
 def location_node(location: loc.Location) -> Location:
+    """GraphQL node of a location; cached by value (locations are immutable values)."""
     return Location(
         id=strawberry.ID(location.id),
         name=location.name,

@@ -15,23 +15,25 @@ from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, 
 from resolvers.extensions import SafeErrors, is_public, metrics_extension
 from resolvers.inventory import InventoryMutation
 from resolvers.network import Location, NetworkMutation, NetworkQuery
+from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSubscription
+from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.rules import RulesMutation, RulesQuery
 
 log = logging.getLogger("oms.graphql")
 
 
 @strawberry.type
-class Query(NetworkQuery, AvailabilityQuery, RulesQuery):
+class Query(NetworkQuery, AvailabilityQuery, RulesQuery, OrderQuery, ProfilesQuery):
     pass
 
 
 @strawberry.type
-class Mutation(NetworkMutation, InventoryMutation, RulesMutation):
+class Mutation(NetworkMutation, InventoryMutation, RulesMutation, OrderMutation, ProfilesMutation):
     pass
 
 
 @strawberry.type
-class Subscription(AvailabilitySubscription):
+class Subscription(AvailabilitySubscription, OrderSubscription):
     pass
 
 
@@ -51,7 +53,7 @@ def create_schema(metrics: Metrics | None = None) -> strawberry.federation.Schem
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Product, Location],
+        types=[Product, Location, Order, Customer],
         extensions=extensions,
         federation_version="2.9",
     )

@@ -16,6 +16,9 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy.engine import make_url
 
+from app.config import Settings
+from tests.harness import ADMIN_TOKEN
+
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -77,3 +80,13 @@ async def check_redis() -> str:
     finally:
         await client.aclose()
     return url
+
+
+def settings_for(backend: Backend, **overrides: object) -> Settings:
+    return Settings(
+        database_url=backend.database_url,
+        redis_url=backend.redis_url,
+        admin_token=ADMIN_TOKEN,
+        pubsub_prefix=f"oms-test-{uuid.uuid4().hex[:8]}",
+        log_level="WARNING",
+    ).with_(**overrides)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,10 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app.config import Settings
 from app.store.tables import metadata
-from tests.backends import Backend, check_redis, create_pg_database, drop_pg_database
-from tests.harness import ADMIN_TOKEN, Api, RunningServer, serve
+from tests.backends import Backend, check_redis, create_pg_database, drop_pg_database, settings_for
+from tests.harness import Api, RunningServer, serve
 
 BACKENDS = ("sqlite", "postgres")
 
@@ -47,16 +45,6 @@ async def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         yield Backend("postgres", url, redis_url)
     finally:
         await drop_pg_database(name)
-
-
-def settings_for(backend: Backend, **overrides: object) -> Settings:
-    return Settings(
-        database_url=backend.database_url,
-        redis_url=backend.redis_url,
-        admin_token=ADMIN_TOKEN,
-        pubsub_prefix=f"oms-test-{uuid.uuid4().hex[:8]}",
-        log_level="WARNING",
-    ).with_(**overrides)
 
 
 @pytest.fixture(scope="session")

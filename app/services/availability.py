@@ -1,17 +1,23 @@
-"""Use case: availability to promise for many SKUs, in two statements.
+"""Use case: availability to promise for many SKUs, in one statement when warm.
 
-Loads the positions (joined with their locations and the SKUs' categories)
-and the rules that can apply, then lets `domain.atp` decide every number.
+Positions change all the time; locations and availability rules rarely. Each
+replica caches the latter (`ReferenceCache`) and checks the cached version
+tokens against the database's in the very statement that reads the positions,
+so a read is one statement, and a change made through any replica is seen by
+the next read on every replica. The numbers are decided by `domain.atp`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from app.store import positions, rules
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.store import catalog, positions, rules, versions
 from app.store.db import Database
 from domain import atp
+from domain.locations import Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,31 +28,67 @@ class AvailabilityKey:
     location_ids: tuple[str, ...] | None = None
 
 
-async def availability_for(db: Database, keys: Sequence[AvailabilityKey]) -> list[atp.SkuAvailability]:
-    """Availability for each key, in the keys' order."""
-    if not keys:
-        return []
-    filters = {k.location_ids for k in keys}
-    location_filter = None if None in filters or len(filters) > 1 else next(iter(filters))
-    async with db.read() as conn:
-        stock = await positions.stock_for(conn, (k.sku for k in keys), location_filter)
-        applicable = await rules.rules_for(conn, stock.positions, (k.channel for k in keys), (k.market for k in keys))
-    results = []
-    for key in keys:
+_NEVER = "not loaded yet"  # never equal to a token (32 hex digits) nor to None
+
+
+@dataclass(slots=True)
+class ReferenceCache:
+    """This replica's copy of the locations and the rule index, with their version tokens."""
+
+    locations: dict[str, Location] = field(default_factory=dict)
+    locations_token: str | None = _NEVER
+    rules: atp.RuleIndex = field(default_factory=atp.RuleIndex)
+    rules_token: str | None = _NEVER
+
+    async def refresh(self, conn: AsyncConnection, locations_token: str | None, rules_token: str | None) -> None:
+        """Reload whatever changed since this replica last looked (None: the set was never written)."""
+        if locations_token != self.locations_token:
+            self.locations = {x.id: x for x in await catalog.all_locations(conn)}
+            self.locations_token = locations_token
+        if rules_token != self.rules_token:
+            self.rules = atp.RuleIndex(await rules.all_rules(conn))
+            self.rules_token = rules_token
+
+
+class AvailabilityReader:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.cache = ReferenceCache()
+
+    async def read(self, keys: Sequence[AvailabilityKey]) -> list[atp.SkuAvailability]:
+        """Availability for each key, in the keys' order."""
+        if not keys:
+            return []
+        filters = {k.location_ids for k in keys}
+        location_filter = None if None in filters or len(filters) > 1 else next(iter(filters))
+        async with self.db.read() as conn:
+            stock = await positions.stock_for(conn, (k.sku for k in keys), location_filter)
+            if stock.tokens is not None:
+                await self.cache.refresh(conn, *stock.tokens)
+        return [self._one(key, stock) for key in keys]
+
+    async def stock_in(self, conn: AsyncConnection, skus: Sequence[str]) -> positions.StockView:
+        """Positions of these SKUs read on a command's own connection, with the cache brought up to date."""
+        stock = await positions.stock_for(conn, skus)
+        tokens = stock.tokens
+        if tokens is None:
+            found = await versions.tokens(conn)
+            tokens = (found.get(versions.LOCATIONS), found.get(versions.RULES))
+        await self.cache.refresh(conn, *tokens)
+        return stock
+
+    def _one(self, key: AvailabilityKey, stock: positions.StockView) -> atp.SkuAvailability:
         held = stock.positions.get(key.sku, [])
         if key.location_ids is not None:
             wanted = set(key.location_ids)
             held = [p for p in held if p.location_id in wanted]
         category = stock.categories.get(key.sku)
-        results.append(
-            atp.availability(
-                key.sku,
-                key.channel,
-                key.market,
-                positions=held,
-                locations=stock.locations,
-                category=category,
-                rules=applicable,
-            )
+        return atp.availability(
+            key.sku,
+            key.channel,
+            key.market,
+            positions=held,
+            locations=self.cache.locations,
+            category=category,
+            rules=self.cache.rules.candidates(key.sku, category, key.channel, key.market),
         )
-    return results

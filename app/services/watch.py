@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 
 from app.pubsub import Message
 from app.resources import Resources
-from app.services.availability import AvailabilityKey, availability_for
+from app.services.availability import AvailabilityKey
 from app.services.inventory import AVAILABILITY_TOPIC
 from domain.atp import SkuAvailability
 
@@ -23,12 +23,12 @@ async def watch_availability(resources: Resources, keys: Sequence[AvailabilityKe
     by_sku = {k.sku: k for k in keys}
     async with resources.broker.hub.listen(AVAILABILITY_TOPIC) as queue:
         # Listen first, then read the baseline: a change in between is seen either way.
-        last = {a.sku: a for a in await availability_for(resources.db, keys)}
+        last = {a.sku: a for a in await resources.availability.read(keys)}
         while True:
             hit = affected(await queue.get(), list(by_sku))
             if not hit:
                 continue
-            for current in await availability_for(resources.db, [by_sku[s] for s in hit]):
+            for current in await resources.availability.read([by_sku[s] for s in hit]):
                 if last.get(current.sku) != current:
                     last[current.sku] = current
                     yield current

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store import rows
+from app.store import rows, versions
 from app.store.sql import upsert
 from app.store.tables import item_barcodes, items, locations
 from domain.items import Item
@@ -22,6 +22,7 @@ async def save_locations(conn: AsyncConnection, batch: Sequence[Location], now: 
     values = [rows.location_to_row(loc) | {"updated_at": now} for loc in batch]
     update_cols = {c: stmt.excluded[c] for c in values[0] if c != "id"}
     await conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), values)
+    await versions.bump(conn, versions.LOCATIONS)
 
 
 async def locations_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, Location]:

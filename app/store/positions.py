@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store import rows
+from app.store import rows, versions
 from app.store.sql import upsert
-from app.store.tables import inventory_events, items, locations, positions
+from app.store.tables import inventory_events, items, positions
 from domain.inventory import InventoryUpdate, Position
-from domain.locations import Location
 
 
 async def apply_snapshot(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
@@ -94,16 +94,16 @@ def _sync_marks(stmt: object, update: InventoryUpdate) -> dict[str, object]:
     return marks
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StockView:
-    """Positions of some SKUs with their locations and the SKUs' categories."""
+    """Positions of some SKUs, the SKUs' categories, and the reference data's version tokens."""
 
     positions: dict[str, list[Position]]
-    locations: dict[str, Location]
     categories: dict[str, str]
+    tokens: tuple[str | None, str | None] | None = None  # (locations, rules); None when no row came back
 
 
-def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Select[tuple[object, ...]]:
+def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Select[Any]:
     query = (
         select(
             positions.c.sku,
@@ -113,9 +113,9 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
             positions.c.inbound,
             positions.c.inbound_eta,
             items.c.category,
-            *[c.label(f"loc_{c.name}") for c in locations.c],
+            versions.token_column(versions.LOCATIONS),
+            versions.token_column(versions.RULES),
         )
-        .join(locations, locations.c.id == positions.c.location_id)
         .outerjoin(items, items.c.sku == positions.c.sku)
         .where(positions.c.sku.in_(list(skus)))
     )
@@ -125,31 +125,18 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
 
 
 async def stock_for(conn: AsyncConnection, skus: Iterable[str], location_ids: Sequence[str] | None = None) -> StockView:
-    """One statement: the positions, their locations and the SKUs' categories."""
+    """One statement: the positions, the SKUs' categories and the reference version tokens."""
     wanted = sorted(set(skus))
-    view = StockView({sku: [] for sku in wanted}, {}, {})
+    view = StockView({sku: [] for sku in wanted}, {})
     if not wanted:
         return view
     result = await conn.execute(_stock_query(wanted, location_ids))
-    for row in result:
-        if row.loc_id not in view.locations:
-            view.locations[row.loc_id] = rows.location_from_row(_LocationRow(row))
-        view.positions[row.sku].append(rows.position_from_row(row))
-        if row.category is not None:
-            view.categories[row.sku] = row.category
+    for sku, location_id, on_hand, reserved, inbound, eta, category, locations_token, rules_token in result:
+        view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
+        if category is not None:
+            view.categories[sku] = category
+        view.tokens = (locations_token, rules_token)
     return view
-
-
-class _LocationRow:
-    """Adapter exposing the `loc_`-prefixed columns of a joined row by plain name."""
-
-    __slots__ = ("_row",)
-
-    def __init__(self, row: object) -> None:
-        self._row = row
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._row, f"loc_{name}")
 
 
 async def position(conn: AsyncConnection, sku: str, location_id: str) -> Position | None:

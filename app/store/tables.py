@@ -170,3 +170,115 @@ inventory_import_rows = Table(
     Column("event_id", String(200)),
     Index("ix_import_rows_apply_order", "import_id", "priority", "sku", "location_id", "line_no"),
 )
+
+# A token per slow-changing reference set (locations, availability rules), set
+# anew by every write to it. Hot reads fetch the tokens in the same statement
+# as the positions, so each replica's cache is checked on every request.
+cache_versions = Table(
+    "cache_versions",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("token", String(32), nullable=False),
+)
+
+sourcing_profiles = Table(
+    "sourcing_profiles",
+    metadata,
+    Column("id", String(REF), primary_key=True),
+    Column("revision", BigInteger, nullable=False),
+    Column("channel", String(REF)),
+    Column("market", String(REF)),
+    Column("customer_segment", String(REF)),
+    Column("allowed_location_types", JSON),
+    Column("max_shipments", Integer),
+    Column("max_distance_km", Float),
+    Column("respect_capacity", Boolean, nullable=False),
+    Column("allow_partial", Boolean, nullable=False),
+    Column("weights", JSON, nullable=False),
+    Column("shipping_rate", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("on_hold", Boolean, nullable=False),
+    Column("channel", String(REF), nullable=False),
+    Column("market", String(REF), nullable=False),
+    Column("customer_id", String(REF), nullable=False),
+    Column("customer_segment", String(REF)),
+    Column("customer_email", String(320)),
+    Column("delivery", JSON, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("risk_score", Float),
+    Column("plan", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "created_at", "id"),
+    Index(None, "customer_id", "created_at"),
+    Index(None, "status", "created_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(REF), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Float, nullable=False),
+    Column("services", JSON, nullable=False),
+)
+
+fulfillments = Table(
+    "fulfillments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("location_id", String(REF), ForeignKey("locations.id"), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("day", String(10), nullable=False),  # UTC date created: daily capacity counts
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "order_id"),
+    Index(None, "location_id", "day"),
+    Index(None, "location_id", "status"),
+)
+
+fulfillment_lines = Table(
+    "fulfillment_lines",
+    metadata,
+    Column("fulfillment_id", String(40), ForeignKey("fulfillments.id", ondelete="CASCADE"), primary_key=True),
+    Column("sku", String(REF), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+)
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("message", String(1000)),
+    Index(None, "order_id", "id"),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("location_id", String(REF)),
+    Column("reason", String(500)),
+    Column("lines", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "order_id"),
+)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
+
 from tests.api.network import availability, basic_network, location, sync, update, upsert_locations
-from tests.harness import Api, subscriptions
+from tests.backends import Backend, settings_for
+from tests.harness import Api, serve, subscriptions
 
 UPSERT = """
 mutation($input: AvailabilityRuleInput!) {
@@ -106,3 +109,15 @@ async def test_a_rule_change_pushes_the_new_availability_once(api: Api) -> None:
         assert (await ws.next_data())["data"]["availabilityChanged"] == {"sku": "B", "atp": 6}
         await rule(api, sku="A", safetyStock=1)
         assert (await ws.next_data())["data"]["availabilityChanged"] == {"sku": "A", "atp": 9}
+
+
+async def test_a_change_through_one_replica_is_seen_by_the_next_read_on_another(api: Api, backend: Backend) -> None:
+    await basic_network(api)
+    await sync(api, "SNAPSHOT", update("A", "us-1", 10), update("A", "us-2", 10))
+    async with serve(settings_for(backend)) as replica, httpx.AsyncClient(base_url=replica.base_url) as client:
+        other = Api(replica, client)
+        assert (await availability(other, ["A"]))[0]["atp"] == 20  # warms the other replica's cache
+        await rule(api, sku="A", safetyStock=3)
+        assert (await availability(other, ["A"]))[0]["atp"] == 14
+        await upsert_locations(api, location("us-2", type="HUB_STORE", active=False))
+        assert (await availability(other, ["A"]))[0]["atp"] == 7

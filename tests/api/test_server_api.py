@@ -47,7 +47,7 @@ async def test_an_internal_fault_is_masked_with_a_request_id(api: Api, monkeypat
     async def broken(*_: object, **__: object) -> None:
         raise RuntimeError("SELECT secret FROM positions -- must never reach a client")
 
-    monkeypatch.setattr("resolvers.loaders.availability_for", broken)
+    monkeypatch.setattr(api.server.resources.availability, "read", broken)
     body = await api.raw('{ availability(skus: ["A"], channel: "web", market: "US") { atp } }', token=None)
     error = body["errors"][0]
     assert error["message"] == "Internal server error"

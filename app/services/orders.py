@@ -1,0 +1,196 @@
+"""Use cases for orders: place, preview, cancel, request a return.
+
+`place_order` is one transaction: claim the idempotency key (the order row
+itself, unique on the key), source, reserve each allocation with the guarded
+statement, write lines, fulfillments and the first event, count the sales.
+If another order takes the stock between the read and the guarded write, the
+whole command is retried from a fresh read; nothing is ever half-placed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from app.resources import Resources
+from app.services import sourcing as routing
+from app.services.inventory import AVAILABILITY_TOPIC
+from app.services.uow import UnitOfWork, utc_now
+from app.store import catalog, sales
+from app.store import orders as store
+from domain import orders as rules
+from domain import sourcing
+from domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from domain.orders import FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus
+from domain.profiles import SourcingProfile
+
+ORDERS_TOPIC = "orders"
+ATTEMPTS = 3
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+class _StockMoved(Exception):
+    """A guarded reservation found less free stock than the read said: retry from a fresh read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    order_id: str
+    created: bool
+
+
+def _ask(request: OrderRequest, excluded: frozenset[str] = frozenset()) -> routing.Ask:
+    return routing.Ask(
+        channel=request.channel,
+        market=request.market,
+        lines=sourcing.merge_lines([sourcing.Line(x.sku, x.quantity) for x in request.lines]),
+        method=request.delivery.method,
+        destination=request.delivery.geo,
+        pickup_location_id=request.delivery.pickup_location_id,
+        segment=request.customer.segment,
+        excluded=excluded,
+    )
+
+
+async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
+    for _ in range(ATTEMPTS):
+        try:
+            return await _place_once(resources, request)
+        except _StockMoved:
+            continue
+    raise InsufficientStock("Stock moved while placing the order; nothing was reserved, try again", ("lines",))
+
+
+async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
+    uow = resources.uow()
+    async with uow:
+        known = await catalog.items_by_sku(uow.conn, [line.sku for line in request.lines])
+        rules.validate(request, set(known))
+        await _check_pickup(uow, request)
+        order_id = new_id("ord")
+        if not await store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
+            return await _replay(uow, request)
+        inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now)
+        plan = routing.run(inputs)
+        if not plan.complete and not inputs.profile.allow_partial:
+            raise _shortage(plan)
+        takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
+        for location_id, sku, quantity in takes:
+            held = inputs.held.get((location_id, sku), 0)
+            if not await store.reserve(
+                uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
+            ):
+                raise _StockMoved
+        groups = rules.fulfillment_lines(takes)
+        ids = {loc: new_id("ful") for loc in groups}
+        await store.save_order_details(
+            uow.conn,
+            order_id=order_id,
+            request=request,
+            plan=routing.plan_to_json(plan, inputs.profile),
+            groups=groups,
+            ids=ids,
+            now=uow.now,
+        )
+        event = OrderEvent(order_id, "order.created", OrderStatus.ALLOCATED, uow.now, _summary(plan))
+        await store.add_event(uow.conn, event)
+        await sales.record_sales(uow.conn, _units(request), uow.now.date())
+        _announce(uow, event)
+        uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
+    return Placed(order_id, True)
+
+
+async def _check_pickup(uow: UnitOfWork, request: OrderRequest) -> None:
+    pickup = request.delivery.pickup_location_id
+    if pickup is None:
+        return
+    found = (await catalog.locations_by_id(uow.conn, [pickup])).get(pickup)
+    if found is None:
+        raise InvalidInput(f"Unknown pickup location {pickup!r}", ("delivery", "pickupLocationId"))
+    if request.delivery.method not in found.capabilities:
+        raise InvalidInput(f"{pickup} does not offer {request.delivery.method.value}", ("delivery", "pickupLocationId"))
+
+
+async def _replay(uow: UnitOfWork, request: OrderRequest) -> Placed:
+    existing = await store.by_idempotency_key(uow.conn, request.idempotency_key)
+    if existing is None:  # cannot happen: the key conflicted
+        raise IdempotencyConflict("The idempotency key is in use", ("idempotencyKey",))
+    order_id, fingerprint = existing
+    if fingerprint != request.fingerprint():
+        raise IdempotencyConflict(
+            "This idempotencyKey was used for a different order", ("idempotencyKey",), order_id=order_id
+        )
+    return Placed(order_id, False)
+
+
+def _shortage(plan: sourcing.Plan) -> InsufficientStock:
+    missing = ", ".join(f"{u.sku} x{u.quantity}" for u in plan.unallocated)
+    return InsufficientStock(
+        f"Not enough available to promise: {missing}",
+        ("lines",),
+        missing=[{"sku": u.sku, "quantity": u.quantity} for u in plan.unallocated],
+    )
+
+
+def _summary(plan: sourcing.Plan) -> str:
+    where = ", ".join(plan.locations())
+    return f"Allocated to {where} ({plan.shipments} shipment{'s' if plan.shipments != 1 else ''})"
+
+
+def _units(request: OrderRequest) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for line in request.lines:
+        units[line.sku] = units.get(line.sku, 0) + line.quantity
+    return units
+
+
+def _announce(uow: UnitOfWork, event: OrderEvent) -> None:
+    uow.emit(
+        ORDERS_TOPIC,
+        {
+            "orderId": event.order_id,
+            "type": event.type,
+            "status": event.status.value,
+            "at": event.at.isoformat(),
+            "message": event.message,
+        },
+    )
+
+
+async def preview(resources: Resources, *, request: OrderRequest) -> tuple[sourcing.Plan, SourcingProfile]:
+    """The plan `place_order` would make now; reserves nothing, writes nothing."""
+    async with resources.db.read() as conn:
+        known = await catalog.items_by_sku(conn, [line.sku for line in request.lines])
+        rules.validate(request, set(known))
+        inputs = await routing.gather(conn, resources, _ask(request), utc_now())
+    return routing.run(inputs), inputs.profile
+
+
+async def cancel_order(resources: Resources, *, order_id: str, reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("A cancellation needs a reason", ("reason",))
+    uow = resources.uow()
+    async with uow:
+        row = await store.lock_order(uow.conn, order_id)
+        if row is None:
+            raise NotFound(f"No order {order_id!r}", ("id",))
+        status = OrderStatus(row.status)
+        if not rules.can_cancel(status):
+            raise InvalidTransition(f"An order in {status.value} cannot be cancelled", ("id",), status=status.value)
+        released: set[str] = set()
+        lines = await store.fulfillment_rows(uow.conn, order_id)  # ordered by (location, sku): the lock order
+        for line in lines:
+            if FulfillmentStatus(line.status) in rules.RELEASABLE:
+                await store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now)
+                released.add(line.sku)
+        for fulfillment_id in dict.fromkeys(line.id for line in lines):
+            await store.cancel_fulfillment_if_open(uow.conn, fulfillment_id, uow.now)
+        await store.set_status(uow.conn, order_id, OrderStatus.CANCELLED, uow.now)
+        event = OrderEvent(order_id, "order.status_changed", OrderStatus.CANCELLED, uow.now, f"Cancelled: {reason}")
+        await store.add_event(uow.conn, event)
+        _announce(uow, event)
+        if released:
+            uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})

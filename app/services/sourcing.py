@@ -1,0 +1,134 @@
+"""Gathering what sourcing needs, inside a command's transaction, and running it.
+
+The engine (`domain.sourcing`) is pure; this module reads the positions of
+the cart's SKUs, the ATP of each under the order's channel rules, today's
+fulfillment counts, distances and the profile, then asks the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.resources import Resources
+from app.store import orders as order_store
+from app.store import profiles as profile_store
+from domain import atp, geo, profiles, sourcing
+from domain.inventory import Position
+from domain.locations import FulfillmentMethod, Geo
+from domain.profiles import SourcingProfile
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """The routing question: what, where to, by which method, for whom."""
+
+    channel: str
+    market: str
+    lines: tuple[sourcing.Line, ...]
+    method: FulfillmentMethod
+    destination: Geo | None = None
+    pickup_location_id: str | None = None
+    segment: str | None = None
+    excluded: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    candidates: list[sourcing.Candidate]
+    held: dict[tuple[str, str], int]  # (location, sku) -> units held back by rules
+    positions: dict[tuple[str, str], Position]
+    profile: SourcingProfile
+    request: sourcing.Request
+
+
+async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: datetime) -> Inputs:
+    skus = sorted({line.sku for line in ask.lines})
+    stock = await resources.availability.stock_in(conn, skus)
+    cache = resources.availability.cache
+    per_location: dict[str, dict[str, int]] = {}
+    held: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str], Position] = {}
+    for sku in skus:
+        category = stock.categories.get(sku)
+        rules = cache.rules.candidates(sku, category, ask.channel, ask.market)
+        for position in stock.positions.get(sku, []):
+            location = cache.locations.get(position.location_id)
+            if location is None:
+                continue
+            result = atp.location_atp(position, atp.Scope(ask.channel, ask.market, location, sku, category), rules)
+            per_location.setdefault(location.id, {})[sku] = result.atp
+            held[(location.id, sku)] = result.held
+            found[(location.id, sku)] = position
+    if ask.pickup_location_id and ask.pickup_location_id in cache.locations:
+        per_location.setdefault(ask.pickup_location_id, {})
+    today = await order_store.fulfillments_today(conn, now.date().isoformat())
+    profile = profiles.choose(await profile_store.all_profiles(conn), ask.channel, ask.market, ask.segment)
+    candidates = [
+        sourcing.Candidate(
+            cache.locations[loc_id],
+            atp_by_sku,
+            geo.distance_km(ask.destination, cache.locations[loc_id].geo) if ask.destination else None,
+            today.get(loc_id, 0),
+        )
+        for loc_id, atp_by_sku in sorted(per_location.items())
+    ]
+    request = sourcing.Request(ask.lines, ask.method, ask.market, ask.destination, ask.pickup_location_id, ask.excluded)
+    return Inputs(candidates, held, found, profile, request)
+
+
+def run(inputs: Inputs, profile: SourcingProfile | None = None) -> sourcing.Plan:
+    return sourcing.plan(inputs.candidates, inputs.request, profile or inputs.profile)
+
+
+def plan_to_json(plan: sourcing.Plan, profile: SourcingProfile, top_candidates: int = 20) -> dict[str, object]:
+    """The plan as stored on the order (the candidates list is trimmed to the best few)."""
+    return {
+        "profile_id": plan.profile_id,
+        "weights": profile.weights.as_dict(),
+        "allocations": [
+            {"location_id": a.location_id, "sku": a.sku, "quantity": a.quantity, "reasons": list(a.reasons)}
+            for a in plan.allocations
+        ],
+        "unallocated": [{"sku": u.sku, "quantity": u.quantity} for u in plan.unallocated],
+        "estimated_cost": plan.estimated_cost,
+        "explanation": list(plan.explanation),
+        "candidates": [
+            {
+                "location_id": c.location_id,
+                "passed": c.passed,
+                "failures": list(c.failures),
+                "scores": c.scores,
+                "total": c.total,
+            }
+            for c in plan.candidates[:top_candidates]
+        ],
+    }
+
+
+def weights_from_json(raw: dict[str, Any]) -> dict[str, float]:
+    found = raw.get("weights")
+    return {str(k): float(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def plan_from_json(raw: dict[str, Any]) -> sourcing.Plan:
+    """The stored plan back as the engine's value (orders placed before a field existed read it as empty)."""
+    return sourcing.Plan(
+        profile_id=str(raw.get("profile_id", profiles.DEFAULT_PROFILE_ID)),
+        allocations=tuple(
+            sourcing.Allocation(a["location_id"], a["sku"], int(a["quantity"]), tuple(a["reasons"]))
+            for a in raw.get("allocations", [])
+        ),
+        unallocated=tuple(sourcing.Line(u["sku"], int(u["quantity"])) for u in raw.get("unallocated", [])),
+        estimated_cost=float(raw.get("estimated_cost", 0.0)),
+        explanation=tuple(str(x) for x in raw.get("explanation", [])),
+        candidates=tuple(
+            sourcing.CandidateReport(
+                c["location_id"], bool(c["passed"]), tuple(c["failures"]), dict(c["scores"]), float(c["total"])
+            )
+            for c in raw.get("candidates", [])
+        ),
+    )

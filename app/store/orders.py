@@ -1,0 +1,319 @@
+"""Queries for orders, their lines, fulfillments and events; guarded reservation writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.store.sql import upsert
+from app.store.tables import fulfillment_lines, fulfillments, order_events, order_lines, orders, positions
+from domain.locations import FulfillmentMethod, Geo
+from domain.orders import (
+    Customer,
+    Delivery,
+    Fulfillment,
+    FulfillmentLine,
+    FulfillmentStatus,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderRequest,
+    OrderStatus,
+)
+
+
+def delivery_to_json(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "method": delivery.method.value,
+        "pickup_location_id": delivery.pickup_location_id,
+        "geo": [delivery.geo.lat, delivery.geo.lon] if delivery.geo else None,
+        "postal_code": delivery.postal_code,
+        "country": delivery.country,
+    }
+
+
+def delivery_from_json(raw: dict[str, Any]) -> Delivery:
+    geo = raw.get("geo")
+    return Delivery(
+        FulfillmentMethod(raw["method"]),
+        raw.get("pickup_location_id"),
+        Geo(geo[0], geo[1]) if geo else None,
+        raw.get("postal_code"),
+        raw.get("country"),
+    )
+
+
+async def claim_idempotency_key(conn: AsyncConnection, order_id: str, request: OrderRequest, now: datetime) -> bool:
+    """Insert the order's row first: True when this key is new. A concurrent duplicate waits here."""
+    stmt = upsert(conn, orders).values(
+        id=order_id,
+        idempotency_key=request.idempotency_key,
+        fingerprint=request.fingerprint(),
+        status=OrderStatus.ALLOCATED.value,
+        on_hold=False,
+        channel=request.channel,
+        market=request.market,
+        customer_id=request.customer.id,
+        customer_segment=request.customer.segment,
+        customer_email=request.customer.email,
+        delivery=delivery_to_json(request.delivery),
+        total=request.total,
+        risk_score=request.risk_score,
+        plan={},
+        created_at=now,
+        updated_at=now,
+    )
+    return (await conn.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))).rowcount == 1
+
+
+async def by_idempotency_key(conn: AsyncConnection, key: str) -> tuple[str, str] | None:
+    """(order id, fingerprint) of the order placed with this key."""
+    row = (await conn.execute(select(orders.c.id, orders.c.fingerprint).where(orders.c.idempotency_key == key))).first()
+    return (row.id, row.fingerprint) if row else None
+
+
+async def reserve(
+    conn: AsyncConnection, *, sku: str, location_id: str, quantity: int, held: int, now: datetime
+) -> bool:
+    """The guarded reservation: succeeds only while free stock above the held-back units covers it."""
+    p = positions.c
+    stmt = (
+        update(positions)
+        .where(p.sku == sku, p.location_id == location_id, p.on_hand - p.reserved - held >= quantity)
+        .values(reserved=p.reserved + quantity, updated_at=now)
+    )
+    return (await conn.execute(stmt)).rowcount == 1
+
+
+async def release(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime) -> None:
+    p = positions.c
+    floor_at_zero = func.max if conn.dialect.name == "sqlite" else func.greatest
+    stmt = (
+        update(positions)
+        .where(p.sku == sku, p.location_id == location_id)
+        .values(reserved=floor_at_zero(p.reserved - quantity, 0), updated_at=now)
+    )
+    await conn.execute(stmt)
+
+
+async def save_order_details(
+    conn: AsyncConnection,
+    *,
+    order_id: str,
+    request: OrderRequest,
+    plan: dict[str, Any],
+    groups: dict[str, list[FulfillmentLine]],
+    ids: dict[str, str],
+    now: datetime,
+) -> None:
+    """Lines, one fulfillment per location with its lines, and the plan on the order."""
+    await conn.execute(
+        order_lines.insert(),
+        [
+            {
+                "order_id": order_id,
+                "line_no": n,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "services": list(line.services),
+            }
+            for n, line in enumerate(request.lines, start=1)
+        ],
+    )
+    if groups:
+        await conn.execute(
+            fulfillments.insert(),
+            [
+                {
+                    "id": ids[loc],
+                    "order_id": order_id,
+                    "location_id": loc,
+                    "method": request.delivery.method.value,
+                    "status": FulfillmentStatus.AWAITING_PICK.value,
+                    "day": now.date().isoformat(),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for loc in groups
+            ],
+        )
+        await conn.execute(
+            fulfillment_lines.insert(),
+            [
+                {"fulfillment_id": ids[loc], "sku": line.sku, "quantity": line.quantity}
+                for loc, ls in groups.items()
+                for line in ls
+            ],
+        )
+    await conn.execute(update(orders).where(orders.c.id == order_id).values(plan=plan))
+
+
+async def add_event(conn: AsyncConnection, event: OrderEvent) -> None:
+    await conn.execute(
+        order_events.insert().values(
+            order_id=event.order_id, type=event.type, status=event.status.value, at=event.at, message=event.message
+        )
+    )
+
+
+async def set_status(conn: AsyncConnection, order_id: str, status: OrderStatus, now: datetime) -> None:
+    await conn.execute(update(orders).where(orders.c.id == order_id).values(status=status.value, updated_at=now))
+
+
+async def set_fulfillment_status(
+    conn: AsyncConnection, fulfillment_id: str, status: FulfillmentStatus, now: datetime
+) -> None:
+    await conn.execute(
+        update(fulfillments).where(fulfillments.c.id == fulfillment_id).values(status=status.value, updated_at=now)
+    )
+
+
+async def cancel_fulfillment_if_open(conn: AsyncConnection, fulfillment_id: str, now: datetime) -> None:
+    closed = [FulfillmentStatus.SHIPPED.value, FulfillmentStatus.COLLECTED.value, FulfillmentStatus.CANCELLED.value]
+    await conn.execute(
+        update(fulfillments)
+        .where(fulfillments.c.id == fulfillment_id, fulfillments.c.status.not_in(closed))
+        .values(status=FulfillmentStatus.CANCELLED.value, updated_at=now)
+    )
+
+
+async def fulfillments_today(conn: AsyncConnection, day: str) -> dict[str, int]:
+    """Live fulfillments created today per location (daily capacity use)."""
+    f = fulfillments.c
+    query = (
+        select(f.location_id, func.count())
+        .where(f.day == day, f.status != FulfillmentStatus.CANCELLED.value)
+        .group_by(f.location_id)
+    )
+    return {loc: int(n) for loc, n in await conn.execute(query)}
+
+
+def _order_from_row(row: Any) -> Order:
+    return Order(
+        id=row.id,
+        status=OrderStatus(row.status),
+        channel=row.channel,
+        market=row.market,
+        customer=Customer(row.customer_id, row.customer_segment, row.customer_email),
+        lines=(),
+        delivery=delivery_from_json(row.delivery),
+        total=row.total,
+        created_at=row.created_at,
+        risk_score=row.risk_score,
+        plan=row.plan or {},
+    )
+
+
+async def orders_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, Order]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    found = {row.id: _order_from_row(row) for row in await conn.execute(select(orders).where(orders.c.id.in_(wanted)))}
+    lines: dict[str, list[OrderLine]] = {}
+    query = (
+        select(order_lines)
+        .where(order_lines.c.order_id.in_(wanted))
+        .order_by(order_lines.c.order_id, order_lines.c.line_no)
+    )
+    for row in await conn.execute(query):
+        lines.setdefault(row.order_id, []).append(OrderLine(row.sku, row.quantity, row.unit_price, tuple(row.services)))
+    return {oid: _with_lines(order, lines.get(oid, [])) for oid, order in found.items()}
+
+
+def _with_lines(order: Order, lines: list[OrderLine]) -> Order:
+    return replace(order, lines=tuple(lines))
+
+
+async def fulfillments_for_orders(conn: AsyncConnection, order_ids: Iterable[str]) -> dict[str, list[Fulfillment]]:
+    wanted = sorted(set(order_ids))
+    result: dict[str, list[Fulfillment]] = {oid: [] for oid in wanted}
+    if not wanted:
+        return result
+    query = (
+        select(fulfillments, fulfillment_lines.c.sku, fulfillment_lines.c.quantity)
+        .join(fulfillment_lines, fulfillment_lines.c.fulfillment_id == fulfillments.c.id)
+        .where(fulfillments.c.order_id.in_(wanted))
+        .order_by(fulfillments.c.order_id, fulfillments.c.id, fulfillment_lines.c.sku)
+    )
+    grouped: dict[str, tuple[Any, list[FulfillmentLine]]] = {}
+    for row in await conn.execute(query):
+        grouped.setdefault(row.id, (row, []))[1].append(FulfillmentLine(row.sku, row.quantity))
+    for row, lines in grouped.values():
+        result[row.order_id].append(
+            Fulfillment(
+                row.id,
+                row.order_id,
+                row.location_id,
+                FulfillmentMethod(row.method),
+                FulfillmentStatus(row.status),
+                tuple(lines),
+            )
+        )
+    return result
+
+
+async def events_for_orders(conn: AsyncConnection, order_ids: Iterable[str]) -> dict[str, list[OrderEvent]]:
+    wanted = sorted(set(order_ids))
+    result: dict[str, list[OrderEvent]] = {oid: [] for oid in wanted}
+    if not wanted:
+        return result
+    query = (
+        select(order_events)
+        .where(order_events.c.order_id.in_(wanted))
+        .order_by(order_events.c.order_id, order_events.c.id)
+    )
+    for row in await conn.execute(query):
+        result[row.order_id].append(OrderEvent(row.order_id, row.type, OrderStatus(row.status), row.at, row.message))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    created_at: datetime
+    id: str
+
+
+async def page(
+    conn: AsyncConnection, *, first: int, after: PageKey | None, status: OrderStatus | None, customer_id: str | None
+) -> list[tuple[str, datetime]]:
+    """Order ids newest first, keyset-paginated; one more than `first` tells whether a next page exists."""
+    o = orders.c
+    conditions = []
+    if status is not None:
+        conditions.append(o.status == status.value)
+    if customer_id is not None:
+        conditions.append(o.customer_id == customer_id)
+    if after is not None:
+        conditions.append(or_(o.created_at < after.created_at, and_(o.created_at == after.created_at, o.id < after.id)))
+    query = select(o.id, o.created_at).where(*conditions).order_by(o.created_at.desc(), o.id.desc()).limit(first + 1)
+    return [(row.id, row.created_at) for row in await conn.execute(query)]
+
+
+async def fulfillment_rows(conn: AsyncConnection, order_id: str) -> Sequence[Any]:
+    query = (
+        select(
+            fulfillments.c.id,
+            fulfillments.c.location_id,
+            fulfillments.c.status,
+            fulfillment_lines.c.sku,
+            fulfillment_lines.c.quantity,
+        )
+        .join(fulfillment_lines, fulfillment_lines.c.fulfillment_id == fulfillments.c.id)
+        .where(fulfillments.c.order_id == order_id)
+        .order_by(fulfillments.c.location_id, fulfillment_lines.c.sku)
+    )
+    return list(await conn.execute(query))
+
+
+async def lock_order(conn: AsyncConnection, order_id: str) -> Any:
+    """The order row, locked for this transaction on PostgreSQL (SQLite holds the write lock already)."""
+    query = select(orders).where(orders.c.id == order_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await conn.execute(query)).first()

@@ -1,0 +1,226 @@
+"""Orders: lines, fulfillments, statuses and the transitions between them.
+
+An order's status is not set by hand: it derives from its fulfillments
+(ALLOCATED, IN_FULFILLMENT, PARTIALLY_FULFILLED, FULFILLED), except ON_HOLD
+(waiting for a manual review) and CANCELLED. A fulfillment moves only along
+`FULFILLMENT_TRANSITIONS`; anything else is an INVALID_TRANSITION.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.errors import InvalidInput, InvalidTransition
+from domain.locations import FulfillmentMethod, Geo
+
+MAX_LINES = 100
+MAX_QUANTITY = 10_000
+
+
+class OrderStatus(enum.Enum):
+    ON_HOLD = "ON_HOLD"
+    ALLOCATED = "ALLOCATED"
+    IN_FULFILLMENT = "IN_FULFILLMENT"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FULFILLED = "FULFILLED"
+    CANCELLED = "CANCELLED"
+
+
+class FulfillmentStatus(enum.Enum):
+    AWAITING_PICK = "AWAITING_PICK"
+    PICKING = "PICKING"
+    PICKED = "PICKED"
+    PACKED = "PACKED"
+    SHIPPED = "SHIPPED"
+    READY_FOR_COLLECTION = "READY_FOR_COLLECTION"
+    COLLECTED = "COLLECTED"
+    CANCELLED = "CANCELLED"
+
+
+F = FulfillmentStatus
+FULFILLMENT_TRANSITIONS: dict[FulfillmentStatus, frozenset[FulfillmentStatus]] = {
+    F.AWAITING_PICK: frozenset({F.PICKING, F.PICKED, F.CANCELLED}),
+    F.PICKING: frozenset({F.PICKED, F.AWAITING_PICK, F.CANCELLED}),
+    F.PICKED: frozenset({F.PACKED, F.SHIPPED, F.READY_FOR_COLLECTION, F.CANCELLED}),
+    F.PACKED: frozenset({F.SHIPPED, F.READY_FOR_COLLECTION, F.CANCELLED}),
+    F.READY_FOR_COLLECTION: frozenset({F.COLLECTED, F.CANCELLED}),
+    F.SHIPPED: frozenset(),
+    F.COLLECTED: frozenset(),
+    F.CANCELLED: frozenset(),
+}
+DONE = frozenset({F.SHIPPED, F.COLLECTED})
+STARTED = frozenset({F.PICKING, F.PICKED, F.PACKED, F.READY_FOR_COLLECTION})
+# Stock leaves the location (reservation converted) once these are reached; before, cancelling frees it.
+RELEASABLE = frozenset({F.AWAITING_PICK, F.PICKING, F.PICKED, F.PACKED, F.READY_FOR_COLLECTION})
+
+
+def transition(current: FulfillmentStatus, target: FulfillmentStatus) -> FulfillmentStatus:
+    if target not in FULFILLMENT_TRANSITIONS[current]:
+        raise InvalidTransition(
+            f"A fulfillment cannot go from {current.value} to {target.value}", (), current=current.value
+        )
+    return target
+
+
+def derive_status(fulfillments: Iterable[FulfillmentStatus], on_hold: bool = False) -> OrderStatus:
+    statuses = list(fulfillments)
+    live = [s for s in statuses if s is not F.CANCELLED]
+    if not live:
+        return OrderStatus.CANCELLED
+    if on_hold:
+        return OrderStatus.ON_HOLD
+    done = sum(1 for s in live if s in DONE)
+    if done == len(live):
+        return OrderStatus.FULFILLED
+    if done:
+        return OrderStatus.PARTIALLY_FULFILLED
+    if any(s in STARTED for s in live):
+        return OrderStatus.IN_FULFILLMENT
+    return OrderStatus.ALLOCATED
+
+
+def can_cancel(status: OrderStatus) -> bool:
+    return status in (OrderStatus.ON_HOLD, OrderStatus.ALLOCATED, OrderStatus.IN_FULFILLMENT)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    segment: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    quantity: int
+    unit_price: float
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    method: FulfillmentMethod
+    pickup_location_id: str | None = None
+    geo: Geo | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """What `placeOrder` asks for, before sourcing."""
+
+    idempotency_key: str
+    channel: str
+    market: str
+    customer: Customer
+    lines: tuple[OrderLine, ...]
+    delivery: Delivery
+    risk_score: float | None = None
+
+    def fingerprint(self) -> str:
+        """Same input, same fingerprint: the idempotency check compares these."""
+        body = _plain(self)
+        body.pop("idempotency_key", None)
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+    @property
+    def total(self) -> float:
+        return round(sum(line.quantity * line.unit_price for line in self.lines), 2)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def validate(order: OrderRequest, known_skus: set[str]) -> None:
+    """Raise InvalidInput for the first thing wrong with the order (fields name the input path)."""
+    if not order.idempotency_key.strip():
+        raise InvalidInput("idempotencyKey must not be empty", ("idempotencyKey",))
+    if not order.customer.id.strip():
+        raise InvalidInput("customer.id must not be empty", ("customer", "id"))
+    if not order.lines or len(order.lines) > MAX_LINES:
+        raise InvalidInput(f"An order has 1 to {MAX_LINES} lines", ("lines",))
+    for index, line in enumerate(order.lines):
+        _validate_line(line, index, known_skus)
+    _validate_delivery(order.delivery)
+    if order.risk_score is not None and not 0 <= order.risk_score <= 1000:
+        raise InvalidInput("riskScore must be between 0 and 1000", ("riskScore",))
+
+
+def _validate_line(line: OrderLine, index: int, known_skus: set[str]) -> None:
+    path = ("lines", str(index))
+    if not 0 < line.quantity <= MAX_QUANTITY:
+        raise InvalidInput(f"quantity must be 1 to {MAX_QUANTITY}", (*path, "quantity"), quantity=line.quantity)
+    if line.unit_price < 0:
+        raise InvalidInput("unitPrice cannot be negative", (*path, "unitPrice"))
+    if line.sku not in known_skus:
+        raise InvalidInput(f"Unknown SKU {line.sku!r}", (*path, "sku"), sku=line.sku)
+
+
+def _validate_delivery(delivery: Delivery) -> None:
+    if delivery.method is FulfillmentMethod.PICKUP and not delivery.pickup_location_id:
+        raise InvalidInput("PICKUP needs pickupLocationId", ("delivery", "pickupLocationId"))
+    if delivery.method is not FulfillmentMethod.PICKUP and delivery.geo is None:
+        raise InvalidInput(f"{delivery.method.value} needs destination.geo", ("delivery", "destination"))
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentLine:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfillment:
+    id: str
+    order_id: str
+    location_id: str
+    method: FulfillmentMethod
+    status: FulfillmentStatus
+    lines: tuple[FulfillmentLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    order_id: str
+    type: str
+    status: OrderStatus
+    at: datetime
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    status: OrderStatus
+    channel: str
+    market: str
+    customer: Customer
+    lines: tuple[OrderLine, ...]
+    delivery: Delivery
+    total: float
+    created_at: datetime
+    risk_score: float | None = None
+    plan: dict[str, Any] = field(default_factory=dict)
+
+
+def fulfillment_lines(allocations: Sequence[tuple[str, str, int]]) -> dict[str, list[FulfillmentLine]]:
+    """Group (location, sku, qty) allocations into one fulfillment per location."""
+    grouped: dict[str, list[FulfillmentLine]] = {}
+    for location_id, sku, qty in allocations:
+        grouped.setdefault(location_id, []).append(FulfillmentLine(sku, qty))
+    return grouped

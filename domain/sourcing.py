@@ -1,0 +1,385 @@
+"""Sourcing: which locations fulfil an order, and why, in words a person reads.
+
+1. Hard filters drop locations that cannot take the order at all: inactive,
+   not serving the market, lacking the delivery method, a type the profile
+   does not allow, beyond the profile's distance, over its daily capacity (when
+   the profile respects capacity), or holding none of the cart.
+2. Soft criteria score each remaining location from 0 to 1 (distance, priority,
+   turnaround, remaining capacity, stock depth, cost, performance), and the
+   profile's weights combine them.
+3. Search: the best single location that can serve everything; otherwise the
+   fewest shipments up to `max_shipments`, found exactly over a bounded pool of
+   candidates (the best-scored ones and the best few holding each line) while
+   the combinations stay few, greedily beyond (take the location covering the
+   most missing units, ties by score); what nothing can serve is unallocated.
+4. The plan explains itself: each shipment's reasons, the runners-up and the
+   locations filtered out, plus every candidate's filters and scores as data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from domain.locations import FulfillmentMethod, Geo, Location
+from domain.profiles import CRITERIA, SourcingProfile
+
+EXACT_SEARCH_LIMIT = 2000  # combinations tried exactly; beyond this the greedy heuristic runs
+POOL_BEST = 8  # best-scored candidates always in the exact-search pool
+POOL_PER_LINE = 3  # plus the best few holding each line
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A location as sourcing sees it: its ATP per SKU under the order's channel rules."""
+
+    location: Location
+    atp: dict[str, int]
+    distance_km: float | None = None
+    fulfillments_today: int = 0
+    performance: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    lines: tuple[Line, ...]
+    method: FulfillmentMethod
+    market: str
+    destination: Geo | None = None
+    pickup_location_id: str | None = None
+    excluded: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateReport:
+    location_id: str
+    passed: bool
+    failures: tuple[str, ...]
+    scores: dict[str, float]
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    location_id: str
+    sku: str
+    quantity: int
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    profile_id: str
+    allocations: tuple[Allocation, ...]
+    unallocated: tuple[Line, ...]
+    estimated_cost: float
+    explanation: tuple[str, ...]
+    candidates: tuple[CandidateReport, ...] = field(default=())
+
+    @property
+    def shipments(self) -> int:
+        return len({a.location_id for a in self.allocations})
+
+    @property
+    def complete(self) -> bool:
+        return not self.unallocated
+
+    def locations(self) -> list[str]:
+        return list(dict.fromkeys(a.location_id for a in self.allocations))
+
+
+def merge_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
+    """One line per SKU (quantities summed), in first-seen order."""
+    totals: dict[str, int] = {}
+    for line in lines:
+        totals[line.sku] = totals.get(line.sku, 0) + line.quantity
+    return tuple(Line(sku, qty) for sku, qty in totals.items())
+
+
+# ---------------------------------------------------------------- filters
+
+
+def failures(candidate: Candidate, request: Request, profile: SourcingProfile) -> list[str]:
+    """Why this location cannot take the order (empty: it passes every hard filter)."""
+    loc = candidate.location
+    found: list[str] = []
+    if loc.id in request.excluded:
+        found.append("excluded for this order")
+    if not loc.active:
+        found.append("inactive")
+    if request.market not in loc.markets:
+        found.append(f"does not serve {request.market}")
+    if request.method not in loc.capabilities:
+        found.append(f"does not offer {request.method.value}")
+    if profile.allowed_location_types is not None and loc.type not in profile.allowed_location_types:
+        found.append(f"{_kind(loc)} not allowed by profile {profile.id}")
+    limit, distance = profile.max_distance_km, candidate.distance_km
+    if limit is not None and distance is not None and distance > limit:
+        found.append(f"{distance:,.0f} km, beyond {limit:,.0f} km")
+    if (
+        profile.respect_capacity
+        and loc.daily_capacity is not None
+        and candidate.fulfillments_today >= loc.daily_capacity
+    ):
+        found.append(f"over daily capacity {candidate.fulfillments_today}/{loc.daily_capacity}")
+    if not any(candidate.atp.get(line.sku, 0) > 0 for line in request.lines):
+        found.append("none of the order in stock")
+    return found
+
+
+def _kind(location: Location) -> str:
+    return location.type.value.lower().replace("_", " ")
+
+
+# ---------------------------------------------------------------- scores
+
+
+def _cost(candidate: Candidate, request: Request, profile: SourcingProfile) -> float:
+    handling = candidate.location.handling_cost or 0.0
+    if request.method is FulfillmentMethod.PICKUP:
+        return handling
+    rate = profile.shipping_rate
+    return handling + rate.base + rate.per_km * (candidate.distance_km or 0.0)
+
+
+def _depth(candidate: Candidate, lines: Sequence[Line]) -> float:
+    """1.0: taking the order leaves plenty; 0.0: it takes the location's last units."""
+    fractions = []
+    for line in lines:
+        atp = candidate.atp.get(line.sku, 0)
+        if atp > 0:
+            fractions.append((atp - min(line.quantity, atp)) / atp)
+    return sum(fractions) / len(fractions) if fractions else 0.0
+
+
+def score(candidates: Sequence[Candidate], request: Request, profile: SourcingProfile) -> dict[str, dict[str, float]]:
+    """Each criterion from 0 (worst) to 1 (best) for every candidate, relative to the others."""
+    if not candidates:
+        return {}
+    max_distance = profile.max_distance_km or max((c.distance_km or 0.0) for c in candidates) or 1.0
+    max_priority = max(c.location.priority for c in candidates)
+    max_turnaround = max((c.location.turnaround_hours or 0.0) for c in candidates)
+    costs = {c.location.id: _cost(c, request, profile) for c in candidates}
+    max_cost = max(costs.values())
+    scores: dict[str, dict[str, float]] = {}
+    for c in candidates:
+        loc = c.location
+        remaining = 1.0
+        if loc.daily_capacity:
+            remaining = max(0.0, 1 - c.fulfillments_today / loc.daily_capacity)
+        scores[loc.id] = {
+            "distance": 1.0 if c.distance_km is None else max(0.0, 1 - c.distance_km / max_distance),
+            "priority": loc.priority / max_priority if max_priority > 0 else 1.0,
+            "turnaround": 1 - (loc.turnaround_hours or 0.0) / max_turnaround if max_turnaround > 0 else 1.0,
+            "capacity": remaining,
+            "stock_depth": _depth(c, request.lines),
+            "cost": 1 - costs[loc.id] / max_cost if max_cost > 0 else 1.0,
+            "performance": max(0.0, min(1.0, c.performance)),
+        }
+    return scores
+
+
+def total(scores: dict[str, float], profile: SourcingProfile) -> float:
+    weights = profile.weights.as_dict()
+    weight_sum = sum(weights.values())
+    if weight_sum <= 0:
+        return 0.0
+    return round(sum(weights[k] * scores[k] for k in CRITERIA) / weight_sum, 4)
+
+
+# ---------------------------------------------------------------- search
+
+
+def _allocate(pool: Sequence[Candidate], lines: Sequence[Line]) -> tuple[list[tuple[str, str, int]], list[Line]]:
+    """Fill each line from the pool in order; returns (location, sku, qty) takes and what is left."""
+    takes: list[tuple[str, str, int]] = []
+    left: list[Line] = []
+    for line in lines:
+        need = line.quantity
+        for c in pool:
+            have = c.atp.get(line.sku, 0)
+            if need and have > 0:
+                take = min(need, have)
+                takes.append((c.location.id, line.sku, take))
+                need -= take
+        if need:
+            left.append(Line(line.sku, need))
+    return takes, left
+
+
+def _serves_all(candidate: Candidate, lines: Sequence[Line]) -> bool:
+    return all(candidate.atp.get(line.sku, 0) >= line.quantity for line in lines)
+
+
+def _units(candidate: Candidate, lines: Sequence[Line]) -> int:
+    return sum(min(line.quantity, candidate.atp.get(line.sku, 0)) for line in lines)
+
+
+def search(ranked: Sequence[Candidate], lines: Sequence[Line], max_shipments: int | None) -> list[Candidate]:
+    """The locations to ship from, best-scored first (`ranked` is sorted by total, best first)."""
+    whole = [c for c in ranked if _serves_all(c, lines)]
+    if whole:
+        return [whole[0]]
+    limit = max(1, max_shipments or len(ranked))
+    pool = _pool(ranked, lines)
+    if sum(math.comb(len(pool), k) for k in range(2, min(limit, len(pool)) + 1)) <= EXACT_SEARCH_LIMIT:
+        for size in range(2, min(limit, len(pool)) + 1):
+            for combo in itertools.combinations(pool, size):  # pool order = score order: first hit is best-scored
+                if not _allocate(combo, lines)[1]:
+                    return list(combo)
+    return _greedy(ranked, lines, limit)
+
+
+def _pool(ranked: Sequence[Candidate], lines: Sequence[Line]) -> list[Candidate]:
+    chosen = {c.location.id: c for c in ranked[:POOL_BEST]}
+    for line in lines:
+        holders = [c for c in ranked if c.atp.get(line.sku, 0) > 0]
+        holders.sort(key=lambda c: -min(line.quantity, c.atp.get(line.sku, 0)))
+        for c in holders[:POOL_PER_LINE]:
+            chosen.setdefault(c.location.id, c)
+    order = {c.location.id: i for i, c in enumerate(ranked)}
+    return sorted(chosen.values(), key=lambda c: order[c.location.id])
+
+
+def _greedy(ranked: Sequence[Candidate], lines: Sequence[Line], limit: int) -> list[Candidate]:
+    chosen: list[Candidate] = []
+    missing = list(lines)
+    while missing and len(chosen) < limit:
+        best = max(
+            (c for c in ranked if c not in chosen), key=lambda c: _units(c, missing), default=None
+        )  # max keeps the first (best-scored) of equal coverage
+        if best is None or _units(best, missing) == 0:
+            break
+        chosen.append(best)
+        missing = _allocate(chosen, lines)[1]
+    return chosen
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingProfile) -> Plan:
+    """Route the order; never raises: what cannot be served is in `unallocated`."""
+    lines = merge_lines(request.lines)
+    pool = [c for c in candidates if request.pickup_location_id in (None, c.location.id)]
+    failed = {c.location.id: failures(c, request, profile) for c in pool}
+    passed = [c for c in pool if not failed[c.location.id]]
+    scores = score(passed, request, profile)
+    totals = {loc_id: total(s, profile) for loc_id, s in scores.items()}
+    ranked = sorted(passed, key=lambda c: (-totals[c.location.id], c.location.id))
+    chosen = search(ranked, lines, profile.max_shipments) if ranked else []
+    takes, left = _allocate(chosen, lines)
+    by_id = {c.location.id: c for c in pool}
+    allocations = tuple(
+        Allocation(
+            loc_id,
+            sku,
+            qty,
+            _reasons(by_id[loc_id], takes=takes, lines=lines, totals=totals, scores=scores, eligible=len(ranked)),
+        )
+        for loc_id, sku, qty in takes
+    )
+    shipping = [by_id[loc_id] for loc_id in dict.fromkeys(t[0] for t in takes)]
+    cost = _plan_cost(shipping, request, profile)
+    reports = tuple(
+        CandidateReport(
+            c.location.id,
+            not failed[c.location.id],
+            tuple(failed[c.location.id]),
+            scores.get(c.location.id, {}),
+            totals.get(c.location.id, 0.0),
+        )
+        for c in sorted(pool, key=lambda c: (-totals.get(c.location.id, -1.0), c.location.id))
+    )
+    explanation = _explain(
+        profile,
+        request=request,
+        ranked=ranked,
+        shipping=shipping,
+        failed=failed,
+        totals=totals,
+        left=left,
+        considered=len(pool),
+    )
+    return Plan(profile.id, allocations, tuple(left), cost, explanation, reports)
+
+
+def _plan_cost(shipping: Sequence[Candidate], request: Request, profile: SourcingProfile) -> float:
+    if not shipping:
+        return 0.0
+    parcels = sum(_cost(c, request, profile) for c in shipping)
+    extra = 0.0 if request.method is FulfillmentMethod.PICKUP else profile.shipping_rate.per_extra_parcel
+    return round(parcels + extra * (len(shipping) - 1), 2)
+
+
+def _strengths(scores: dict[str, float]) -> str:
+    best = sorted(scores.items(), key=lambda kv: -kv[1])[:3]
+    return ", ".join(f"{name.replace('_', ' ')} {value:.2f}" for name, value in best)
+
+
+def _reasons(
+    candidate: Candidate,
+    *,
+    takes: Sequence[tuple[str, str, int]],
+    lines: Sequence[Line],
+    totals: dict[str, float],
+    scores: dict[str, dict[str, float]],
+    eligible: int,
+) -> tuple[str, ...]:
+    loc = candidate.location
+    mine = [t for t in takes if t[0] == loc.id]
+    reasons = []
+    if len({t[1] for t in mine}) == len(lines) and all(
+        candidate.atp.get(line.sku, 0) >= line.quantity for line in lines
+    ):
+        reasons.append("can serve the whole order in one parcel")
+    else:
+        reasons.append(f"holds {len(mine)} of the {len(lines)} lines the other parcels lack")
+    rank = sorted(totals.values(), reverse=True).index(totals[loc.id]) + 1
+    reasons.append(
+        f"score {totals[loc.id]:.2f}, rank {rank} of {eligible} eligible; strongest on {_strengths(scores[loc.id])}"
+    )
+    if candidate.distance_km is not None:
+        reasons.append(f"{candidate.distance_km:,.0f} km from the destination")
+    if loc.priority:
+        reasons.append(f"priority {loc.priority} ({_kind(loc)})")
+    return tuple(reasons)
+
+
+def _explain(
+    profile: SourcingProfile,
+    *,
+    request: Request,
+    ranked: Sequence[Candidate],
+    shipping: Sequence[Candidate],
+    failed: dict[str, list[str]],
+    totals: dict[str, float],
+    left: Sequence[Line],
+    considered: int,
+) -> tuple[str, ...]:
+    lines = [
+        f"Profile {profile.id!r} routed this {request.method.value} order: "
+        f"{len(ranked)} of {considered} locations passed the filters."
+    ]
+    for c in shipping:
+        lines.append(f"Ship from {c.location.id} ({c.location.name}): score {totals[c.location.id]:.2f}.")
+    if len(shipping) > 1:
+        lines.append(f"No single location holds everything: {len(shipping)} shipments, the fewest possible.")
+    chosen = {c.location.id for c in shipping}
+    runners = [c for c in ranked if c.location.id not in chosen][:2]
+    for c in runners:
+        lines.append(f"Not chosen: {c.location.id}: lower score {totals[c.location.id]:.2f}.")
+    rejected = [(loc_id, why) for loc_id, why in failed.items() if why and "none of the order in stock" not in why]
+    for loc_id, why in rejected[:3]:
+        lines.append(f"Filtered out: {loc_id}: {'; '.join(why)}.")
+    for line in left:
+        lines.append(f"Unallocated: {line.sku} x{line.quantity}: no eligible location has it.")
+    return tuple(lines)

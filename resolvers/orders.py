@@ -1,0 +1,342 @@
+"""GraphQL surface for orders (contract section 3): place, preview, cancel, read, subscribe."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from app.services import lookups
+from app.services import orders as order_service
+from app.services.sourcing import plan_from_json, weights_from_json
+from domain import orders as domain
+from domain.errors import DomainError
+from domain.locations import Geo
+from resolvers.context import Info
+from resolvers.errors import UserError, bad_request, user_error
+from resolvers.network import FulfillmentMethod, GeoInput, Location, location_node
+from resolvers.plans import SourcingPlan, plan_node
+
+OrderStatus = strawberry.enum(
+    domain.OrderStatus, description="Derived from the order's fulfillments, or ON_HOLD / CANCELLED."
+)
+FulfillmentStatus = strawberry.enum(domain.FulfillmentStatus)
+MAX_PAGE = 100
+
+
+@strawberry.input
+class DestinationInput:
+    geo: GeoInput | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+@strawberry.input
+class CustomerInput:
+    id: strawberry.ID
+    segment: str | None = None
+    email: str | None = None
+
+
+@strawberry.input
+class OrderLineInput:
+    sku: str
+    quantity: int
+    unit_price: float
+    services: list[str] | None = None
+
+
+@strawberry.input
+class DeliveryInput:
+    method: FulfillmentMethod  # type: ignore[valid-type]
+    pickup_location_id: strawberry.ID | None = None
+    destination: DestinationInput | None = None
+
+
+@strawberry.input
+class PlaceOrderInput:
+    idempotency_key: str
+    channel: str
+    market: str
+    customer: CustomerInput
+    lines: list[OrderLineInput]
+    delivery: DeliveryInput
+    risk_score: float | None = None
+
+    def to_domain(self) -> domain.OrderRequest:
+        destination = self.delivery.destination
+        geo = destination.geo if destination else None
+        return domain.OrderRequest(
+            idempotency_key=self.idempotency_key,
+            channel=self.channel,
+            market=self.market,
+            customer=domain.Customer(str(self.customer.id), self.customer.segment, self.customer.email),
+            lines=tuple(domain.OrderLine(x.sku, x.quantity, x.unit_price, tuple(x.services or ())) for x in self.lines),
+            delivery=domain.Delivery(
+                self.delivery.method,
+                str(self.delivery.pickup_location_id) if self.delivery.pickup_location_id else None,
+                Geo(geo.lat, geo.lon) if geo else None,
+                destination.postal_code if destination else None,
+                destination.country if destination else None,
+            ),
+            risk_score=self.risk_score,
+        )
+
+
+@strawberry.type
+class OrderLine:
+    sku: str
+    quantity: int
+    unit_price: float
+    services: list[str]
+
+
+@strawberry.type
+class FulfillmentLine:
+    sku: str
+    quantity: int
+
+
+@strawberry.type(description="The part of an order one location fulfils.")
+class Fulfillment:
+    id: strawberry.ID
+    method: FulfillmentMethod  # type: ignore[valid-type]
+    status: FulfillmentStatus  # type: ignore[valid-type]
+    lines: list[FulfillmentLine]
+    location_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location:
+        found = await info.context.loaders.location.load(self.location_id)
+        assert found is not None, "fulfillments reference stored locations"
+        return location_node(found)
+
+
+@strawberry.type
+class OrderEvent:
+    order_id: strawberry.ID
+    type: str
+    status: OrderStatus  # type: ignore[valid-type]
+    at: datetime
+    message: str | None
+
+
+def event_node(event: domain.OrderEvent) -> OrderEvent:
+    return OrderEvent(
+        order_id=strawberry.ID(event.order_id), type=event.type, status=event.status, at=event.at, message=event.message
+    )
+
+
+@strawberry.federation.type(keys=["id"], description="A customer order.")
+class Order:
+    id: strawberry.ID
+    status: OrderStatus  # type: ignore[valid-type]
+    channel: str
+    market: str
+    customer_id: strawberry.ID
+    total: float
+    created_at: datetime
+    lines: list[OrderLine]
+    _plan: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Order | None:  # noqa: A002
+        info.context.require_staff()
+        found = await info.context.loaders.order.load(str(id))
+        return order_node(found) if found else None
+
+    @strawberry.field
+    async def fulfillments(self, info: Info) -> list[Fulfillment]:
+        found = await info.context.loaders.fulfillments.load(str(self.id))
+        return [
+            Fulfillment(
+                id=strawberry.ID(f.id),
+                method=f.method,
+                status=f.status,
+                lines=[FulfillmentLine(sku=x.sku, quantity=x.quantity) for x in f.lines],
+                location_id=f.location_id,
+            )
+            for f in found
+        ]
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[OrderEvent]:
+        return [event_node(e) for e in await info.context.loaders.order_events.load(str(self.id))]
+
+    @strawberry.field(description="How the order was sourced, as decided when it was placed.")
+    def plan(self) -> SourcingPlan:
+        return plan_node(plan_from_json(self._plan), weights_from_json(self._plan))
+
+
+def order_node(order: domain.Order) -> Order:
+    return Order(
+        id=strawberry.ID(order.id),
+        status=order.status,
+        channel=order.channel,
+        market=order.market,
+        customer_id=strawberry.ID(order.customer.id),
+        total=order.total,
+        created_at=order.created_at,
+        lines=[
+            OrderLine(sku=x.sku, quantity=x.quantity, unit_price=x.unit_price, services=list(x.services))
+            for x in order.lines
+        ],
+        _plan=order.plan,
+    )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+
+
+def _cursor(order_id: str, created_at: datetime) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{order_id}".encode()).decode()
+
+
+def _page_key(cursor: str | None) -> tuple[datetime, str] | None:
+    if cursor is None:
+        return None
+    try:
+        at, order_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(at), order_id
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("Malformed cursor") from None
+
+
+async def order_connection(
+    info: Info, first: int | None, after: str | None, status: domain.OrderStatus | None, customer_id: str | None
+) -> OrderConnection:
+    size = MAX_PAGE if first is None else first
+    if not 0 < size <= MAX_PAGE:
+        raise bad_request(f"first must be 1 to {MAX_PAGE}")
+    rows = await lookups.order_page(
+        info.context.resources.db, first=size, after=_page_key(after), status=status, customer_id=customer_id
+    )
+    found = await info.context.loaders.order.load_many([oid for oid, _ in rows[:size]])
+    edges = [
+        OrderEdge(cursor=_cursor(oid, at), node=order_node(o)) for (oid, at), o in zip(rows, found, strict=False) if o
+    ]
+    return OrderConnection(
+        edges=edges, page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None)
+    )
+
+
+@strawberry.federation.type(keys=["id"], description="A customer; this subgraph contributes their orders.")
+class Customer:
+    id: strawberry.ID
+
+    @classmethod
+    def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Customer:  # noqa: A002
+        return cls(id=id)
+
+    @strawberry.field
+    async def orders(self, info: Info, first: int | None = 20, after: str | None = None) -> OrderConnection:
+        info.context.require_staff()
+        return await order_connection(info, first, after, None, str(self.id))
+
+
+@strawberry.type
+class PlaceOrderPayload:
+    order: Order | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class OrderPayload:
+    order: Order | None
+    user_errors: list[UserError]
+
+
+async def _load_order(info: Info, order_id: str) -> Order | None:
+    found = await info.context.fresh_loaders().order.load(order_id)
+    return order_node(found) if found else None
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field(description="One order by id.")
+    async def order(self, info: Info, id: strawberry.ID) -> Order | None:  # noqa: A002
+        info.context.require_staff()
+        found = await info.context.loaders.order.load(str(id))
+        return order_node(found) if found else None
+
+    @strawberry.field(description="Orders, newest first, with cursor pagination (first at most 100).")
+    async def orders(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        status: OrderStatus | None = None,  # type: ignore[valid-type]
+        customer_id: strawberry.ID | None = None,
+    ) -> OrderConnection:
+        info.context.require_staff()
+        return await order_connection(info, first, after, status, str(customer_id) if customer_id else None)
+
+    @strawberry.field(description="What-if: the plan placeOrder would make now. Reserves nothing.")
+    async def sourcing_preview(self, info: Info, input: PlaceOrderInput) -> SourcingPlan:  # noqa: A002
+        info.context.require_staff()
+        try:
+            plan, profile = await order_service.preview(info.context.resources, request=input.to_domain())
+        except DomainError as error:
+            raise bad_request(f"{'.'.join(error.field)}: {error.message}" if error.field else error.message) from None
+        return plan_node(plan, profile.weights.as_dict())
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation(description="Place an order: sources it, reserves stock, never oversells; idempotent by key.")
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:  # noqa: A002
+        info.context.require_staff()
+        try:
+            placed = await order_service.place_order(info.context.resources, request=input.to_domain())
+        except DomainError as error:
+            return PlaceOrderPayload(order=None, user_errors=[user_error(error.at("input"))])
+        return PlaceOrderPayload(order=await _load_order(info, placed.order_id), user_errors=[])
+
+    @strawberry.mutation(description="Cancel an order and free every unshipped reservation.")
+    async def cancel_order(self, info: Info, id: strawberry.ID, reason: str) -> OrderPayload:  # noqa: A002
+        info.context.require_staff()
+        try:
+            await order_service.cancel_order(info.context.resources, order_id=str(id), reason=reason)
+        except DomainError as error:
+            return OrderPayload(order=await _load_order(info, str(id)), user_errors=[user_error(error)])
+        return OrderPayload(order=await _load_order(info, str(id)), user_errors=[])
+
+
+@strawberry.type
+class OrderSubscription:
+    @strawberry.subscription(description="Order events as they happen; orderId null: every order (staff only).")
+    async def order_status_changed(
+        self, info: Info, order_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[OrderEvent, None]:
+        if order_id is None:
+            info.context.require_staff()
+        async with info.context.resources.broker.hub.listen(order_service.ORDERS_TOPIC) as queue:
+            while True:
+                message = await queue.get()
+                if order_id is not None and message["orderId"] != str(order_id):
+                    continue
+                yield OrderEvent(
+                    order_id=strawberry.ID(message["orderId"]),
+                    type=message["type"],
+                    status=domain.OrderStatus(message["status"]),
+                    at=datetime.fromisoformat(message["at"]),
+                    message=message.get("message"),
+                )

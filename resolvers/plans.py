@@ -1,0 +1,90 @@
+"""GraphQL types for sourcing plans: allocations, candidates, explanations (contract section 3)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import sourcing
+from domain.profiles import CRITERIA
+from resolvers.context import Info
+from resolvers.network import Location, location_node
+
+
+@strawberry.type
+class CartLine:
+    sku: str
+    quantity: int
+
+
+@strawberry.type(description="Units of a SKU taken from a location, and why that location.")
+class Allocation:
+    sku: str
+    quantity: int
+    reasons: list[str]
+    location_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location:
+        found = await info.context.loaders.location.load(self.location_id)
+        assert found is not None, "allocations only name stored locations"
+        return location_node(found)
+
+
+@strawberry.type
+class CriterionScore:
+    criterion: str
+    score: float
+    weight: float
+
+
+@strawberry.type(description="How one location fared: the filters it failed, each criterion's score, the total.")
+class SourcingCandidate:
+    passed: bool
+    failed_filters: list[str]
+    scores: list[CriterionScore]
+    total: float
+    location_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location | None:
+        found = await info.context.loaders.location.load(self.location_id)
+        return location_node(found) if found else None
+
+
+@strawberry.type(description="Where an order's units come from, what it costs, and why, for people and screens.")
+class SourcingPlan:
+    allocations: list[Allocation]
+    shipments: int
+    unallocated: list[CartLine]
+    profile_id: strawberry.ID
+    estimated_cost: float
+    explanation: list[str]
+    candidates: list[SourcingCandidate]
+
+
+def plan_node(plan: sourcing.Plan, weights: dict[str, float]) -> SourcingPlan:
+    return SourcingPlan(
+        allocations=[
+            Allocation(sku=a.sku, quantity=a.quantity, reasons=list(a.reasons), location_id=a.location_id)
+            for a in plan.allocations
+        ],
+        shipments=plan.shipments,
+        unallocated=[CartLine(sku=u.sku, quantity=u.quantity) for u in plan.unallocated],
+        profile_id=strawberry.ID(plan.profile_id),
+        estimated_cost=plan.estimated_cost,
+        explanation=list(plan.explanation),
+        candidates=[
+            SourcingCandidate(
+                passed=c.passed,
+                failed_filters=list(c.failures),
+                scores=[
+                    CriterionScore(criterion=name, score=c.scores[name], weight=weights.get(name, 0.0))
+                    for name in CRITERIA
+                    if name in c.scores
+                ],
+                total=c.total,
+                location_id=c.location_id,
+            )
+            for c in plan.candidates
+        ],
+    )
