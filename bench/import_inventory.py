@@ -89,22 +89,26 @@ async def copy_floor(feed: Path) -> float:
     return seconds
 
 
-async def main(lines: int) -> None:
+async def main(lines: int, backends: set[str]) -> None:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "feed.csv"
         write_feed(feed, lines)
         floor = await copy_floor(feed)
-        async with scratch_database() as url:
-            await prepare(url)
-            seconds = run_cli(url, feed)
-            assert await count_positions(url) == lines
-            results.append({"backend": "postgres", "seconds": round(seconds, 1), "floor_copy_seconds": round(floor, 2)})
-        sqlite_url = f"sqlite+aiosqlite:///{Path(tmp) / 'import.db'}"
-        await prepare(sqlite_url)
-        seconds = run_cli(sqlite_url, feed)
-        assert await count_positions(sqlite_url) == lines
-        results.append({"backend": "sqlite", "seconds": round(seconds, 1), "floor_copy_seconds": round(floor, 2)})
+        if "postgres" in backends:
+            async with scratch_database() as url:
+                await prepare(url)
+                seconds = run_cli(url, feed)
+                assert await count_positions(url) == lines
+                results.append(
+                    {"backend": "postgres", "seconds": round(seconds, 1), "floor_copy_seconds": round(floor, 2)}
+                )
+        if "sqlite" in backends:
+            sqlite_url = f"sqlite+aiosqlite:///{Path(tmp) / 'import.db'}"
+            await prepare(sqlite_url)
+            seconds = run_cli(sqlite_url, feed)
+            assert await count_positions(sqlite_url) == lines
+            results.append({"backend": "sqlite", "seconds": round(seconds, 1), "floor_copy_seconds": round(floor, 2)})
     rows = [
         "| backend | lines | seconds | positions/s | PostgreSQL COPY floor s | ratio |",
         "|---|---|---|---|---|---|",
@@ -125,4 +129,6 @@ async def main(lines: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
-    asyncio.run(main(parser.parse_args().lines))
+    parser.add_argument("--backends", default="postgres,sqlite")
+    args = parser.parse_args()
+    asyncio.run(main(args.lines, set(args.backends.split(","))))

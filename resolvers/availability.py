@@ -9,11 +9,13 @@ import strawberry
 
 from app.services.availability import AvailabilityKey
 from app.services.watch import watch_availability
-from domain import atp
+from domain import atp, sourcing
 from domain.atp import LocationAtp
 from resolvers.context import Info
 from resolvers.errors import bad_request
 from resolvers.network import Location, location_node
+from resolvers.options import FulfillmentOption, options_for, question_for
+from resolvers.orders import DestinationInput
 
 MAX_SKUS = 500
 
@@ -84,6 +86,18 @@ class Product:
     async def availability(self, info: Info, channel: str, market: str) -> Availability:
         found = await info.context.loaders.availability.load(AvailabilityKey(self.sku, channel, market))
         return availability_node(found)
+
+    @strawberry.field(description="How this product can reach the shopper: ship, pickup nearby, same day.")
+    async def fulfillment_options(
+        self,
+        info: Info,
+        channel: str,
+        market: str,
+        quantity: int | None = 1,
+        destination: DestinationInput | None = None,
+    ) -> list[FulfillmentOption]:
+        line = sourcing.Line(self.sku, 1 if quantity is None else quantity)
+        return await options_for(info, question_for(channel, market, [line], destination))
 
 
 def _keys(

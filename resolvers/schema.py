@@ -15,6 +15,7 @@ from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, 
 from resolvers.extensions import SafeErrors, is_public, metrics_extension
 from resolvers.inventory import InventoryMutation
 from resolvers.network import Location, NetworkMutation, NetworkQuery
+from resolvers.options import OptionsQuery
 from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSubscription
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.rules import RulesMutation, RulesQuery
@@ -23,7 +24,7 @@ log = logging.getLogger("oms.graphql")
 
 
 @strawberry.type
-class Query(NetworkQuery, AvailabilityQuery, RulesQuery, OrderQuery, ProfilesQuery):
+class Query(NetworkQuery, AvailabilityQuery, RulesQuery, OrderQuery, ProfilesQuery, OptionsQuery):
     pass
 
 

@@ -97,6 +97,8 @@ class _Import:
     mode: SyncMode
     size: int
     progress: Progress
+    with_inbound: bool = False
+    without_inbound: bool = False
 
     async def stage(
         self, lines: Iterator[tuple[int, dict[str, Any]]], known: set[str], velocity: dict[str, int]
@@ -117,6 +119,10 @@ class _Import:
         except DomainError as error:
             self._reject(line_no, error)
             return None
+        if update.inbound is None:
+            self.without_inbound = True
+        else:
+            self.with_inbound = True
         key = (self.report.import_id, line_no, -velocity.get(update.sku, 0), update.sku, update.location_id)
         return (*key, update.quantity, update.as_of, update.inbound, update.inbound_eta, update.event_id)
 
@@ -142,8 +148,11 @@ class _Import:
     async def _apply_batch(self, uow: UnitOfWork, after: imports.Cursor, upto: imports.Cursor | None) -> int:
         batch = imports.Batch(self.report.import_id, after, upto)
         if self.mode is SyncMode.SNAPSHOT:
-            count = await imports.batch_size(uow.conn, batch)
-            written = await imports.apply_snapshot_batch(uow.conn, batch, self.source, uow.now)
+            # A batch that ends at a boundary holds exactly `size` rows; only the last one needs counting.
+            count = self.size if upto is not None else await imports.batch_size(uow.conn, batch)
+            written = await imports.apply_snapshot_batch(
+                uow.conn, batch, self.source, uow.now, inbound=(self.without_inbound, self.with_inbound)
+            )
             self.report.applied += len(written)
             self.report.ignored_stale += count - len(written)
         else:

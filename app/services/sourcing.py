@@ -43,6 +43,7 @@ class Inputs:
     positions: dict[tuple[str, str], Position]
     profile: SourcingProfile
     request: sourcing.Request
+    today: dict[str, int]  # live fulfillments created today per location
 
 
 async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: datetime) -> Inputs:
@@ -77,7 +78,7 @@ async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: dat
         for loc_id, atp_by_sku in sorted(per_location.items())
     ]
     request = sourcing.Request(ask.lines, ask.method, ask.market, ask.destination, ask.pickup_location_id, ask.excluded)
-    return Inputs(candidates, held, found, profile, request)
+    return Inputs(candidates, held, found, profile, request, today)
 
 
 def run(inputs: Inputs, profile: SourcingProfile | None = None) -> sourcing.Plan:

@@ -133,15 +133,22 @@ _UPTO = "AND (priority, sku, location_id, line_no) <= (:u_priority, :u_sku, :u_l
 _INBOUND_SET = ", inbound = excluded.inbound, inbound_eta = excluded.inbound_eta"
 
 
-async def apply_snapshot_batch(conn: AsyncConnection, batch: Batch, source: str, now: datetime) -> list[str]:
-    """Apply one batch of staged snapshots; returns the SKU of each position written."""
+async def apply_snapshot_batch(
+    conn: AsyncConnection, batch: Batch, source: str, now: datetime, *, inbound: tuple[bool, bool] = (True, True)
+) -> list[str]:
+    """Apply one batch of staged snapshots; returns the SKU of each position written.
+
+    `inbound` says whether the file has rows without and rows with an inbound
+    figure; a pass for a kind the file lacks is skipped.
+    """
     upto = batch.upto
     params: dict[str, Any] = {"import_id": batch.import_id, "source": source, "now": now}
     params.update(zip(("a_priority", "a_sku", "a_location", "a_line"), batch.after, strict=True))
     if upto is not None:
         params.update(zip(("u_priority", "u_sku", "u_location", "u_line"), upto, strict=True))
     written: list[str] = []
-    for inbound_null, inbound_set in (("NULL", ""), ("NOT NULL", _INBOUND_SET)):
+    passes = [(present, sql) for present, sql in zip(inbound, (("NULL", ""), ("NOT NULL", _INBOUND_SET)), strict=True)]
+    for inbound_null, inbound_set in (kind for present, kind in passes if present):
         sql = _APPLY_SNAPSHOTS.format(
             upto=_UPTO if upto is not None else "", inbound_null=inbound_null, inbound_set=inbound_set
         )

@@ -1,0 +1,172 @@
+"""Use case: fulfillment options for a cart (ship, pick up at nearby stores, same day), with ETAs.
+
+One read gathers the cart's stock; every option is the sourcing engine's plan
+for a variant of the same question, timed by `domain.fulfillment`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from app.resources import Resources
+from app.services import sourcing as routing
+from app.services.uow import utc_now
+from domain import fulfillment, geo, sourcing
+from domain.errors import InvalidInput
+from domain.fulfillment import Shortfall
+from domain.locations import FulfillmentMethod, Geo, Location
+from domain.profiles import SourcingProfile
+
+SHIP, PICKUP, SAME_DAY = FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP, FulfillmentMethod.SAME_DAY
+MAX_PICKUP_LOCATIONS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    method: FulfillmentMethod
+    location_id: str | None
+    available: bool
+    split_count: int
+    ready_by: datetime | None
+    eta_hours: float | None
+    plan: sourcing.Plan
+    weights: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class CartQuestion:
+    channel: str
+    market: str
+    lines: tuple[sourcing.Line, ...]
+    destination: Geo | None = None
+    pickup_location_ids: tuple[str, ...] | None = None
+    max_pickup_locations: int = 5
+    segment: str | None = None
+
+
+def _check(question: CartQuestion) -> None:
+    if not question.lines or any(line.quantity <= 0 for line in question.lines):
+        raise InvalidInput("A cart needs lines with positive quantities", ("lines",))
+    if not 0 <= question.max_pickup_locations <= MAX_PICKUP_LOCATIONS:
+        raise InvalidInput(f"maxPickupLocations is 0 to {MAX_PICKUP_LOCATIONS}", ("maxPickupLocations",))
+
+
+async def fulfillment_options(
+    resources: Resources, question: CartQuestion, now: datetime | None = None
+) -> list[Option]:
+    _check(question)
+    now = now or utc_now()
+    ask = routing.Ask(
+        question.channel,
+        question.market,
+        sourcing.merge_lines(question.lines),
+        SHIP,
+        question.destination,
+        segment=question.segment,
+    )
+    async with resources.db.read() as conn:
+        inputs = await routing.gather(conn, resources, ask, now)
+    cache = resources.availability.cache.locations
+    options = _ship(inputs, now)
+    for location in _pickup_stores(question, inputs, cache):
+        options.append(_pickup(inputs, location, question.destination, now))
+    options.extend(_same_day(inputs, now))
+    return options
+
+
+def _timed(
+    inputs: routing.Inputs, plan: sourcing.Plan, method: FulfillmentMethod, now: datetime
+) -> tuple[float | None, datetime | None]:
+    by_id = {c.location.id: c for c in inputs.candidates}
+    shipments = [(by_id[loc].location, by_id[loc].distance_km) for loc in plan.locations()]
+    eta = fulfillment.plan_eta_hours(method, shipments) if plan.complete else None
+    ready = max((now + timedelta(hours=fulfillment.turnaround(loc)) for loc, _ in shipments), default=None)
+    return eta, ready if plan.complete else None
+
+
+def _option(
+    inputs: routing.Inputs,
+    plan: sourcing.Plan,
+    method: FulfillmentMethod,
+    now: datetime,
+    *,
+    location_id: str | None = None,
+    profile: SourcingProfile | None = None,
+) -> Option:
+    eta, ready = _timed(inputs, plan, method, now)
+    weights = (profile or inputs.profile).weights.as_dict()
+    return Option(method, location_id, plan.complete, plan.shipments, ready, eta, plan, weights)
+
+
+def _ship(inputs: routing.Inputs, now: datetime) -> list[Option]:
+    """The profile's plan; and, when splitting arrives sooner than one parcel, both choices."""
+    best = routing.run(inputs)
+    single_profile = replace(inputs.profile, max_shipments=1)
+    single = routing.run(inputs, single_profile)
+    single_eta, _ = _timed(inputs, single, SHIP, now)
+    if single.complete and single_eta is not None:
+        faster = [
+            c for c in inputs.candidates if fulfillment.shipment_eta_hours(SHIP, c.location, c.distance_km) < single_eta
+        ]
+        split = sourcing.plan(faster, inputs.request, inputs.profile)
+        split_eta, _ = _timed(inputs, split, SHIP, now)
+        if split.complete and fulfillment.split_is_sooner(single_eta, split_eta, split.shipments):
+            return [_option(inputs, single, SHIP, now, profile=single_profile), _option(inputs, split, SHIP, now)]
+    return [_option(inputs, best, SHIP, now)]
+
+
+def _pickup_stores(question: CartQuestion, inputs: routing.Inputs, locations: dict[str, Location]) -> list[Location]:
+    if question.pickup_location_ids is not None:
+        return [locations[i] for i in question.pickup_location_ids if i in locations]
+    stores = [x for x in locations.values() if x.serves(question.market) and PICKUP in x.capabilities]
+    held = {c.location.id for c in inputs.candidates}
+    if question.destination is not None:
+        destination = question.destination
+        stores.sort(key=lambda x: (geo.distance_km(destination, x.geo), x.id))
+    else:
+        stores.sort(key=lambda x: (x.id not in held, x.id))
+    return stores[: question.max_pickup_locations]
+
+
+def _pickup(inputs: routing.Inputs, location: Location, destination: Geo | None, now: datetime) -> Option:
+    candidates = [c for c in inputs.candidates if c.location.id == location.id] or [
+        sourcing.Candidate(
+            location,
+            {},
+            geo.distance_km(destination, location.geo) if destination else None,
+            inputs.today.get(location.id, 0),
+        )
+    ]
+    request = replace(inputs.request, method=PICKUP, pickup_location_id=location.id)
+    plan = sourcing.plan(candidates, request, inputs.profile)
+    if plan.complete:
+        return _option(inputs, plan, PICKUP, now, location_id=location.id)
+    shortfalls = [_shortfall(inputs, location.id, line) for line in plan.unallocated]
+    ready = fulfillment.pickup_ready_by(now, location, shortfalls)
+    eta = round((ready - now).total_seconds() / 3600, 2) if ready else None
+    return Option(
+        PICKUP, location.id, ready is not None, 1 if ready else 0, ready, eta, plan, inputs.profile.weights.as_dict()
+    )
+
+
+def _shortfall(inputs: routing.Inputs, location_id: str, line: sourcing.Line) -> Shortfall:
+    position = inputs.positions.get((location_id, line.sku))
+    if position is None:
+        return Shortfall(line.sku, line.quantity, 0, None)
+    return Shortfall(line.sku, line.quantity, position.inbound, position.inbound_eta)
+
+
+def _same_day(inputs: routing.Inputs, now: datetime) -> Sequence[Option]:
+    reachable = [
+        c
+        for c in inputs.candidates
+        if SAME_DAY in c.location.capabilities and fulfillment.same_day_reachable(c.distance_km)
+    ]
+    if not reachable:
+        return []
+    profile = replace(inputs.profile, max_shipments=1)
+    plan = sourcing.plan(reachable, replace(inputs.request, method=SAME_DAY), profile)
+    location_id = plan.locations()[0] if plan.allocations else None
+    return [_option(inputs, plan, SAME_DAY, now, location_id=location_id, profile=profile)]

@@ -1,0 +1,99 @@
+"""GraphQL surface for fulfillment options (contract section 3): ship, pickup, same day, with ETAs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from app.services import options as service
+from domain import sourcing
+from domain.errors import DomainError
+from domain.locations import Geo
+from resolvers.context import Info
+from resolvers.errors import bad_request
+from resolvers.network import FulfillmentMethod, Location, location_node
+from resolvers.orders import DestinationInput
+from resolvers.plans import SourcingPlan, plan_node
+
+
+@strawberry.input
+class CartLineInput:
+    sku: str
+    quantity: int
+
+
+@strawberry.input
+class FulfillmentOptionsInput:
+    channel: str
+    market: str
+    lines: list[CartLineInput]
+    destination: DestinationInput | None = None
+    pickup_location_ids: list[strawberry.ID] | None = None
+    max_pickup_locations: int | None = 5
+    customer_segment: str | None = None
+
+
+@strawberry.type(description="One way to get the cart: when, from where, in how many parcels, and the plan behind it.")
+class FulfillmentOption:
+    method: FulfillmentMethod  # type: ignore[valid-type]
+    available: bool
+    split_count: int
+    ready_by: datetime | None
+    eta_hours: float | None
+    plan: SourcingPlan
+    location_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The pickup store (or the same-day location); null for SHIP.")
+    async def location(self, info: Info) -> Location | None:
+        if self.location_id is None:
+            return None
+        found = await info.context.loaders.location.load(self.location_id)
+        return location_node(found) if found else None
+
+
+def option_node(option: service.Option) -> FulfillmentOption:
+    return FulfillmentOption(
+        method=option.method,
+        available=option.available,
+        split_count=option.split_count,
+        ready_by=option.ready_by,
+        eta_hours=option.eta_hours,
+        plan=plan_node(option.plan, option.weights),
+        location_id=option.location_id,
+    )
+
+
+def _geo(destination: DestinationInput | None) -> Geo | None:
+    return Geo(destination.geo.lat, destination.geo.lon) if destination and destination.geo else None
+
+
+async def options_for(info: Info, question: service.CartQuestion) -> list[FulfillmentOption]:
+    try:
+        found = await service.fulfillment_options(info.context.resources, question)
+    except DomainError as error:
+        raise bad_request(error.message) from None
+    return [option_node(o) for o in found]
+
+
+def question_for(
+    channel: str, market: str, lines: list[sourcing.Line], destination: DestinationInput | None, **extra: object
+) -> service.CartQuestion:
+    return service.CartQuestion(channel, market, tuple(lines), _geo(destination), **extra)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class OptionsQuery:
+    @strawberry.field(description="Ship, pick up at nearby stores, same day: availability, ETAs and plans for a cart.")
+    async def fulfillment_options(self, info: Info, input: FulfillmentOptionsInput) -> list[FulfillmentOption]:  # noqa: A002
+        ids = tuple(str(i) for i in input.pickup_location_ids) if input.pickup_location_ids is not None else None
+        question = question_for(
+            input.channel,
+            input.market,
+            [sourcing.Line(x.sku, x.quantity) for x in input.lines],
+            input.destination,
+            pickup_location_ids=ids,
+            max_pickup_locations=5 if input.max_pickup_locations is None else input.max_pickup_locations,
+            segment=input.customer_segment,
+        )
+        return await options_for(info, question)
