@@ -89,7 +89,8 @@ async def test_product_fulfillment_options_through_entities(api: Api) -> None:
     await network(api)
     await sync(api, "SNAPSHOT", update("A", "near", 3))
     query = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Product {
-        sku fulfillmentOptions(channel: "web", market: "US", quantity: 2, destination: {geo: {lat: 40.71, lon: -74.0}}) {
+        sku fulfillmentOptions(channel: "web", market: "US", quantity: 2,
+                               destination: {geo: {lat: 40.71, lon: -74.0}}) {
           method available location { id } } } } }"""
     found = (await api.gql(query, {"reps": [{"__typename": "Product", "sku": "A"}]}, token=None))["_entities"][0]
     assert {"method": "PICKUP", "available": True, "location": {"id": "near"}} in found["fulfillmentOptions"]
