@@ -224,3 +224,46 @@ def fulfillment_lines(allocations: Sequence[tuple[str, str, int]]) -> dict[str, 
     for location_id, sku, qty in allocations:
         grouped.setdefault(location_id, []).append(FulfillmentLine(sku, qty))
     return grouped
+
+
+class ReturnStatus(enum.Enum):
+    REQUESTED = "REQUESTED"
+    RECEIVED = "RECEIVED"
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLine:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRequest:
+    order_id: str
+    lines: tuple[ReturnLine, ...]
+    reason: str
+    location_id: str | None = None
+
+
+def check_returnable(request: ReturnRequest, delivered: dict[str, int], returned: dict[str, int]) -> None:
+    """A return may only take back units that reached the customer and are not already on a return."""
+    if not request.lines:
+        raise InvalidInput("A return needs at least one line", ("lines",))
+    if not request.reason.strip():
+        raise InvalidInput("A return needs a reason", ("reason",))
+    wanted: dict[str, int] = {}
+    for index, line in enumerate(request.lines):
+        if line.quantity <= 0:
+            raise InvalidInput("quantity must be positive", ("lines", str(index), "quantity"))
+        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+    for index, line in enumerate(request.lines):
+        left = delivered.get(line.sku, 0) - returned.get(line.sku, 0)
+        if wanted[line.sku] > left:
+            raise InvalidInput(
+                f"Only {max(left, 0)} of {line.sku} can be returned (delivered {delivered.get(line.sku, 0)}, "
+                f"already returned {returned.get(line.sku, 0)})",
+                ("lines", str(index), "quantity"),
+                sku=line.sku,
+            )

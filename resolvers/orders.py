@@ -269,6 +269,53 @@ async def _load_order(info: Info, order_id: str) -> Order | None:
     return order_node(found) if found else None
 
 
+ReturnStatus = strawberry.enum(domain.ReturnStatus)
+
+
+@strawberry.input
+class ReturnLineInput:
+    sku: str
+    quantity: int
+
+
+@strawberry.input(description="Units of a delivered order coming back, why, and where they will be received.")
+class ReturnInput:
+    order_id: strawberry.ID
+    lines: list[ReturnLineInput]
+    reason: str
+    location_id: strawberry.ID | None = None
+
+    def to_domain(self) -> domain.ReturnRequest:
+        return domain.ReturnRequest(
+            str(self.order_id),
+            tuple(domain.ReturnLine(x.sku, x.quantity) for x in self.lines),
+            self.reason,
+            str(self.location_id) if self.location_id else None,
+        )
+
+
+@strawberry.type
+class ReturnLine:
+    sku: str
+    quantity: int
+
+
+@strawberry.type
+class Return:
+    id: strawberry.ID
+    order_id: strawberry.ID
+    status: ReturnStatus  # type: ignore[valid-type]
+    reason: str
+    lines: list[ReturnLine]
+    location_id: strawberry.ID | None
+
+
+@strawberry.type
+class ReturnPayload:
+    return_: Return | None = strawberry.field(name="return")
+    user_errors: list[UserError]
+
+
 @strawberry.type
 class OrderQuery:
     @strawberry.field(description="One order by id.")
@@ -318,6 +365,26 @@ class OrderMutation:
         except DomainError as error:
             return OrderPayload(order=await _load_order(info, str(id)), user_errors=[user_error(error)])
         return OrderPayload(order=await _load_order(info, str(id)), user_errors=[])
+
+    @strawberry.mutation(
+        description="Record a return of delivered units (checked against what was shipped or collected)."
+    )
+    async def request_return(self, info: Info, input: ReturnInput) -> ReturnPayload:  # noqa: A002
+        info.context.require_staff()
+        request = input.to_domain()
+        try:
+            return_id = await order_service.request_return(info.context.resources, request=request)
+        except DomainError as error:
+            return ReturnPayload(return_=None, user_errors=[user_error(error.at("input"))])
+        created = Return(
+            id=strawberry.ID(return_id),
+            order_id=input.order_id,
+            status=domain.ReturnStatus.REQUESTED,
+            reason=request.reason,
+            lines=[ReturnLine(sku=x.sku, quantity=x.quantity) for x in request.lines],
+            location_id=input.location_id,
+        )
+        return ReturnPayload(return_=created, user_errors=[])
 
 
 @strawberry.type

@@ -32,6 +32,14 @@ class RunningServer:
         return self.resources.db.statements.count
 
 
+@dataclass
+class RemoteServer:
+    """A server in another process: reachable, but its statements are not counted here."""
+
+    base_url: str
+    ws_url: str
+
+
 @contextlib.asynccontextmanager
 async def serve(settings: Settings) -> AsyncIterator[RunningServer]:
     """Run the app under uvicorn in this event loop until the block ends."""
@@ -59,11 +67,10 @@ class GraphQLError(AssertionError):
     pass
 
 
-class Api:
-    """GraphQL over HTTP against the running server."""
+class Client:
+    """GraphQL over HTTP against a server, in this process or another."""
 
-    def __init__(self, server: RunningServer, client: httpx.AsyncClient) -> None:
-        self.server = server
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.http = client
 
     async def post(
@@ -88,6 +95,14 @@ class Api:
         if body.get("errors"):
             raise GraphQLError(json.dumps(body["errors"], indent=1))
         return dict(body["data"])
+
+
+class Api(Client):
+    """A client of the in-process test server, whose SQL statements can be counted."""
+
+    def __init__(self, server: RunningServer, client: httpx.AsyncClient) -> None:
+        super().__init__(client)
+        self.server = server
 
     def statements(self) -> int:
         return self.server.statements
@@ -122,7 +137,9 @@ class Subscriptions:
 
 
 @contextlib.asynccontextmanager
-async def subscriptions(server: RunningServer, token: str | None = ADMIN_TOKEN) -> AsyncIterator[Subscriptions]:
+async def subscriptions(
+    server: RunningServer | RemoteServer, token: str | None = ADMIN_TOKEN
+) -> AsyncIterator[Subscriptions]:
     async with connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         init: dict[str, Any] = {"type": "connection_init", "payload": {}}
         if token:

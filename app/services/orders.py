@@ -21,7 +21,7 @@ from app.store import orders as store
 from domain import orders as rules
 from domain import sourcing
 from domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
-from domain.orders import FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus
+from domain.orders import FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus, ReturnRequest
 from domain.profiles import SourcingProfile
 
 ORDERS_TOPIC = "orders"
@@ -194,3 +194,26 @@ async def cancel_order(resources: Resources, *, order_id: str, reason: str) -> N
         _announce(uow, event)
         if released:
             uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})
+
+
+async def request_return(resources: Resources, *, request: ReturnRequest) -> str:
+    """Record a return of delivered units; quality checks on receipt come with the manual-process tasks."""
+    uow = resources.uow()
+    async with uow:
+        row = await store.lock_order(uow.conn, request.order_id)
+        if row is None:
+            raise NotFound(f"No order {request.order_id!r}", ("orderId",))
+        if request.location_id and not await catalog.existing_location_ids(uow.conn, [request.location_id]):
+            raise InvalidInput(f"Unknown location {request.location_id!r}", ("locationId",))
+        delivered = await store.delivered_units(uow.conn, request.order_id)
+        returned = await store.returned_units(uow.conn, request.order_id)
+        rules.check_returnable(request, delivered, returned)
+        return_id = new_id("ret")
+        await store.save_return(uow.conn, return_id, request, uow.now)
+        summary = ", ".join(f"{x.sku} x{x.quantity}" for x in request.lines)
+        event = OrderEvent(
+            request.order_id, "return.requested", OrderStatus(row.status), uow.now, f"Return {return_id}: {summary}"
+        )
+        await store.add_event(uow.conn, event)
+        _announce(uow, event)
+    return return_id

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
-from app.store.tables import fulfillment_lines, fulfillments, order_events, order_lines, orders, positions
+from app.store.tables import fulfillment_lines, fulfillments, order_events, order_lines, orders, positions, returns
 from domain.locations import FulfillmentMethod, Geo
 from domain.orders import (
     Customer,
@@ -24,6 +24,8 @@ from domain.orders import (
     OrderLine,
     OrderRequest,
     OrderStatus,
+    ReturnRequest,
+    ReturnStatus,
 )
 
 
@@ -317,3 +319,40 @@ async def lock_order(conn: AsyncConnection, order_id: str) -> Any:
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
     return (await conn.execute(query)).first()
+
+
+async def delivered_units(conn: AsyncConnection, order_id: str) -> dict[str, int]:
+    """Units per SKU that reached the customer (shipped or collected)."""
+    done = [FulfillmentStatus.SHIPPED.value, FulfillmentStatus.COLLECTED.value]
+    query = (
+        select(fulfillment_lines.c.sku, func.sum(fulfillment_lines.c.quantity))
+        .join(fulfillments, fulfillments.c.id == fulfillment_lines.c.fulfillment_id)
+        .where(fulfillments.c.order_id == order_id, fulfillments.c.status.in_(done))
+        .group_by(fulfillment_lines.c.sku)
+    )
+    return {sku: int(n) for sku, n in await conn.execute(query)}
+
+
+async def returned_units(conn: AsyncConnection, order_id: str) -> dict[str, int]:
+    query = select(returns.c.lines).where(
+        returns.c.order_id == order_id, returns.c.status != ReturnStatus.CANCELLED.value
+    )
+    totals: dict[str, int] = {}
+    for (lines,) in await conn.execute(query):
+        for line in lines:
+            totals[line["sku"]] = totals.get(line["sku"], 0) + int(line["quantity"])
+    return totals
+
+
+async def save_return(conn: AsyncConnection, return_id: str, request: ReturnRequest, now: datetime) -> None:
+    await conn.execute(
+        returns.insert().values(
+            id=return_id,
+            order_id=request.order_id,
+            status=ReturnStatus.REQUESTED.value,
+            location_id=request.location_id,
+            reason=request.reason,
+            lines=[{"sku": x.sku, "quantity": x.quantity} for x in request.lines],
+            created_at=now,
+        )
+    )

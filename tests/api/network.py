@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.harness import Api
+from tests.harness import Client
 
 UPSERT_LOCATIONS = """
 mutation($input: [LocationInput!]!) {
@@ -39,12 +39,12 @@ def location(loc_id: str, **overrides: Any) -> dict[str, Any]:
     return base | overrides
 
 
-async def upsert_locations(api: Api, *locations: dict[str, Any]) -> dict[str, Any]:
+async def upsert_locations(api: Client, *locations: dict[str, Any]) -> dict[str, Any]:
     data = await api.gql(UPSERT_LOCATIONS, {"input": list(locations)})
     return dict(data["upsertLocations"])
 
 
-async def sync(api: Api, mode: str, *updates: dict[str, Any], source: str = "pos") -> dict[str, Any]:
+async def sync(api: Client, mode: str, *updates: dict[str, Any], source: str = "pos") -> dict[str, Any]:
     data = await api.gql(SYNC, {"input": {"source": source, "mode": mode, "updates": list(updates)}})
     return dict(data["syncInventory"])
 
@@ -54,13 +54,13 @@ def update(sku: str, location_id: str, quantity: int, as_of: str = T0, **extra: 
 
 
 async def availability(
-    api: Api, skus: list[str], market: str = "US", channel: str = "web", ids: list[str] | None = None
+    api: Client, skus: list[str], market: str = "US", channel: str = "web", ids: list[str] | None = None
 ) -> list[dict[str, Any]]:
     data = await api.gql(AVAILABILITY, {"skus": skus, "channel": channel, "market": market, "ids": ids}, token=None)
     return list(data["availability"])
 
 
-async def basic_network(api: Api) -> None:
+async def basic_network(api: Client) -> None:
     """Two US stores, a CA store, an inactive US store, a warehouse; two items."""
     result = await upsert_locations(
         api,

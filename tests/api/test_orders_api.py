@@ -236,3 +236,31 @@ async def test_orders_resolve_as_entities_and_customers_list_theirs(api: Api) ->
     found = (await api.gql(query, {"reps": reps}))["_entities"]
     assert found[0] == {"id": order_id, "status": "ALLOCATED"}
     assert found[1]["orders"]["edges"] == [{"node": {"id": order_id}}]
+
+
+RETURN = """mutation($input: ReturnInput!) { requestReturn(input: $input) {
+  return { id orderId status reason lines { sku quantity } } userErrors { field code message } } }"""
+
+
+async def test_returns_take_back_only_delivered_units(api: Api) -> None:
+    await network(api)
+    await sync(api, "SNAPSHOT", update("A", "near", 5))
+    order = (await place(api, lines=[("A", 2)]))["order"]
+    ask = {"orderId": order["id"], "lines": [{"sku": "A", "quantity": 1}], "reason": "too small"}
+    early = (await api.gql(RETURN, {"input": ask}))["requestReturn"]
+    assert early["return"] is None and early["userErrors"][0]["field"] == ["input", "lines", "0", "quantity"]
+    # Hand-over belongs to pick and pack; here the fulfillment is marked shipped through the store directly.
+    from app.services.uow import utc_now
+    from app.store import orders as order_store
+    from domain.orders import FulfillmentStatus
+
+    async with api.server.resources.db.write() as conn:
+        await order_store.set_fulfillment_status(
+            conn, order["fulfillments"][0]["id"], FulfillmentStatus.SHIPPED, utc_now()
+        )
+    first = (await api.gql(RETURN, {"input": ask}))["requestReturn"]
+    assert first["userErrors"] == [] and first["return"]["status"] == "REQUESTED"
+    second = (await api.gql(RETURN, {"input": ask | {"lines": [{"sku": "A", "quantity": 2}]}}))["requestReturn"]
+    assert "Only 1 of A can be returned" in second["userErrors"][0]["message"]
+    missing = (await api.gql(RETURN, {"input": ask | {"orderId": "ord_none"}}))["requestReturn"]
+    assert missing["userErrors"][0]["code"] == "NOT_FOUND"
