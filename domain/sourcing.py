@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from domain.profiles import CRITERIA, SourcingProfile
 EXACT_SEARCH_LIMIT = 2000  # combinations tried exactly; beyond this the greedy heuristic runs
 POOL_BEST = 8  # best-scored candidates always in the exact-search pool
 POOL_PER_LINE = 3  # plus the best few holding each line
+REPORTED = 25  # candidate reports per plan: the best that passed, and as many that failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,9 @@ def merge_lines(lines: Sequence[Line]) -> tuple[Line, ...]:
 # ---------------------------------------------------------------- filters
 
 
-def failures(candidate: Candidate, request: Request, profile: SourcingProfile) -> list[str]:
+def failures(
+    candidate: Candidate, request: Request, profile: SourcingProfile, vector: Sequence[int] | None = None
+) -> list[str]:
     """Why this location cannot take the order (empty: it passes every hard filter)."""
     loc = candidate.location
     found: list[str] = []
@@ -130,7 +134,8 @@ def failures(candidate: Candidate, request: Request, profile: SourcingProfile) -
         and candidate.fulfillments_today >= loc.daily_capacity
     ):
         found.append(f"over daily capacity {candidate.fulfillments_today}/{loc.daily_capacity}")
-    if not any(candidate.atp.get(line.sku, 0) > 0 for line in request.lines):
+    held = vector if vector is not None else [candidate.atp.get(line.sku, 0) for line in request.lines]
+    if not any(a > 0 for a in held):
         found.append("none of the order in stock")
     return found
 
@@ -150,49 +155,63 @@ def _cost(candidate: Candidate, request: Request, profile: SourcingProfile) -> f
     return handling + rate.base + rate.per_km * (candidate.distance_km or 0.0)
 
 
-def _depth(candidate: Candidate, lines: Sequence[Line]) -> float:
+def _depth(vector: Sequence[int], needs: Sequence[int]) -> float:
     """1.0: taking the order leaves plenty; 0.0: it takes the location's last units."""
-    fractions = []
-    for line in lines:
-        atp = candidate.atp.get(line.sku, 0)
-        if atp > 0:
-            fractions.append((atp - min(line.quantity, atp)) / atp)
-    return sum(fractions) / len(fractions) if fractions else 0.0
+    total_fraction, held = 0.0, 0
+    for have, quantity in zip(vector, needs, strict=True):
+        if have > 0:
+            total_fraction += (have - (quantity if quantity < have else have)) / have
+            held += 1
+    return total_fraction / held if held else 0.0
 
 
-def score(candidates: Sequence[Candidate], request: Request, profile: SourcingProfile) -> dict[str, dict[str, float]]:
+Scores = tuple[float, float, float, float, float, float, float]  # in CRITERIA order
+
+
+def score(
+    candidates: Sequence[Candidate],
+    request: Request,
+    profile: SourcingProfile,
+    vectors: dict[str, list[int]] | None = None,
+) -> dict[str, Scores]:
     """Each criterion from 0 (worst) to 1 (best) for every candidate, relative to the others."""
     if not candidates:
         return {}
+    skus = [line.sku for line in request.lines]
+    vectors = vectors or {c.location.id: [c.atp.get(sku, 0) for sku in skus] for c in candidates}
     max_distance = profile.max_distance_km or max((c.distance_km or 0.0) for c in candidates) or 1.0
     max_priority = max(c.location.priority for c in candidates)
     max_turnaround = max((c.location.turnaround_hours or 0.0) for c in candidates)
-    costs = {c.location.id: _cost(c, request, profile) for c in candidates}
-    max_cost = max(costs.values())
-    scores: dict[str, dict[str, float]] = {}
-    for c in candidates:
+    costs = [_cost(c, request, profile) for c in candidates]
+    max_cost = max(costs)
+    needs = [line.quantity for line in request.lines]
+    scores: dict[str, Scores] = {}
+    for c, cost in zip(candidates, costs, strict=True):
         loc = c.location
-        remaining = 1.0
-        if loc.daily_capacity:
-            remaining = max(0.0, 1 - c.fulfillments_today / loc.daily_capacity)
-        scores[loc.id] = {
-            "distance": 1.0 if c.distance_km is None else max(0.0, 1 - c.distance_km / max_distance),
-            "priority": loc.priority / max_priority if max_priority > 0 else 1.0,
-            "turnaround": 1 - (loc.turnaround_hours or 0.0) / max_turnaround if max_turnaround > 0 else 1.0,
-            "capacity": remaining,
-            "stock_depth": _depth(c, request.lines),
-            "cost": 1 - costs[loc.id] / max_cost if max_cost > 0 else 1.0,
-            "performance": max(0.0, min(1.0, c.performance)),
-        }
+        capacity = max(0.0, 1 - c.fulfillments_today / loc.daily_capacity) if loc.daily_capacity else 1.0
+        scores[loc.id] = (
+            1.0 if c.distance_km is None else max(0.0, 1 - c.distance_km / max_distance),
+            loc.priority / max_priority if max_priority > 0 else 1.0,
+            1 - (loc.turnaround_hours or 0.0) / max_turnaround if max_turnaround > 0 else 1.0,
+            capacity,
+            _depth(vectors[loc.id], needs),
+            1 - cost / max_cost if max_cost > 0 else 1.0,
+            max(0.0, min(1.0, c.performance)),
+        )
     return scores
 
 
-def total(scores: dict[str, float], profile: SourcingProfile) -> float:
-    weights = profile.weights.as_dict()
-    weight_sum = sum(weights.values())
+def total(scores: Scores, weights: Sequence[float]) -> float:
+    """The weighted mean of the criteria (weights in CRITERIA order)."""
+    weight_sum = sum(weights)
     if weight_sum <= 0:
         return 0.0
-    return round(sum(weights[k] * scores[k] for k in CRITERIA) / weight_sum, 4)
+    weighted: float = sum(map(operator.mul, weights, scores))
+    return round(weighted / weight_sum, 4)
+
+
+def named(scores: Scores) -> dict[str, float]:
+    return dict(zip(CRITERIA, scores, strict=True))
 
 
 # ---------------------------------------------------------------- search
@@ -215,52 +234,80 @@ def _allocate(pool: Sequence[Candidate], lines: Sequence[Line]) -> tuple[list[tu
     return takes, left
 
 
-def _serves_all(candidate: Candidate, lines: Sequence[Line]) -> bool:
-    return all(candidate.atp.get(line.sku, 0) >= line.quantity for line in lines)
-
-
-def _units(candidate: Candidate, lines: Sequence[Line]) -> int:
-    return sum(min(line.quantity, candidate.atp.get(line.sku, 0)) for line in lines)
-
-
-def search(ranked: Sequence[Candidate], lines: Sequence[Line], max_shipments: int | None) -> list[Candidate]:
+def search(
+    ranked: Sequence[Candidate],
+    lines: Sequence[Line],
+    max_shipments: int | None,
+    by_location: dict[str, list[int]] | None = None,
+) -> list[Candidate]:
     """The locations to ship from, best-scored first (`ranked` is sorted by total, best first)."""
-    whole = [c for c in ranked if _serves_all(c, lines)]
-    if whole:
-        return [whole[0]]
+    needs = [line.quantity for line in lines]
+    if by_location is None:
+        by_location = {c.location.id: [c.atp.get(line.sku, 0) for line in lines] for c in ranked}
+    vectors = [by_location[c.location.id] for c in ranked]  # ATP per line, read once
+    for index, vector in enumerate(vectors):
+        if all(a >= n for a, n in zip(vector, needs, strict=True)):
+            return [ranked[index]]
     limit = max(1, max_shipments or len(ranked))
-    pool = _pool(ranked, lines)
-    if sum(math.comb(len(pool), k) for k in range(2, min(limit, len(pool)) + 1)) <= EXACT_SEARCH_LIMIT:
-        for size in range(2, min(limit, len(pool)) + 1):
-            for combo in itertools.combinations(pool, size):  # pool order = score order: first hit is best-scored
-                if not _allocate(combo, lines)[1]:
-                    return list(combo)
-    return _greedy(ranked, lines, limit)
+    exact = _exact(ranked, vectors, needs, limit)
+    if exact is not None:
+        return exact
+    return _greedy(ranked, vectors, needs, limit)
 
 
-def _pool(ranked: Sequence[Candidate], lines: Sequence[Line]) -> list[Candidate]:
-    chosen = {c.location.id: c for c in ranked[:POOL_BEST]}
-    for line in lines:
-        holders = [c for c in ranked if c.atp.get(line.sku, 0) > 0]
-        holders.sort(key=lambda c: -min(line.quantity, c.atp.get(line.sku, 0)))
-        for c in holders[:POOL_PER_LINE]:
-            chosen.setdefault(c.location.id, c)
-    order = {c.location.id: i for i, c in enumerate(ranked)}
-    return sorted(chosen.values(), key=lambda c: order[c.location.id])
+def _exact(
+    ranked: Sequence[Candidate], vectors: list[list[int]], needs: list[int], limit: int
+) -> list[Candidate] | None:
+    """Fewest shipments over a bounded pool; in pool (score) order the first cover found is the best-scored."""
+    pool = _pool(vectors, needs)
+    masks = [sum(1 << i for i, a in enumerate(vectors[p]) if a > 0) for p in pool]
+    full = (1 << len(needs)) - 1
+    for size in range(2, min(limit, len(pool)) + 1):
+        if math.comb(len(pool), size) > EXACT_SEARCH_LIMIT:
+            return None  # too many combinations of this size: the greedy heuristic takes over
+        for combo in itertools.combinations(range(len(pool)), size):
+            if _union(masks, combo) != full:
+                continue  # some line is held by none of them
+            if all(sum(vectors[pool[k]][i] for k in combo) >= n for i, n in enumerate(needs)):
+                return [ranked[pool[k]] for k in combo]
+    return None
 
 
-def _greedy(ranked: Sequence[Candidate], lines: Sequence[Line], limit: int) -> list[Candidate]:
-    chosen: list[Candidate] = []
-    missing = list(lines)
-    while missing and len(chosen) < limit:
-        best = max(
-            (c for c in ranked if c not in chosen), key=lambda c: _units(c, missing), default=None
-        )  # max keeps the first (best-scored) of equal coverage
-        if best is None or _units(best, missing) == 0:
+def _union(masks: Sequence[int], combo: Sequence[int]) -> int:
+    found = 0
+    for i in combo:
+        found |= masks[i]
+    return found
+
+
+def _pool(vectors: list[list[int]], needs: list[int]) -> list[int]:
+    """Indexes of the best-scored candidates plus the best few holders of each line, in score order."""
+    chosen = set(range(min(POOL_BEST, len(vectors))))
+    for i, need in enumerate(needs):
+        holders = [k for k, v in enumerate(vectors) if v[i] > 0]
+        holders.sort(key=lambda k: -min(need, vectors[k][i]))  # stable: ties stay in score order
+        chosen.update(holders[:POOL_PER_LINE])
+    return sorted(chosen)
+
+
+def _greedy(ranked: Sequence[Candidate], vectors: list[list[int]], needs: list[int], limit: int) -> list[Candidate]:
+    """Take the location covering the most missing units (the best-scored of equals) until covered."""
+    chosen: list[int] = []
+    missing = list(needs)
+    while any(missing) and len(chosen) < limit:
+        best, best_units = -1, 0
+        for k, vector in enumerate(vectors):
+            units = 0
+            for n, a in zip(missing, vector, strict=True):
+                if n and a:
+                    units += n if n < a else a
+            if units > best_units and k not in chosen:
+                best, best_units = k, units
+        if best < 0:
             break
         chosen.append(best)
-        missing = _allocate(chosen, lines)[1]
-    return chosen
+        missing = [max(0, n - a) for n, a in zip(missing, vectors[best], strict=True)]
+    return [ranked[k] for k in chosen]
 
 
 # ---------------------------------------------------------------- the plan
@@ -269,13 +316,18 @@ def _greedy(ranked: Sequence[Candidate], lines: Sequence[Line], limit: int) -> l
 def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingProfile) -> Plan:
     """Route the order; never raises: what cannot be served is in `unallocated`."""
     lines = merge_lines(request.lines)
+    request = Request(
+        lines, request.method, request.market, request.destination, request.pickup_location_id, request.excluded
+    )
     pool = [c for c in candidates if request.pickup_location_id in (None, c.location.id)]
-    failed = {c.location.id: failures(c, request, profile) for c in pool}
+    vectors = {c.location.id: [c.atp.get(line.sku, 0) for line in lines] for c in pool}  # ATP per line, read once
+    failed = {c.location.id: failures(c, request, profile, vectors[c.location.id]) for c in pool}
     passed = [c for c in pool if not failed[c.location.id]]
-    scores = score(passed, request, profile)
-    totals = {loc_id: total(s, profile) for loc_id, s in scores.items()}
+    scores = score(passed, request, profile, vectors)
+    weights = [profile.weights.as_dict()[k] for k in CRITERIA]
+    totals = {loc_id: total(s, weights) for loc_id, s in scores.items()}
     ranked = sorted(passed, key=lambda c: (-totals[c.location.id], c.location.id))
-    chosen = search(ranked, lines, profile.max_shipments) if ranked else []
+    chosen = search(ranked, lines, profile.max_shipments, vectors) if ranked else []
     takes, left = _allocate(chosen, lines)
     by_id = {c.location.id: c for c in pool}
     allocations = tuple(
@@ -289,15 +341,16 @@ def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingPro
     )
     shipping = [by_id[loc_id] for loc_id in dict.fromkeys(t[0] for t in takes)]
     cost = _plan_cost(shipping, request, profile)
+    reported = ranked[:REPORTED] + sorted((c for c in pool if failed[c.location.id]), key=_by_id)[:REPORTED]
     reports = tuple(
         CandidateReport(
             c.location.id,
             not failed[c.location.id],
             tuple(failed[c.location.id]),
-            scores.get(c.location.id, {}),
+            named(scores[c.location.id]) if c.location.id in scores else {},
             totals.get(c.location.id, 0.0),
         )
-        for c in sorted(pool, key=lambda c: (-totals.get(c.location.id, -1.0), c.location.id))
+        for c in reported
     )
     explanation = _explain(
         profile,
@@ -310,6 +363,10 @@ def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingPro
         considered=len(pool),
     )
     return Plan(profile.id, allocations, tuple(left), cost, explanation, reports)
+
+
+def _by_id(candidate: Candidate) -> str:
+    return candidate.location.id
 
 
 def _plan_cost(shipping: Sequence[Candidate], request: Request, profile: SourcingProfile) -> float:
@@ -331,7 +388,7 @@ def _reasons(
     takes: Sequence[tuple[str, str, int]],
     lines: Sequence[Line],
     totals: dict[str, float],
-    scores: dict[str, dict[str, float]],
+    scores: dict[str, Scores],
     eligible: int,
 ) -> tuple[str, ...]:
     loc = candidate.location
@@ -343,10 +400,9 @@ def _reasons(
         reasons.append("can serve the whole order in one parcel")
     else:
         reasons.append(f"holds {len(mine)} of the {len(lines)} lines the other parcels lack")
-    rank = sorted(totals.values(), reverse=True).index(totals[loc.id]) + 1
-    reasons.append(
-        f"score {totals[loc.id]:.2f}, rank {rank} of {eligible} eligible; strongest on {_strengths(scores[loc.id])}"
-    )
+    rank = 1 + sum(1 for other in totals.values() if other > totals[loc.id])
+    strengths = _strengths(named(scores[loc.id]))
+    reasons.append(f"score {totals[loc.id]:.2f}, rank {rank} of {eligible} eligible; strongest on {strengths}")
     if candidate.distance_km is not None:
         reasons.append(f"{candidate.distance_km:,.0f} km from the destination")
     if loc.priority:
