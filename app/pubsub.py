@@ -80,7 +80,12 @@ class InProcessBroker:
 
 
 class RedisBroker:
-    """Fans messages out across replicas through Redis pub/sub."""
+    """Fans messages out across replicas through Redis pub/sub.
+
+    Publishing never makes a request wait on Redis: messages go to an outgoing
+    queue that one task drains, pipelining whatever has accumulated into a
+    single round trip, in order.
+    """
 
     def __init__(self, url: str, prefix: str) -> None:
         self.hub = Hub()
@@ -88,13 +93,35 @@ class RedisBroker:
         self._prefix = prefix + ":"
         self._redis: aioredis.Redis | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._outgoing: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._ready = asyncio.Event()
 
     async def start(self) -> None:
         self._redis = aioredis.from_url(self._url)
         await self._redis.ping()
         self._reader = asyncio.create_task(self._read(), name="redis-pubsub-reader")
+        self._writer = asyncio.create_task(self._write(), name="redis-pubsub-writer")
         await asyncio.wait_for(self._ready.wait(), timeout=10)
+
+    async def _write(self) -> None:
+        assert self._redis is not None
+        while True:
+            batch = [await self._outgoing.get()]
+            while not self._outgoing.empty():
+                batch.append(self._outgoing.get_nowait())
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for channel, body in batch:
+                        pipe.publish(channel, body)
+                    await pipe.execute()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("redis publish failed; %d message(s) not delivered", len(batch))
+            finally:
+                for _ in batch:
+                    self._outgoing.task_done()
 
     async def _read(self) -> None:
         assert self._redis is not None
@@ -119,13 +146,19 @@ class RedisBroker:
 
     async def publish(self, topic: str, message: Message) -> None:
         assert self._redis is not None, "broker not started"
-        await self._redis.publish(self._prefix + topic, json.dumps(message))
+        self._outgoing.put_nowait((self._prefix + topic, json.dumps(message)))
 
     async def ping(self) -> None:
         assert self._redis is not None, "broker not started"
         await self._redis.ping()
 
     async def stop(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outgoing.join(), timeout=5)  # deliver what was published
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -48,12 +48,14 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
         if run_migrations:
             await migrate.upgrade(db)
         await resources.broker.start()
+        resources.sales.start()
         gc.collect()
         gc.freeze()  # start-up objects never need collecting: shorter GC pauses under load
         log.info("serving", extra={"database": db.engine.url.render_as_string(hide_password=True)})
         try:
             yield
         finally:
+            await resources.sales.stop()
             await resources.broker.stop()
             await db.dispose()
 

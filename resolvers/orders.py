@@ -355,7 +355,8 @@ class OrderMutation:
             placed = await order_service.place_order(info.context.resources, request=input.to_domain())
         except DomainError as error:
             return PlaceOrderPayload(order=None, user_errors=[user_error(error.at("input"))])
-        return PlaceOrderPayload(order=await _load_order(info, placed.order_id), user_errors=[])
+        order = order_node(placed.order) if placed.order else await _load_order(info, placed.order_id)
+        return PlaceOrderPayload(order=order, user_errors=[])
 
     @strawberry.mutation(description="Cancel an order and free every unshipped reservation.")
     async def cancel_order(self, info: Info, id: strawberry.ID, reason: str) -> OrderPayload:  # noqa: A002

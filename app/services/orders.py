@@ -16,12 +16,12 @@ from app.resources import Resources
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, utc_now
-from app.store import catalog, sales
+from app.store import catalog
 from app.store import orders as store
 from domain import orders as rules
 from domain import sourcing
 from domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
-from domain.orders import FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus, ReturnRequest
+from domain.orders import FulfillmentStatus, Order, OrderEvent, OrderRequest, OrderStatus, ReturnRequest
 from domain.profiles import SourcingProfile
 
 ORDERS_TOPIC = "orders"
@@ -40,6 +40,7 @@ class _StockMoved(Exception):
 class Placed:
     order_id: str
     created: bool
+    order: Order | None = None  # the new order as written (None for a replay: read it back)
 
 
 def _ask(request: OrderRequest, excluded: frozenset[str] = frozenset()) -> routing.Ask:
@@ -58,9 +59,12 @@ def _ask(request: OrderRequest, excluded: frozenset[str] = frozenset()) -> routi
 async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
     for _ in range(ATTEMPTS):
         try:
-            return await _place_once(resources, request)
+            placed = await _place_once(resources, request)
         except _StockMoved:
             continue
+        if placed.created:
+            resources.sales.add(_units(request))
+        return placed
     raise InsufficientStock("Stock moved while placing the order; nothing was reserved, try again", ("lines",))
 
 
@@ -78,12 +82,6 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         if not plan.complete and not inputs.profile.allow_partial:
             raise _shortage(plan)
         takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
-        for location_id, sku, quantity in takes:
-            held = inputs.held.get((location_id, sku), 0)
-            if not await store.reserve(
-                uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
-            ):
-                raise _StockMoved
         groups = rules.fulfillment_lines(takes)
         ids = {loc: new_id("ful") for loc in groups}
         await store.save_order_details(
@@ -97,10 +95,29 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         )
         event = OrderEvent(order_id, "order.created", OrderStatus.ALLOCATED, uow.now, _summary(plan))
         await store.add_event(uow.conn, event)
-        await sales.record_sales(uow.conn, _units(request), uow.now.date())
+        # Reserve last: the hot position rows stay locked only for these statements and the commit.
+        for location_id, sku, quantity in takes:
+            held = inputs.held.get((location_id, sku), 0)
+            if not await store.reserve(
+                uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
+            ):
+                raise _StockMoved
         _announce(uow, event)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
-    return Placed(order_id, True)
+        order = Order(
+            order_id,
+            OrderStatus.ALLOCATED,
+            request.channel,
+            request.market,
+            request.customer,
+            request.lines,
+            request.delivery,
+            request.total,
+            uow.now,
+            request.risk_score,
+            routing.plan_to_json(plan, inputs.profile),
+        )
+    return Placed(order_id, True, order)
 
 
 async def _check_pickup(uow: UnitOfWork, request: OrderRequest) -> None:

@@ -66,7 +66,7 @@ async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: dat
             found[(location.id, sku)] = position
     if ask.pickup_location_id and ask.pickup_location_id in cache.locations:
         per_location.setdefault(ask.pickup_location_id, {})
-    today = await order_store.fulfillments_today(conn, now.date().isoformat())
+    today = await order_store.fulfillments_today(conn, now.date().isoformat(), per_location)
     profile = profiles.choose(await profile_store.all_profiles(conn), ask.channel, ask.market, ask.segment)
     candidates = [
         sourcing.Candidate(

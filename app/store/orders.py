@@ -185,12 +185,15 @@ async def cancel_fulfillment_if_open(conn: AsyncConnection, fulfillment_id: str,
     )
 
 
-async def fulfillments_today(conn: AsyncConnection, day: str) -> dict[str, int]:
-    """Live fulfillments created today per location (daily capacity use)."""
+async def fulfillments_today(conn: AsyncConnection, day: str, location_ids: Iterable[str]) -> dict[str, int]:
+    """Live fulfillments created today at these locations (daily capacity use)."""
+    wanted = sorted(set(location_ids))
+    if not wanted:
+        return {}
     f = fulfillments.c
     query = (
         select(f.location_id, func.count())
-        .where(f.day == day, f.status != FulfillmentStatus.CANCELLED.value)
+        .where(f.location_id.in_(wanted), f.day == day, f.status != FulfillmentStatus.CANCELLED.value)
         .group_by(f.location_id)
     )
     return {loc: int(n) for loc, n in await conn.execute(query)}

@@ -1,0 +1,221 @@
+"""Benchmark: placeOrder under contention on PostgreSQL, against a raw asyncpg floor.
+
+50 concurrent clients order 1 unit of one of 10 hot SKUs (limited stock: some
+orders must be refused) through the real server (uvicorn, PostgreSQL, Redis).
+Afterwards the database is checked: no position has more reserved than on
+hand, reserved units equal the units of placed orders, and every idempotency
+key made exactly one order (5% of requests replay an earlier key).
+The floor: raw asyncpg transactions doing the guarded UPDATE plus one INSERT
+at the same concurrency on a copy of the positions.
+
+    python -m bench.place_order [--orders N] [--clients C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+import uuid
+from dataclasses import replace
+from typing import Any
+
+import asyncpg
+import httpx
+
+from app.pubsub import InProcessBroker
+from app.services import network
+from app.services.uow import UnitOfWork
+from app.store import migrate, positions
+from app.store.db import Database
+from bench.common import REDIS, free_port, server, write_result
+from bench.datasets import AS_OF, bench_locations
+from bench.pg import scratch_database
+from domain.inventory import InventoryUpdate
+from domain.items import Item
+
+HOT = [f"HOT-{n}" for n in range(10)]
+PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code } } }"""
+
+
+async def seed(url: str, per_location: int) -> None:
+    db = Database(url)
+    await migrate.upgrade(db)
+    broker = InProcessBroker()
+    locations = [replace(x, daily_capacity=None) for x in bench_locations(20)]  # contention, not capacity
+    await network.upsert_locations(UnitOfWork(db, broker), batch=locations)
+    await network.upsert_items(UnitOfWork(db, broker), batch=[Item(s, "hot") for s in HOT])
+    updates = [InventoryUpdate(s, loc.id, per_location, AS_OF) for s in HOT for loc in locations[:5]]
+    async with db.write() as conn:
+        await positions.insert_snapshots(conn, updates, "bench", AS_OF)
+    await db.dispose()
+
+
+def order(key: str, rng: random.Random) -> dict[str, Any]:
+    return {
+        "idempotencyKey": key,
+        "channel": "web",
+        "market": "US",
+        "customer": {"id": f"c{rng.randint(1, 500)}"},
+        "lines": [{"sku": rng.choice(HOT), "quantity": 1, "unitPrice": 20.0}],
+        "delivery": {"method": "SHIP", "destination": {"geo": {"lat": 40.7, "lon": -74.0}}},
+    }
+
+
+async def drive(url: str, orders: int, clients: int) -> dict[str, Any]:
+    rng = random.Random(9)
+    keys: list[str] = []
+    jobs: list[str] = []
+    for _ in range(orders):
+        if keys and rng.random() < 0.05:
+            jobs.append(rng.choice(keys))
+        else:
+            keys.append(uuid.uuid4().hex)
+            jobs.append(keys[-1])
+    bodies = {k: order(k, rng) for k in keys}
+    latencies: list[float] = []
+    outcomes: dict[str, set[str]] = {}
+    refused = errors = 0
+    queue = list(reversed(jobs))
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal refused, errors
+        while queue:
+            key = queue.pop()
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, json={"query": PLACE, "variables": {"input": bodies[key]}})
+            except httpx.TransportError:
+                errors += 1  # counted, and the key is retried: a client would retry with the same key
+                queue.append(key)
+                continue
+            latencies.append(time.perf_counter() - started)
+            result = response.json().get("data", {}).get("placeOrder") if response.status_code == 200 else None
+            if result is None:
+                errors += 1
+            elif result["order"]:
+                outcomes.setdefault(key, set()).add(result["order"]["id"])
+            elif result["userErrors"][0]["code"] == "INSUFFICIENT_STOCK":
+                refused += 1
+            else:
+                errors += 1
+
+    headers = {"authorization": "Bearer bench"}
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
+        began = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        seconds = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "requests": len(jobs),
+        "seconds": round(seconds, 2),
+        "requests_per_second": round(len(jobs) / seconds, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+        "placed": len(outcomes),
+        "refused": refused,
+        "errors": errors,
+        "keys_with_two_orders": sum(1 for ids in outcomes.values() if len(ids) > 1),
+        "order_ids": {i for ids in outcomes.values() for i in ids},
+    }
+
+
+async def check(url: str, order_ids: set[str]) -> dict[str, int]:
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    oversold = await conn.fetchval("SELECT count(*) FROM positions WHERE reserved > on_hand")
+    reserved = await conn.fetchval("SELECT COALESCE(sum(reserved), 0) FROM positions")
+    ordered = await conn.fetchval("SELECT COALESCE(sum(quantity), 0) FROM order_lines")
+    stored = await conn.fetchval("SELECT count(*) FROM orders")
+    await conn.close()
+    return {
+        "oversold_positions": oversold,
+        "reserved_units": reserved,
+        "ordered_units": ordered,
+        "orders_stored": stored,
+        "orders_acknowledged": len(order_ids),
+    }
+
+
+async def floor(url: str, operations: int, clients: int) -> dict[str, Any]:
+    dsn = url.replace("+asyncpg", "")
+    pool = await asyncpg.create_pool(dsn, min_size=clients, max_size=clients)
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "CREATE TABLE floor_positions AS SELECT sku, location_id, 1000000 AS on_hand, 0 AS reserved FROM positions"
+        )
+        await conn.execute("ALTER TABLE floor_positions ADD PRIMARY KEY (sku, location_id)")
+        await conn.execute("CREATE TABLE floor_orders (id text PRIMARY KEY, sku text, location_id text)")
+        targets = await conn.fetch("SELECT sku, location_id FROM floor_positions")
+    rng = random.Random(4)
+    remaining = operations
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            sku, location = rng.choice(targets)
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "UPDATE floor_positions SET reserved = reserved + 1 "
+                    "WHERE sku = $1 AND location_id = $2 AND on_hand - reserved >= 1",
+                    sku,
+                    location,
+                )
+                await conn.execute("INSERT INTO floor_orders VALUES ($1, $2, $3)", uuid.uuid4().hex, sku, location)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    seconds = time.perf_counter() - began
+    await pool.close()
+    return {"operations": operations, "seconds": round(seconds, 2), "per_second": round(operations / seconds, 1)}
+
+
+async def main(orders: int, clients: int, workers: int) -> None:
+    async with scratch_database() as url:
+        await seed(url, per_location=30)  # 10 SKUs x 5 locations x 30 = 1,500 units
+        port = free_port()
+        env = {
+            "DATABASE_URL": url,
+            "REDIS_URL": REDIS,
+            "OMS_ADMIN_TOKEN": "bench",
+            "OMS_LOG_LEVEL": "WARNING",
+            "OMS_DB_POOL_SIZE": "20",
+        }
+        command = ["-m", "uvicorn", "app.asgi:app", "--port", str(port), "--no-access-log", "--workers", str(workers)]
+        command += ["--timeout-keep-alive", "60"]
+        with server(command, env, port):
+            ours = await drive(f"http://127.0.0.1:{port}/graphql", orders, clients)
+        order_ids = ours.pop("order_ids")
+        verdict = await check(url, order_ids)
+        base = await floor(url, orders, clients)
+    ratio = round(ours["requests_per_second"] / base["per_second"], 2)
+    markdown = (
+        "| workers | clients | requests | req/s | p50 ms | p99 ms | placed | refused | errors | oversold "
+        "| floor ops/s | ours / floor |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        f"| {workers} | {clients} | {ours['requests']} | {ours['requests_per_second']} | {ours['p50_ms']} | {ours['p99_ms']} "
+        f"| {ours['placed']} | {ours['refused']} | {ours['errors']} | {verdict['oversold_positions']} "
+        f"| {base['per_second']} | {ratio} |"
+    )
+    write_result(
+        f"place_order_w{workers}",
+        {"ours": ours, "verdict": verdict, "floor": base, "ratio": ratio, "markdown": markdown},
+    )
+    print(markdown)
+    print(verdict)
+    assert verdict["oversold_positions"] == 0, "oversold!"
+    assert verdict["reserved_units"] == verdict["ordered_units"], "reservations and orders disagree"
+    assert verdict["orders_stored"] == verdict["orders_acknowledged"] == ours["placed"], "lost or extra orders"
+    assert ours["keys_with_two_orders"] == 0, "an idempotency key made two orders"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    asyncio.run(main(args.orders, args.clients, args.workers))
