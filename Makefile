@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres lint format schema clean
+.PHONY: install run test test-sqlite test-postgres lint format schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ format: install
 
 schema: install
 	$(BIN)/oms export-schema --output schema.graphql
+
+## Benchmarks (PostgreSQL and Redis on 127.0.0.1); figures go to bench/results/ and the README.
+bench: install
+	$(BIN)/python -m bench.sourcing
+	$(BIN)/python -m bench.availability
+	$(BIN)/python -m bench.place_order
+	$(BIN)/python -m bench.import_inventory
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
