@@ -196,7 +196,8 @@ async def main(orders: int, clients: int, workers: int) -> None:
         "| workers | clients | requests | req/s | p50 ms | p99 ms | placed | refused | errors | oversold "
         "| floor ops/s | ours / floor |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
-        f"| {workers} | {clients} | {ours['requests']} | {ours['requests_per_second']} | {ours['p50_ms']} | {ours['p99_ms']} "
+        f"| {workers} | {clients} | {ours['requests']} | {ours['requests_per_second']} "
+        f"| {ours['p50_ms']} | {ours['p99_ms']} "
         f"| {ours['placed']} | {ours['refused']} | {ours['errors']} | {verdict['oversold_positions']} "
         f"| {base['per_second']} | {ratio} |"
     )
