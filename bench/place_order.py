@@ -144,7 +144,9 @@ async def floor(url: str, operations: int, clients: int) -> dict[str, Any]:
     pool = await asyncpg.create_pool(dsn, min_size=clients, max_size=clients)
     async with pool.acquire() as conn:
         await conn.execute(
-            "CREATE TABLE floor_positions AS SELECT sku, location_id, 1000000 AS on_hand, 0 AS reserved FROM positions"
+            # The same hot rows our orders hit: each SKU at its first location, where sourcing sends it first.
+            "CREATE TABLE floor_positions AS SELECT DISTINCT ON (sku) sku, location_id, 1000000 AS on_hand, "
+            "0 AS reserved FROM positions ORDER BY sku, location_id"
         )
         await conn.execute("ALTER TABLE floor_positions ADD PRIMARY KEY (sku, location_id)")
         await conn.execute("CREATE TABLE floor_orders (id text PRIMARY KEY, sku text, location_id text)")
