@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.errors import InvalidInput
 from domain.inventory import Position
@@ -88,6 +89,7 @@ class LocationAtp:
     held: int
     inbound: int
     applied_rules: tuple[str, ...] = ()
+    inbound_eta: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +143,15 @@ def location_atp(position: Position, scope: Scope, rules: Iterable[AvailabilityR
     atp = 0 if excluded else free if cap is None else min(cap, free)
     applied = tuple(dict.fromkeys(rule.id for rule in winners.values()))
     return LocationAtp(
-        scope.location, position.sku, atp, position.on_hand, position.reserved, held, position.inbound, applied
+        scope.location,
+        position.sku,
+        atp,
+        position.on_hand,
+        position.reserved,
+        held,
+        position.inbound,
+        applied,
+        position.inbound_eta,
     )
 
 

@@ -8,14 +8,16 @@ from typing import Any
 import strawberry
 
 from app.services.availability import AvailabilityKey
+from app.services.recommendations import RecommendationAsk
 from app.services.watch import watch_availability
 from domain import atp, sourcing
 from domain.atp import LocationAtp
 from resolvers.context import Info
 from resolvers.errors import bad_request
-from resolvers.network import Location, location_node
+from resolvers.network import DestinationInput, Location, location_node
 from resolvers.options import FulfillmentOption, options_for, question_for
-from resolvers.orders import DestinationInput
+from resolvers.recommendations import Recommendation, RecommendationContext, geo_of
+from resolvers.recommendations import load as load_recommendations
 
 MAX_SKUS = 500
 
@@ -98,6 +100,29 @@ class Product:
     ) -> list[FulfillmentOption]:
         line = sourcing.Line(self.sku, 1 if quantity is None else quantity)
         return await options_for(info, question_for(channel, market, [line], destination))
+
+    @strawberry.field(description="Items in stock where this product is served; batched across a whole page.")
+    async def recommendations(
+        self,
+        info: Info,
+        *,
+        channel: str,
+        market: str,
+        context: RecommendationContext | None = RecommendationContext.PDP,  # type: ignore[valid-type, attr-defined]
+        pickup_location_id: strawberry.ID | None = None,
+        destination: DestinationInput | None = None,
+        limit: int | None = 4,
+    ) -> list[Recommendation]:
+        ask = RecommendationAsk(
+            skus=(self.sku,),
+            channel=channel,
+            market=market,
+            context=context or RecommendationContext.PDP,  # type: ignore[attr-defined]
+            pickup_location_id=str(pickup_location_id) if pickup_location_id else None,
+            destination=geo_of(destination),
+            limit=4 if limit is None else limit,
+        )
+        return await load_recommendations(info, ask)
 
 
 def _keys(

@@ -15,10 +15,12 @@ from aiodataloader import DataLoader
 from app.resources import Resources
 from app.services import lookups
 from app.services.availability import AvailabilityKey
+from app.services.recommendations import RecommendationAsk, recommend
 from domain.atp import SkuAvailability
 from domain.items import Item
 from domain.locations import Location
 from domain.orders import Fulfillment, Order, OrderEvent
+from domain.recommendations import Recommendation
 
 
 @dataclass(slots=True)
@@ -29,6 +31,7 @@ class Loaders:
     order: DataLoader[str, Order | None]
     fulfillments: DataLoader[str, list[Fulfillment]]
     order_events: DataLoader[str, list[OrderEvent]]
+    recommendations: DataLoader[RecommendationAsk, list[Recommendation]]
 
 
 def make_loaders(resources: Resources) -> Loaders:
@@ -44,4 +47,5 @@ def make_loaders(resources: Resources) -> Loaders:
         order=DataLoader(partial(lookups.orders_by_id, db)),
         fulfillments=DataLoader(partial(lookups.fulfillments_by_order, db)),
         order_events=DataLoader(partial(lookups.events_by_order, db)),
+        recommendations=DataLoader(partial(recommend, resources)),
     )

@@ -70,6 +70,13 @@ class GeoInput:
     lon: float
 
 
+@strawberry.input(description="Where the goods go: coordinates drive distance and ETAs.")
+class DestinationInput:
+    geo: GeoInput | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
 @strawberry.input(description="A location, identified by the client's stable reference.")
 class LocationInput:
     id: strawberry.ID

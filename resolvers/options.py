@@ -12,8 +12,7 @@ from domain.errors import DomainError
 from domain.locations import Geo
 from resolvers.context import Info
 from resolvers.errors import bad_request
-from resolvers.network import FulfillmentMethod, Location, location_node
-from resolvers.orders import DestinationInput
+from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node
 from resolvers.plans import SourcingPlan, plan_node
 
 

@@ -11,27 +11,23 @@ import strawberry
 
 from app.services import lookups
 from app.services import orders as order_service
+from app.services.recommendations import RecommendationAsk
 from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
 from domain.errors import DomainError
 from domain.locations import Geo
 from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_error
-from resolvers.network import FulfillmentMethod, GeoInput, Location, location_node
+from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node
 from resolvers.plans import SourcingPlan, plan_node
+from resolvers.recommendations import Recommendation, RecommendationContext
+from resolvers.recommendations import load as load_recommendations
 
 OrderStatus = strawberry.enum(
     domain.OrderStatus, description="Derived from the order's fulfillments, or ON_HOLD / CANCELLED."
 )
 FulfillmentStatus = strawberry.enum(domain.FulfillmentStatus)
 MAX_PAGE = 100
-
-
-@strawberry.input
-class DestinationInput:
-    geo: GeoInput | None = None
-    postal_code: str | None = None
-    country: str | None = None
 
 
 @strawberry.input
@@ -165,6 +161,18 @@ class Order:
     @strawberry.field
     async def events(self, info: Info) -> list[OrderEvent]:
         return [event_node(e) for e in await info.context.loaders.order_events.load(str(self.id))]
+
+    @strawberry.field(description="Items in stock where this order is being fulfilled: each can join a fulfillment.")
+    async def recommendations(
+        self,
+        info: Info,
+        limit: int | None = 4,
+        context: RecommendationContext | None = RecommendationContext.ORDER_CONFIRMATION,  # type: ignore[valid-type, attr-defined]
+    ) -> list[Recommendation]:
+        which = context or RecommendationContext.ORDER_CONFIRMATION  # type: ignore[attr-defined]
+        limit = 4 if limit is None else limit
+        ask = RecommendationAsk((), self.channel, self.market, which, order_id=str(self.id), limit=limit)
+        return await load_recommendations(info, ask)
 
     @strawberry.field(description="How the order was sourced, as decided when it was placed.")
     def plan(self) -> SourcingPlan:

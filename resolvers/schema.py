@@ -18,18 +18,21 @@ from resolvers.network import Location, NetworkMutation, NetworkQuery
 from resolvers.options import OptionsQuery
 from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSubscription
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
+from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
 
 log = logging.getLogger("oms.graphql")
 
 
 @strawberry.type
-class Query(NetworkQuery, AvailabilityQuery, RulesQuery, OrderQuery, ProfilesQuery, OptionsQuery):
+class Query(NetworkQuery, AvailabilityQuery, RulesQuery, OrderQuery, ProfilesQuery, OptionsQuery, RecommendationsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(NetworkMutation, InventoryMutation, RulesMutation, OrderMutation, ProfilesMutation):
+class Mutation(
+    NetworkMutation, InventoryMutation, RulesMutation, OrderMutation, ProfilesMutation, RecommendationsMutation
+):
     pass
 
 

@@ -7,6 +7,7 @@ fulfillment counts, distances and the profile, then asks the engine.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.resources import Resources
+from app.services.availability import ReferenceCache
 from app.store import orders as order_store
+from app.store import positions
 from app.store import profiles as profile_store
 from domain import atp, geo, profiles, sourcing
 from domain.inventory import Position
@@ -47,27 +50,53 @@ class Inputs:
 
 
 async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: datetime) -> Inputs:
-    skus = sorted({line.sku for line in ask.lines})
-    stock = await resources.availability.stock_in(conn, skus)
-    cache = resources.availability.cache
+    """Read what sourcing needs (three statements when warm) and build the engine's inputs."""
+    stock = await resources.availability.stock_in(conn, sorted({line.sku for line in ask.lines}))
+    atps = location_atps(stock, resources.availability.cache, ask.channel, ask.market)
+    locations = {loc for loc, _ in atps} | ({ask.pickup_location_id} if ask.pickup_location_id else set())
+    today = await order_store.fulfillments_today(conn, now.date().isoformat(), locations)
+    chosen = profiles.choose(await profile_store.all_profiles(conn), ask.channel, ask.market, ask.segment)
+    return build_inputs(ask, atps, resources.availability.cache, today, chosen)
+
+
+def location_atps(
+    stock: positions.StockView, cache: ReferenceCache, channel: str, market: str, skus: Iterable[str] | None = None
+) -> dict[tuple[str, str], atp.LocationAtp]:
+    """(location, sku) -> ATP under the channel and market's rules, for the stored positions of these SKUs."""
+    found: dict[tuple[str, str], atp.LocationAtp] = {}
+    for sku in stock.positions if skus is None else skus:
+        held = stock.positions.get(sku, [])
+        category = stock.categories.get(sku)
+        rules = cache.rules.candidates(sku, category, channel, market)
+        for position in held:
+            location = cache.locations.get(position.location_id)
+            if location is not None:
+                scope = atp.Scope(channel, market, location, sku, category)
+                found[(location.id, sku)] = atp.location_atp(position, scope, rules)
+    return found
+
+
+def build_inputs(
+    ask: Ask,
+    atps: dict[tuple[str, str], atp.LocationAtp],
+    cache: ReferenceCache,
+    today: dict[str, int],
+    profile: SourcingProfile,
+) -> Inputs:
+    """The engine's candidates for the ask's lines (no I/O)."""
+    wanted = {line.sku for line in ask.lines}
     per_location: dict[str, dict[str, int]] = {}
     held: dict[tuple[str, str], int] = {}
     found: dict[tuple[str, str], Position] = {}
-    for sku in skus:
-        category = stock.categories.get(sku)
-        rules = cache.rules.candidates(sku, category, ask.channel, ask.market)
-        for position in stock.positions.get(sku, []):
-            location = cache.locations.get(position.location_id)
-            if location is None:
-                continue
-            result = atp.location_atp(position, atp.Scope(ask.channel, ask.market, location, sku, category), rules)
-            per_location.setdefault(location.id, {})[sku] = result.atp
-            held[(location.id, sku)] = result.held
-            found[(location.id, sku)] = position
+    for (loc_id, sku), result in atps.items():
+        if sku in wanted:
+            per_location.setdefault(loc_id, {})[sku] = result.atp
+            held[(loc_id, sku)] = result.held
+            found[(loc_id, sku)] = Position(
+                sku, loc_id, result.on_hand, result.reserved, result.inbound, result.inbound_eta
+            )
     if ask.pickup_location_id and ask.pickup_location_id in cache.locations:
         per_location.setdefault(ask.pickup_location_id, {})
-    today = await order_store.fulfillments_today(conn, now.date().isoformat(), per_location)
-    profile = profiles.choose(await profile_store.all_profiles(conn), ask.channel, ask.market, ask.segment)
     candidates = [
         sourcing.Candidate(
             cache.locations[loc_id],

@@ -282,3 +282,38 @@ returns = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index(None, "order_id"),
 )
+
+product_relations = Table(
+    "product_relations",
+    metadata,
+    Column("sku", String(REF), primary_key=True),
+    Column("related_sku", String(REF), primary_key=True),
+    Column("kind", String(REF), primary_key=True),
+    Column("weight", Float, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# What the OMS learns from its own orders, counted incrementally (see
+# app/services/sales_counter.py): orders containing each SKU, orders
+# containing each pair (stored both ways), and all orders.
+sku_order_counts = Table(
+    "sku_order_counts",
+    metadata,
+    Column("sku", String(REF), primary_key=True),
+    Column("orders", Integer, nullable=False),
+)
+
+co_purchases = Table(
+    "co_purchases",
+    metadata,
+    Column("sku", String(REF), primary_key=True),
+    Column("related_sku", String(REF), primary_key=True),
+    Column("together", Integer, nullable=False),
+)
+
+order_stats = Table(
+    "order_stats",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)

@@ -1,0 +1,136 @@
+"""GraphQL surface for same-location recommendations (contract section 4)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.services import recommendations as service
+from app.services.recommendations import RecommendationAsk
+from domain import recommendations as domain
+from domain.errors import DomainError
+from domain.locations import Geo
+from resolvers.context import Info
+from resolvers.errors import UserError, bad_request, user_errors
+from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node
+
+if TYPE_CHECKING:
+    from resolvers.availability import Product
+
+RecommendationContext = strawberry.enum(domain.RecommendationContext)
+
+
+@strawberry.type(description="An item in stock where the primary item is served: adding it adds no parcel.")
+class Recommendation:
+    sku: str
+    method: FulfillmentMethod  # type: ignore[valid-type]
+    atp: int
+    score: float
+    reason: str
+    kind: str | None
+    fulfillment_id: strawberry.ID | None = strawberry.field(description="The order's fulfillment it can join.")
+    location_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location:
+        found = await info.context.loaders.location.load(self.location_id)
+        assert found is not None, "recommendations name cached locations"
+        return location_node(found)
+
+    @strawberry.field
+    def product(self) -> Annotated[Product, strawberry.lazy("resolvers.availability")]:
+        from resolvers.availability import Product  # the product module imports this one
+
+        return Product(sku=self.sku)
+
+
+def recommendation_node(r: domain.Recommendation) -> Recommendation:
+    return Recommendation(
+        sku=r.sku,
+        method=r.method,
+        atp=r.atp,
+        score=r.score,
+        reason=r.reason,
+        kind=r.kind,
+        fulfillment_id=strawberry.ID(r.fulfillment_id) if r.fulfillment_id else None,
+        location_id=r.location_id,
+    )
+
+
+@strawberry.input
+class RecommendationsInput:
+    skus: list[str]
+    channel: str
+    market: str
+    context: RecommendationContext  # type: ignore[valid-type]
+    pickup_location_id: strawberry.ID | None = None
+    destination: DestinationInput | None = None
+    order_id: strawberry.ID | None = None
+    limit: int | None = 4
+    customer_segment: str | None = None
+
+
+def geo_of(destination: DestinationInput | None) -> Geo | None:
+    return Geo(destination.geo.lat, destination.geo.lon) if destination and destination.geo else None
+
+
+async def load(info: Info, ask: RecommendationAsk) -> list[Recommendation]:
+    try:
+        found = await info.context.loaders.recommendations.load(ask)
+    except DomainError as error:
+        raise bad_request(error.message) from None
+    return [recommendation_node(r) for r in found]
+
+
+@strawberry.input
+class ProductRelationInput:
+    sku: str
+    related_sku: str
+    kind: str
+    weight: float | None = None
+
+
+@strawberry.type
+class UpsertProductRelationsPayload:
+    count: int
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RecommendationsQuery:
+    @strawberry.field(description="Items in stock where the primary items are served, for PDP, confirmation or email.")
+    async def recommendations(self, info: Info, input: RecommendationsInput) -> list[Recommendation]:  # noqa: A002
+        if input.order_id is not None:
+            info.context.require_staff()
+        ask = RecommendationAsk(
+            skus=tuple(input.skus),
+            channel=input.channel,
+            market=input.market,
+            context=input.context,
+            pickup_location_id=str(input.pickup_location_id) if input.pickup_location_id else None,
+            destination=geo_of(input.destination),
+            order_id=str(input.order_id) if input.order_id else None,
+            limit=4 if input.limit is None else input.limit,
+            segment=input.customer_segment,
+        )
+        return await load(info, ask)
+
+
+@strawberry.type
+class RecommendationsMutation:
+    @strawberry.mutation(description="Relations from the PIM or a recommendation engine; each bad one fails alone.")
+    async def upsert_product_relations(
+        self,
+        info: Info,
+        input: list[ProductRelationInput],  # noqa: A002
+    ) -> UpsertProductRelationsPayload:
+        info.context.require_staff()
+        relations = [
+            domain.Relation(x.sku, x.related_sku, x.kind, 1.0 if x.weight is None else x.weight) for x in input
+        ]
+        try:
+            count, errors = await service.upsert_relations(info.context.resources, relations=relations)
+        except DomainError as error:
+            return UpsertProductRelationsPayload(count=0, user_errors=user_errors([error]))
+        return UpsertProductRelationsPayload(count=count, user_errors=user_errors(errors))
