@@ -65,12 +65,19 @@ async def recommend(resources: Resources, asks: Sequence[RecommendationAsk]) -> 
         stock = await resources.availability.stock_in(conn, skus)
         planned = await _sourcing_context(conn, resources, asks, primaries, stock)
     cache = resources.availability.cache
+    servings = [
+        _servings(ask, orders, fulfillments, cache.locations, plan) for ask, plan in zip(asks, planned, strict=True)
+    ]
+    wanted = sorted({sku for found in candidates for sku in found})
+    where = {s.location.id for group in servings for s in group}  # only serving locations matter
+    atp_by_scope: dict[tuple[str, str], dict[tuple[str, str], int]] = {}  # once per channel and market, not per ask
     results = []
-    for ask, found, plan in zip(asks, candidates, planned, strict=True):
-        servings = _servings(ask, orders, fulfillments, cache.locations, plan)
-        atps = routing.location_atps(stock, cache, ask.channel, ask.market, found)
-        atp_at = {key: value.atp for key, value in atps.items()}
-        results.append(recommendations.rank(found, servings, atp_at, ask.limit))
+    for ask, found, serving in zip(asks, candidates, servings, strict=True):
+        scope = (ask.channel, ask.market)
+        if scope not in atp_by_scope:
+            atps = routing.location_atps(stock, cache, ask.channel, ask.market, skus=wanted, at=where)
+            atp_by_scope[scope] = {key: value.atp for key, value in atps.items()}
+        results.append(recommendations.rank(found, serving, atp_by_scope[scope], ask.limit))
     return results
 
 
@@ -108,7 +115,7 @@ async def _sourcing_context(
     cache = resources.availability.cache
     all_profiles = await profile_store.all_profiles(conn)
     atps = [
-        routing.location_atps(stock, cache, ask.channel, ask.market, group) if need else {}
+        routing.location_atps(stock, cache, ask.channel, ask.market, skus=group) if need else {}
         for ask, group, need in zip(asks, primaries, needs, strict=True)
     ]
     where = {loc for found in atps for loc, _ in found}

@@ -60,12 +60,21 @@ async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: dat
 
 
 def location_atps(
-    stock: positions.StockView, cache: ReferenceCache, channel: str, market: str, skus: Iterable[str] | None = None
+    stock: positions.StockView,
+    cache: ReferenceCache,
+    channel: str,
+    market: str,
+    *,
+    skus: Iterable[str] | None = None,
+    at: set[str] | None = None,
 ) -> dict[tuple[str, str], atp.LocationAtp]:
-    """(location, sku) -> ATP under the channel and market's rules, for the stored positions of these SKUs."""
+    """(location, sku) -> ATP under the channel and market's rules, for the stored positions of these SKUs
+    (at these locations, when given)."""
     found: dict[tuple[str, str], atp.LocationAtp] = {}
     for sku in stock.positions if skus is None else skus:
         held = stock.positions.get(sku, [])
+        if at is not None:
+            held = [p for p in held if p.location_id in at]
         category = stock.categories.get(sku)
         rules = cache.rules.candidates(sku, category, channel, market)
         for position in held:
