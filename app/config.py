@@ -23,6 +23,9 @@ class Settings:
     pubsub_prefix: str = "oms"
     scheduler_interval_seconds: float = 30.0
     db_pool_size: int = 10
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_base_seconds: float = 2.0
 
     @property
     def production(self) -> bool:
@@ -58,6 +61,9 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_PUBSUB_PREFIX", "pubsub_prefix", str),
     ("OMS_SCHEDULER_INTERVAL_SECONDS", "scheduler_interval_seconds", float),
     ("OMS_DB_POOL_SIZE", "db_pool_size", int),
+    ("OMS_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private", lambda raw: raw.lower() in ("1", "true", "yes")),
+    ("OMS_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds", float),
+    ("OMS_WEBHOOK_RETRY_BASE_SECONDS", "webhook_retry_base_seconds", float),
 )
 
 # Documented in the README's configuration table (kept in step by a test).

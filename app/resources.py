@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.config import Settings
 from app.pubsub import Broker
@@ -20,10 +22,16 @@ class Resources:
     admin_token: str | None
     availability: AvailabilityReader = field(init=False)
     sales: SalesCounter = field(init=False)
+    on_recorded: Callable[[], None] | None = None  # the scheduler's wake-up, once it runs
+    scheduler: Any = None  # app.scheduler.Scheduler, set by the server (it imports this module)
 
     def __post_init__(self) -> None:
         self.availability = AvailabilityReader(self.db)
         self.sales = SalesCounter(self.db)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.broker)
+        return UnitOfWork(self.db, self.broker, on_recorded=self._recorded)
+
+    def _recorded(self) -> None:
+        if self.on_recorded is not None:
+            self.on_recorded()

@@ -23,6 +23,7 @@ from app.logs import request_id
 from app.metrics import Metrics
 from app.pubsub import make_broker
 from app.resources import Resources
+from app.scheduler import Scheduler
 from app.services.freshness import freshness
 from app.services.uow import utc_now
 from app.store import migrate
@@ -42,6 +43,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
         settings, db, make_broker(settings.redis_url, settings.pubsub_prefix), auth.admin_token(settings)
     )
     graphql = GraphQLView(create_schema(metrics), resources, graphql_ide=not settings.production)
+    scheduler = Scheduler(resources)
+    resources.scheduler = scheduler
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,12 +52,14 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
             await migrate.upgrade(db)
         await resources.broker.start()
         resources.sales.start()
+        scheduler.start()
         gc.collect()
         gc.freeze()  # start-up objects never need collecting: shorter GC pauses under load
         log.info("serving", extra={"database": db.engine.url.render_as_string(hide_password=True)})
         try:
             yield
         finally:
+            await scheduler.stop()
             await resources.sales.stop()
             await resources.broker.stop()
             await db.dispose()

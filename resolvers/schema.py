@@ -20,18 +20,34 @@ from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSu
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
+from resolvers.webhooks import WebhooksMutation, WebhooksQuery
 
 log = logging.getLogger("oms.graphql")
 
 
 @strawberry.type
-class Query(NetworkQuery, AvailabilityQuery, RulesQuery, OrderQuery, ProfilesQuery, OptionsQuery, RecommendationsQuery):
+class Query(
+    NetworkQuery,
+    AvailabilityQuery,
+    RulesQuery,
+    OrderQuery,
+    ProfilesQuery,
+    OptionsQuery,
+    RecommendationsQuery,
+    WebhooksQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    NetworkMutation, InventoryMutation, RulesMutation, OrderMutation, ProfilesMutation, RecommendationsMutation
+    NetworkMutation,
+    InventoryMutation,
+    RulesMutation,
+    OrderMutation,
+    ProfilesMutation,
+    RecommendationsMutation,
+    WebhooksMutation,
 ):
     pass
 

@@ -89,4 +89,7 @@ def settings_for(backend: Backend, **overrides: object) -> Settings:
         admin_token=ADMIN_TOKEN,
         pubsub_prefix=f"oms-test-{uuid.uuid4().hex[:8]}",
         log_level="WARNING",
+        webhook_allow_private=True,  # the tests' receivers listen on 127.0.0.1
+        scheduler_interval_seconds=0.1,
+        webhook_retry_base_seconds=0.05,
     ).with_(**overrides)

@@ -74,6 +74,15 @@ async def server(backend: Backend) -> AsyncIterator[RunningServer]:
 async def wipe(server: RunningServer) -> None:
     """Empty every table: each test starts from a clean database."""
     await server.resources.sales.flush()  # counts pending from the last test must not land in this one
+    scheduler = server.resources.scheduler
+    await scheduler.stop()  # the relay must not hold locks while every table is emptied
+    try:
+        await _empty(server)
+    finally:
+        scheduler.start()
+
+
+async def _empty(server: RunningServer) -> None:
     db = server.resources.db
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     async with db.write() as conn:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +107,20 @@ class Api(Client):
 
     def statements(self) -> int:
         return self.server.statements
+
+    async def counted(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = ADMIN_TOKEN
+    ) -> tuple[dict[str, Any], int]:
+        """The data of a request and the SQL statements the server ran for it (background jobs excluded)."""
+        rid = uuid.uuid4().hex
+        headers = {"x-request-id": rid} | ({"authorization": f"Bearer {token}"} if token else {})
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        body = response.json()
+        if body.get("errors"):
+            raise GraphQLError(json.dumps(body["errors"], indent=1))
+        return dict(body["data"]), self.server.resources.db.statements.by_request.get(rid, 0)
 
 
 class Subscriptions:

@@ -163,6 +163,8 @@ class _Import:
         self.report.applied_skus_in_order.extend(skus)
         if skus:
             uow.emit(AVAILABILITY_TOPIC, {"skus": skus})
+            payload = {"source": self.source, "mode": self.mode.value, "applied": len(written), "skus": skus}
+            await uow.record("inventory.changed", payload)
         return count
 
     async def _apply_delta_rows(self, uow: UnitOfWork, rows: list[Any]) -> list[str]:

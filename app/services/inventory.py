@@ -37,6 +37,15 @@ async def sync_inventory(
         outcome = await _apply(uow, source, mode, valid)
         if outcome.changed_skus:
             uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(outcome.changed_skus)})
+            await uow.record(
+                "inventory.changed",
+                {
+                    "source": source,
+                    "mode": mode.value,
+                    "applied": outcome.applied,
+                    "skus": sorted(outcome.changed_skus),
+                },
+            )
     return outcome, errors
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.resources import Resources
 from app.services import sourcing as routing
@@ -21,7 +22,15 @@ from app.store import orders as store
 from domain import orders as rules
 from domain import sourcing
 from domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
-from domain.orders import FulfillmentStatus, Order, OrderEvent, OrderRequest, OrderStatus, ReturnRequest
+from domain.orders import (
+    FulfillmentLine,
+    FulfillmentStatus,
+    Order,
+    OrderEvent,
+    OrderRequest,
+    OrderStatus,
+    ReturnRequest,
+)
 from domain.profiles import SourcingProfile
 
 ORDERS_TOPIC = "orders"
@@ -95,6 +104,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         )
         event = OrderEvent(order_id, "order.created", OrderStatus.ALLOCATED, uow.now, _summary(plan))
         await store.add_event(uow.conn, event)
+        await uow.record("order.created", {"order": _payload(order_id, request, groups, ids, uow.now)})
         # Reserve last: the hot position rows stay locked only for these statements and the commit.
         for location_id, sku, quantity in takes:
             held = inputs.held.get((location_id, sku), 0)
@@ -152,6 +162,27 @@ def _shortage(plan: sourcing.Plan) -> InsufficientStock:
     )
 
 
+def _payload(
+    order_id: str, request: OrderRequest, groups: dict[str, list[FulfillmentLine]], ids: dict[str, str], now: datetime
+) -> dict[str, object]:
+    """The order as webhooks and notification services see it."""
+    return {
+        "id": order_id,
+        "status": OrderStatus.ALLOCATED.value,
+        "channel": request.channel,
+        "market": request.market,
+        "customer": {"id": request.customer.id, "segment": request.customer.segment, "email": request.customer.email},
+        "total": request.total,
+        "createdAt": now.isoformat(),
+        "delivery": {"method": request.delivery.method.value, "pickupLocationId": request.delivery.pickup_location_id},
+        "lines": [{"sku": x.sku, "quantity": x.quantity, "unitPrice": x.unit_price} for x in request.lines],
+        "fulfillments": [
+            {"id": ids[loc], "locationId": loc, "lines": [{"sku": x.sku, "quantity": x.quantity} for x in lines]}
+            for loc, lines in groups.items()
+        ],
+    }
+
+
 def _summary(plan: sourcing.Plan) -> str:
     where = ", ".join(plan.locations())
     return f"Allocated to {where} ({plan.shipments} shipment{'s' if plan.shipments != 1 else ''})"
@@ -205,9 +236,14 @@ async def cancel_order(resources: Resources, *, order_id: str, reason: str) -> N
                 released.add(line.sku)
         for fulfillment_id in dict.fromkeys(line.id for line in lines):
             await store.cancel_fulfillment_if_open(uow.conn, fulfillment_id, uow.now)
+            change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": FulfillmentStatus.CANCELLED.value}
+            await uow.record("fulfillment.status_changed", change)
         await store.set_status(uow.conn, order_id, OrderStatus.CANCELLED, uow.now)
         event = OrderEvent(order_id, "order.status_changed", OrderStatus.CANCELLED, uow.now, f"Cancelled: {reason}")
         await store.add_event(uow.conn, event)
+        await uow.record(
+            "order.status_changed", {"orderId": order_id, "status": OrderStatus.CANCELLED.value, "reason": reason}
+        )
         _announce(uow, event)
         if released:
             uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})
@@ -232,5 +268,10 @@ async def request_return(resources: Resources, *, request: ReturnRequest) -> str
             request.order_id, "return.requested", OrderStatus(row.status), uow.now, f"Return {return_id}: {summary}"
         )
         await store.add_event(uow.conn, event)
+        lines_out = [{"sku": x.sku, "quantity": x.quantity} for x in request.lines]
+        await uow.record(
+            "return.requested",
+            {"returnId": return_id, "orderId": request.order_id, "lines": lines_out, "reason": request.reason},
+        )
         _announce(uow, event)
     return return_id

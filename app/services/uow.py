@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.pubsub import Broker, Message
+from app.store import outbox
 from app.store.db import Database
 
 
@@ -25,10 +27,18 @@ class UnitOfWork:
     did not happen.
     """
 
-    def __init__(self, db: Database, broker: Broker, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        broker: Broker,
+        clock: Callable[[], datetime] = utc_now,
+        on_recorded: Callable[[], None] | None = None,
+    ) -> None:
         self._db = db
         self._broker = broker
         self._clock = clock
+        self._on_recorded = on_recorded
+        self._recorded = False
         self._events: list[tuple[str, Message]] = []
         self._tx: Any = None
         self.conn: AsyncConnection
@@ -36,6 +46,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._events = []
+        self._recorded = False
         self.now = self._clock()
         self._tx = self._db.write()
         self.conn = await self._tx.__aenter__()
@@ -48,7 +59,20 @@ class UnitOfWork:
         if exc_type is None:
             for topic, message in self._events:
                 await self._broker.publish(topic, message)
+            if self._recorded and self._on_recorded is not None:
+                self._on_recorded()  # wake the outbox relay: deliver now, not at the next tick
         self._events = []
+
+    async def record(self, event_type: str, payload: dict[str, Any]) -> str:
+        """Write an event to the outbox, in this transaction: it is delivered if and only if this commits."""
+        event_id = f"evt_{uuid.uuid4().hex[:24]}"
+        await outbox.add_event(self.conn, event_id, event_type, payload, self.now)
+        self._recorded = True
+        return event_id
+
+    def mark_recorded(self) -> None:
+        """Wake the relay after commit (something other than a new event made deliveries due)."""
+        self._recorded = True
 
     def emit(self, topic: str, message: Message) -> None:
         """Queue a pub/sub message for after the commit."""

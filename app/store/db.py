@@ -17,18 +17,34 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.logs import request_id
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 class StatementCounter:
-    """Counts SQL statements sent to the database (tests assert on it)."""
+    """Counts SQL statements sent to the database, in all and per request id (tests assert on it).
+
+    The request id is the contextvar the HTTP middleware sets; background jobs
+    (the relay, the sales counter) run without one, so a request's count is
+    exactly the statements run on its behalf, dataloader batches included.
+    """
+
+    KEEP = 1000  # request ids remembered
 
     def __init__(self) -> None:
         self.count = 0
+        self.by_request: dict[str, int] = {}
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
-            self.count += 1
+        if statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            return
+        self.count += 1
+        rid = request_id.get()
+        if rid is not None:
+            if rid not in self.by_request and len(self.by_request) >= self.KEEP:
+                self.by_request.pop(next(iter(self.by_request)))
+            self.by_request[rid] = self.by_request.get(rid, 0) + 1
 
 
 class Database:

@@ -1,0 +1,176 @@
+"""The outbox relay: fan events out to webhook deliveries, then deliver what is due.
+
+Runs in every replica's scheduler; the guarded claims in `app.store.outbox`
+make sure two replicas never send the same attempt. Order-created events are
+enriched once, before fan-out, with the EMAIL recommendations, so a
+notification service can render the confirmation email without calling back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from app.resources import Resources
+from app.services.recommendations import RecommendationAsk, recommend
+from app.services.uow import utc_now
+from app.store import outbox
+from app.store.outbox import Due
+from domain import webhooks
+from domain.errors import DomainError
+from domain.recommendations import RecommendationContext
+from domain.webhooks import DeliveryStatus, Outcome
+
+log = logging.getLogger(__name__)
+FAN_OUT_BATCH = 200
+DELIVERY_BATCH = 50
+LEASE = timedelta(seconds=60)
+
+
+class Relay:
+    def __init__(self, resources: Resources) -> None:
+        self.resources = resources
+        self._rng = random.Random()
+
+    async def run_once(self, client: httpx.AsyncClient) -> int:
+        """Fan out what is new, then deliver what is due; returns the number of delivery attempts."""
+        while await self.fan_out():
+            pass
+        attempts = 0
+        while batch := await self._claim():
+            await asyncio.gather(*(self._deliver(client, due) for due in batch))
+            attempts += len(batch)
+        return attempts
+
+    async def fan_out(self) -> int:
+        """Create a delivery per subscribed endpoint for new events; returns how many events this relay took.
+
+        Enrichment (EMAIL recommendations) reads on other connections, so it runs
+        before the write transaction: a transaction never waits on another
+        connection of ours.
+        """
+        db = self.resources.db
+        async with db.read() as conn:
+            seen = await outbox.pending_events(conn, FAN_OUT_BATCH, lock=False)
+        if not seen:
+            return 0
+        enriched = {}
+        for event in seen:
+            if event.type == "order.created" and "recommendations" not in event.payload:
+                enriched[event.id] = {
+                    **event.payload,
+                    "recommendations": await self._email_recommendations(event.payload),
+                }
+        async with db.write() as conn:
+            events = await outbox.pending_events(conn, FAN_OUT_BATCH, lock=True, ids=[e.id for e in seen])
+            hooks = await outbox.active_webhooks(conn)
+            now = utc_now()
+            for event in events:
+                if event.id in enriched:
+                    await outbox.set_payload(conn, event.id, enriched[event.id])
+                deliveries = [
+                    {
+                        "id": f"dlv_{uuid.uuid4().hex[:20]}",
+                        "event_id": event.id,
+                        "webhook_id": hook.id,
+                        "status": DeliveryStatus.PENDING.value,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for hook in hooks
+                    if webhooks.subscribed(hook.events, event.type)
+                ]
+                await outbox.fan_out(conn, event.id, deliveries)
+        return len(events)
+
+    async def _email_recommendations(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        order = payload.get("order") or {}
+        ask = RecommendationAsk(
+            (), order.get("channel", ""), order.get("market", ""), RecommendationContext.EMAIL, order_id=order.get("id")
+        )
+        try:
+            found = (await recommend(self.resources, [ask]))[0]
+        except DomainError:
+            return []
+        return [
+            {
+                "sku": r.sku,
+                "locationId": r.location_id,
+                "method": r.method.value,
+                "fulfillmentId": r.fulfillment_id,
+                "reason": r.reason,
+                "score": r.score,
+            }
+            for r in found
+        ]
+
+    async def _claim(self) -> list[Due]:
+        async with self.resources.db.write() as conn:
+            return await outbox.claim_due(conn, utc_now(), DELIVERY_BATCH, LEASE)
+
+    async def _deliver(self, client: httpx.AsyncClient, due: Due) -> None:
+        body = json.dumps(
+            {"type": due.event_type, "timestamp": due.created_at.isoformat(), "data": due.payload},
+            separators=(",", ":"),
+        )
+        timestamp = int(utc_now().timestamp())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": due.event_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": webhooks.signature(due.endpoint.secret, due.event_id, timestamp, body),
+        }
+        code: int | None = None
+        error: str | None = None
+        retry_after: float | None = None
+        try:
+            response = await client.post(due.endpoint.url, content=body, headers=headers)
+            code = response.status_code
+            retry_after = _retry_after(response.headers.get("retry-after"))
+        except httpx.HTTPError as failure:
+            error = f"{type(failure).__name__}: {failure}"
+        await self._record(due, code, error, retry_after)
+
+    async def _record(self, due: Due, code: int | None, error: str | None, retry_after: float | None) -> None:
+        now = utc_now()
+        attempts = due.attempts + 1
+        result = webhooks.outcome(code)
+        status, next_at = DeliveryStatus.PENDING, now
+        if result is Outcome.DELIVERED:
+            status = DeliveryStatus.DELIVERED
+        elif result is Outcome.DISABLE or attempts >= webhooks.MAX_ATTEMPTS:
+            status = DeliveryStatus.FAILED
+        else:
+            delay = webhooks.retry_delay(
+                attempts,
+                self._rng.random(),
+                retry_after if code == 429 else None,
+                self.resources.settings.webhook_retry_base_seconds,
+            )
+            next_at = now + timedelta(seconds=delay)
+        async with self.resources.db.write() as conn:
+            await outbox.record_attempt(
+                conn, due.id, status=status, attempts=attempts, next_at=next_at, code=code, error=error, now=now
+            )
+            if result is Outcome.DISABLE:
+                await outbox.disable_webhook(conn, due.endpoint.id, "410 Gone from the endpoint")
+        if status is DeliveryStatus.FAILED:
+            log.warning("webhook delivery failed", extra={"delivery": due.id, "url": due.endpoint.url, "code": code})
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff

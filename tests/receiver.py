@@ -1,0 +1,69 @@
+"""A webhook receiver for tests: a real HTTP server on 127.0.0.1 that records what arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: str
+
+
+@dataclass
+class Receiver:
+    """Answers `answers` in turn (then 200), recording every request."""
+
+    answers: list[int] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    url: str = ""
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        self.received.append(Received(headers, body.decode()))
+        status = self.answers.pop(0) if self.answers else 200
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+        self.arrived.set()
+
+    async def wait_for(self, count: int, seconds: float = 10.0) -> list[Received]:
+        async with asyncio.timeout(seconds):
+            while len(self.received) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.received
+
+
+@contextlib.asynccontextmanager
+async def receiving(answers: list[int] | None = None) -> AsyncIterator[Receiver]:
+    app = Receiver(list(answers or []))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    app.url = f"http://127.0.0.1:{sock.getsockname()[1]}/hooks"
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.01)
+    try:
+        yield app
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
