@@ -1,4 +1,4 @@
-"""Background jobs in every replica: the outbox relay now, escalations and expiry as they land.
+"""Background jobs in every replica: task escalations and automatic outcomes, then the outbox relay.
 
 Runs every `OMS_SCHEDULER_INTERVAL_SECONDS`, and at once when a command
 commits outbox events (the unit of work wakes it). Replicas coordinate through
@@ -15,6 +15,7 @@ import httpx
 
 from app.resources import Resources
 from app.services.relay import Relay
+from app.services.tasks import escalate_due
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Scheduler:
             while True:
                 self._wake.clear()
                 try:
+                    await escalate_due(self.resources)
                     await self.relay.run_once(client)
                 except asyncio.CancelledError:
                     raise

@@ -20,6 +20,7 @@ from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSu
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
+from resolvers.tasks import TasksMutation, TasksQuery, TasksSubscription
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
 
 log = logging.getLogger("oms.graphql")
@@ -35,6 +36,7 @@ class Query(
     OptionsQuery,
     RecommendationsQuery,
     WebhooksQuery,
+    TasksQuery,
 ):
     pass
 
@@ -48,12 +50,13 @@ class Mutation(
     ProfilesMutation,
     RecommendationsMutation,
     WebhooksMutation,
+    TasksMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(AvailabilitySubscription, OrderSubscription):
+class Subscription(AvailabilitySubscription, OrderSubscription, TasksSubscription):
     pass
 
 

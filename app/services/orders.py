@@ -15,12 +15,15 @@ from datetime import datetime
 
 from app.resources import Resources
 from app.services import sourcing as routing
+from app.services import task_log
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, utc_now
 from app.store import catalog
 from app.store import orders as store
+from app.store import tasks as task_store
 from domain import orders as rules
 from domain import sourcing
+from domain import tasks as tasks_rules
 from domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
 from domain.orders import (
     FulfillmentLine,
@@ -102,9 +105,17 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
             ids=ids,
             now=uow.now,
         )
-        event = OrderEvent(order_id, "order.created", OrderStatus.ALLOCATED, uow.now, _summary(plan))
+        on_hold = tasks_rules.should_hold(
+            await task_store.get_fraud_policy(uow.conn), request.risk_score, request.total
+        )
+        status = OrderStatus.ON_HOLD if on_hold else OrderStatus.ALLOCATED
+        event = OrderEvent(order_id, "order.created", status, uow.now, _summary(plan, on_hold))
         await store.add_event(uow.conn, event)
-        await uow.record("order.created", {"order": _payload(order_id, request, groups, ids, uow.now)})
+        payload = _payload(order_id, request, groups, ids, uow.now) | {"status": status.value}
+        await uow.record("order.created", {"order": payload})
+        if on_hold:
+            await store.hold(uow.conn, order_id, uow.now)
+            await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
         # Reserve last: the hot position rows stay locked only for these statements and the commit.
         for location_id, sku, quantity in takes:
             held = inputs.held.get((location_id, sku), 0)
@@ -112,11 +123,11 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
                 uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
             ):
                 raise _StockMoved
-        _announce(uow, event)
+        announce(uow, event)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
         order = Order(
             order_id,
-            OrderStatus.ALLOCATED,
+            status,
             request.channel,
             request.market,
             request.customer,
@@ -183,9 +194,10 @@ def _payload(
     }
 
 
-def _summary(plan: sourcing.Plan) -> str:
+def _summary(plan: sourcing.Plan, held: bool = False) -> str:
     where = ", ".join(plan.locations())
-    return f"Allocated to {where} ({plan.shipments} shipment{'s' if plan.shipments != 1 else ''})"
+    text = f"Allocated to {where} ({plan.shipments} shipment{'s' if plan.shipments != 1 else ''})"
+    return text + "; on hold for fraud review" if held else text
 
 
 def _units(request: OrderRequest) -> dict[str, int]:
@@ -195,7 +207,7 @@ def _units(request: OrderRequest) -> dict[str, int]:
     return units
 
 
-def _announce(uow: UnitOfWork, event: OrderEvent) -> None:
+def announce(uow: UnitOfWork, event: OrderEvent) -> None:
     uow.emit(
         ORDERS_TOPIC,
         {
@@ -222,31 +234,37 @@ async def cancel_order(resources: Resources, *, order_id: str, reason: str) -> N
         raise InvalidInput("A cancellation needs a reason", ("reason",))
     uow = resources.uow()
     async with uow:
-        row = await store.lock_order(uow.conn, order_id)
-        if row is None:
-            raise NotFound(f"No order {order_id!r}", ("id",))
-        status = OrderStatus(row.status)
-        if not rules.can_cancel(status):
-            raise InvalidTransition(f"An order in {status.value} cannot be cancelled", ("id",), status=status.value)
-        released: set[str] = set()
-        lines = await store.fulfillment_rows(uow.conn, order_id)  # ordered by (location, sku): the lock order
-        for line in lines:
-            if FulfillmentStatus(line.status) in rules.RELEASABLE:
-                await store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now)
-                released.add(line.sku)
-        for fulfillment_id in dict.fromkeys(line.id for line in lines):
-            await store.cancel_fulfillment_if_open(uow.conn, fulfillment_id, uow.now)
-            change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": FulfillmentStatus.CANCELLED.value}
-            await uow.record("fulfillment.status_changed", change)
-        await store.set_status(uow.conn, order_id, OrderStatus.CANCELLED, uow.now)
-        event = OrderEvent(order_id, "order.status_changed", OrderStatus.CANCELLED, uow.now, f"Cancelled: {reason}")
-        await store.add_event(uow.conn, event)
-        await uow.record(
-            "order.status_changed", {"orderId": order_id, "status": OrderStatus.CANCELLED.value, "reason": reason}
-        )
-        _announce(uow, event)
-        if released:
-            uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})
+        await cancel_in(uow, order_id, reason)
+
+
+async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
+    """Cancel inside an open unit of work (cancelOrder, a rejected fraud review)."""
+    row = await store.lock_order(uow.conn, order_id)
+    if row is None:
+        raise NotFound(f"No order {order_id!r}", ("id",))
+    status = OrderStatus(row.status)
+    if not rules.can_cancel(status):
+        raise InvalidTransition(f"An order in {status.value} cannot be cancelled", ("id",), status=status.value)
+    released: set[str] = set()
+    lines = await store.fulfillment_rows(uow.conn, order_id)  # ordered by (location, sku): the lock order
+    for line in lines:
+        if FulfillmentStatus(line.status) in rules.RELEASABLE:
+            await store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now)
+            released.add(line.sku)
+    for fulfillment_id in dict.fromkeys(line.id for line in lines):
+        await store.cancel_fulfillment_if_open(uow.conn, fulfillment_id, uow.now)
+        change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": FulfillmentStatus.CANCELLED.value}
+        await uow.record("fulfillment.status_changed", change)
+    await task_store.cancel_for_order(uow.conn, order_id, uow.now)
+    await store.set_status(uow.conn, order_id, OrderStatus.CANCELLED, uow.now)
+    event = OrderEvent(order_id, "order.status_changed", OrderStatus.CANCELLED, uow.now, f"Cancelled: {reason}")
+    await store.add_event(uow.conn, event)
+    await uow.record(
+        "order.status_changed", {"orderId": order_id, "status": OrderStatus.CANCELLED.value, "reason": reason}
+    )
+    announce(uow, event)
+    if released:
+        uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})
 
 
 async def request_return(resources: Resources, *, request: ReturnRequest) -> str:
@@ -273,5 +291,5 @@ async def request_return(resources: Resources, *, request: ReturnRequest) -> str
             "return.requested",
             {"returnId": return_id, "orderId": request.order_id, "lines": lines_out, "reason": request.reason},
         )
-        _announce(uow, event)
+        announce(uow, event)
     return return_id

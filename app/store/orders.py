@@ -164,6 +164,22 @@ async def add_event(conn: AsyncConnection, event: OrderEvent) -> None:
     )
 
 
+async def hold(conn: AsyncConnection, order_id: str, now: datetime) -> None:
+    await conn.execute(
+        update(orders)
+        .where(orders.c.id == order_id)
+        .values(on_hold=True, status=OrderStatus.ON_HOLD.value, updated_at=now)
+    )
+
+
+async def release_hold(conn: AsyncConnection, order_id: str, now: datetime) -> None:
+    await conn.execute(
+        update(orders)
+        .where(orders.c.id == order_id)
+        .values(on_hold=False, status=OrderStatus.ALLOCATED.value, updated_at=now)
+    )
+
+
 async def set_status(conn: AsyncConnection, order_id: str, status: OrderStatus, now: datetime) -> None:
     await conn.execute(update(orders).where(orders.c.id == order_id).values(status=status.value, updated_at=now))
 

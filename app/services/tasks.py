@@ -1,0 +1,148 @@
+"""Use cases for manual processes: fraud policy, task policies, claiming, completing, escalating."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.resources import Resources
+from app.services import orders as order_service
+from app.services.task_log import TASKS_TOPIC, announce, message
+from app.services.uow import UnitOfWork, utc_now
+from app.store import orders as order_store
+from app.store import tasks as store
+from domain import tasks as rules
+from domain.errors import InvalidTransition, NotFound
+from domain.orders import OrderEvent, OrderStatus
+from domain.tasks import FraudPolicy, Task, TaskPolicy, TaskStatus
+
+ESCALATION_BATCH = 100
+
+
+async def set_fraud_policy(resources: Resources, *, policy: FraudPolicy) -> FraudPolicy:
+    uow = resources.uow()
+    async with uow:
+        await store.save_fraud_policy(uow.conn, policy)
+    return policy
+
+
+async def upsert_policy(resources: Resources, *, policy: TaskPolicy) -> TaskPolicy:
+    rules.validate_policy(policy)
+    uow = resources.uow()
+    async with uow:
+        await store.save_policy(uow.conn, policy)
+    return policy
+
+
+async def claim(resources: Resources, *, task_id: str, who: str) -> Task:
+    uow = resources.uow()
+    async with uow:
+        task = await store.get(uow.conn, task_id)
+        if task is None:
+            raise NotFound(f"No task {task_id!r}", ("id",))
+        if not await store.claim(uow.conn, task_id, who, uow.now):
+            raise InvalidTransition(f"Task {task_id} is {task.status.value}: only an OPEN task can be claimed", ("id",))
+        claimed = await store.get(uow.conn, task_id)
+        assert claimed is not None
+        uow.emit(TASKS_TOPIC, message(claimed, "task.claimed"))
+    return claimed
+
+
+async def complete(resources: Resources, *, task_id: str, outcome: str, note: str | None) -> Task:
+    uow = resources.uow()
+    async with uow:
+        task = await store.get(uow.conn, task_id)
+        if task is None:
+            raise NotFound(f"No task {task_id!r}", ("id",))
+        rules.check_outcome(task, outcome)
+        await _finish(uow, task, outcome, note)
+        done = await store.get(uow.conn, task_id)
+        assert done is not None
+    return done
+
+
+async def _finish(uow: UnitOfWork, task: Task, outcome: str, note: str | None) -> None:
+    if not await store.complete(uow.conn, task.id, outcome, note, uow.now):
+        raise InvalidTransition(f"Task {task.id} was completed meanwhile", ("id",))
+    if task.type == rules.FRAUD_REVIEW and task.order_id:
+        await _fraud_outcome(uow, task.order_id, outcome)
+    done = Task(
+        task.id,
+        task.type,
+        TaskStatus.DONE,
+        task.assignee_role,
+        task.escalation_level,
+        task.created_at,
+        task.due_at,
+        task.order_id,
+        task.location_id,
+        outcome,
+        note,
+    )
+    await announce(uow, done, "task.completed")
+
+
+async def _fraud_outcome(uow: UnitOfWork, order_id: str, outcome: str) -> None:
+    if outcome == "REJECT":
+        await order_service.cancel_in(uow, order_id, "fraud review rejected the order")
+        return
+    await order_store.release_hold(uow.conn, order_id, uow.now)
+    event = OrderEvent(order_id, "order.status_changed", OrderStatus.ALLOCATED, uow.now, "Fraud review approved")
+    await order_store.add_event(uow.conn, event)
+    await uow.record("order.status_changed", {"orderId": order_id, "status": OrderStatus.ALLOCATED.value})
+    order_service.announce(uow, event)
+
+
+async def escalate_due(resources: Resources, now: datetime | None = None) -> int:
+    """Escalate overdue tasks and apply automatic outcomes; safe with several replicas."""
+    now = now or utc_now()
+    changed = 0
+    uow = resources.uow()
+    async with uow:
+        policies = await store.policies(uow.conn)
+        for task in await store.live(uow.conn, ESCALATION_BATCH * 10):
+            policy = policies[task.type]
+            if rules.due_for_auto_outcome(task, policy, now) and policy.auto_outcome:
+                await _finish(
+                    uow, task, policy.auto_outcome, f"automatic after {policy.auto_outcome_after_minutes} min"
+                )
+                changed += 1
+        for task in await store.overdue(uow.conn, now, ESCALATION_BATCH):
+            policy = policies[task.type]
+            role = policy.role_at(task.escalation_level + 1)
+            if await store.escalate(uow.conn, task, role, rules.due_at(policy, now), now):
+                escalated = Task(
+                    task.id,
+                    task.type,
+                    task.status,
+                    role,
+                    task.escalation_level + 1,
+                    task.created_at,
+                    rules.due_at(policy, now),
+                    task.order_id,
+                    task.location_id,
+                )
+                await announce(uow, escalated, "task.escalated")
+                changed += 1
+    return changed
+
+
+async def list_tasks(
+    resources: Resources,
+    *,
+    status: str | None,
+    task_type: str | None,
+    location_id: str | None,
+    order_id: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Task]:
+    async with resources.db.read() as conn:
+        return await store.page(
+            conn,
+            status=status,
+            task_type=task_type,
+            location_id=location_id,
+            order_id=order_id,
+            after=after,
+            limit=limit,
+        )

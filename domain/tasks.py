@@ -1,0 +1,124 @@
+"""Manual processes: tasks people do, with SLAs, exclusive claims and an escalation ladder.
+
+- A task has a type, a status (OPEN, CLAIMED, DONE, CANCELLED), the order and
+  location it concerns, the role that should act and a due time from its
+  type's policy. Claiming is exclusive; completing needs an outcome the type
+  knows (`OUTCOMES`).
+- When a task is overdue it escalates: level + 1, the next role of the policy's
+  ladder, a new due time one SLA later. A policy may also apply an automatic
+  outcome after a time (e.g. reject an unreviewed order after 48 h).
+- Fraud review: an order whose risk score or total reaches the fraud policy's
+  threshold is placed ON_HOLD with a FRAUD_REVIEW task; stock stays reserved;
+  APPROVE releases it to fulfillment, REJECT cancels it and frees the stock.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.errors import InvalidInput, InvalidTransition
+
+
+class TaskStatus(enum.Enum):
+    OPEN = "OPEN"
+    CLAIMED = "CLAIMED"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+
+FRAUD_REVIEW = "FRAUD_REVIEW"
+OUTCOMES: dict[str, frozenset[str]] = {
+    FRAUD_REVIEW: frozenset({"APPROVE", "REJECT"}),
+    "RETURN_QC": frozenset({"RESTOCK", "REFURBISH", "DAMAGED"}),
+    "VAS": frozenset({"DONE"}),
+    "PICK_EXCEPTION": frozenset({"REROUTE", "PARTIAL", "CANCEL_LINE"}),
+}
+LIVE = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED})
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPolicy:
+    task_type: str
+    sla_minutes: float
+    escalate_to_roles: tuple[str, ...]
+    auto_outcome_after_minutes: float | None = None
+    auto_outcome: str | None = None
+
+    def role_at(self, level: int) -> str:
+        """Level 0 is the first role of the ladder; beyond its end the last role keeps the task."""
+        return self.escalate_to_roles[min(level, len(self.escalate_to_roles) - 1)]
+
+
+DEFAULT_POLICIES = {
+    FRAUD_REVIEW: TaskPolicy(FRAUD_REVIEW, 60, ("AGENT", "STORE_MANAGER", "ADMIN")),
+    "RETURN_QC": TaskPolicy("RETURN_QC", 240, ("STORE_ASSOCIATE", "STORE_MANAGER")),
+    "VAS": TaskPolicy("VAS", 120, ("STORE_ASSOCIATE", "STORE_MANAGER")),
+    "PICK_EXCEPTION": TaskPolicy("PICK_EXCEPTION", 30, ("STORE_MANAGER", "ADMIN")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: str
+    type: str
+    status: TaskStatus
+    assignee_role: str
+    escalation_level: int
+    created_at: datetime
+    due_at: datetime | None
+    order_id: str | None = None
+    location_id: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FraudPolicy:
+    hold_at_risk_score: float | None = None
+    hold_at_order_total: float | None = None
+
+
+def should_hold(policy: FraudPolicy, risk_score: float | None, total: float) -> bool:
+    """At or above either threshold, an order waits for a fraud review."""
+    risky = policy.hold_at_risk_score is not None and risk_score is not None and risk_score >= policy.hold_at_risk_score
+    large = policy.hold_at_order_total is not None and total >= policy.hold_at_order_total
+    return risky or large
+
+
+def validate_policy(policy: TaskPolicy) -> TaskPolicy:
+    if policy.task_type not in OUTCOMES:
+        raise InvalidInput(f"Unknown task type {policy.task_type!r}", ("taskType",))
+    if policy.sla_minutes <= 0:
+        raise InvalidInput("slaMinutes must be positive", ("slaMinutes",))
+    if not policy.escalate_to_roles:
+        raise InvalidInput("The escalation ladder needs at least one role", ("escalateToRoles",))
+    if (policy.auto_outcome is None) != (policy.auto_outcome_after_minutes is None):
+        raise InvalidInput("autoOutcome and autoOutcomeAfterMinutes go together", ("autoOutcome",))
+    if policy.auto_outcome is not None and policy.auto_outcome not in OUTCOMES[policy.task_type]:
+        raise InvalidInput(f"{policy.task_type} has no outcome {policy.auto_outcome!r}", ("autoOutcome",))
+    return policy
+
+
+def check_outcome(task: Task, outcome: str) -> None:
+    if task.status not in LIVE:
+        raise InvalidTransition(f"Task {task.id} is {task.status.value}", ("id",))
+    if outcome not in OUTCOMES.get(task.type, frozenset()):
+        known = ", ".join(sorted(OUTCOMES.get(task.type, ())))
+        raise InvalidInput(f"{task.type} outcomes are {known}", ("outcome",), outcome=outcome)
+
+
+def due_at(policy: TaskPolicy, now: datetime) -> datetime:
+    return now + timedelta(minutes=policy.sla_minutes)
+
+
+def due_for_escalation(tasks: Iterable[Task], now: datetime) -> list[Task]:
+    return [t for t in tasks if t.status in LIVE and t.due_at is not None and t.due_at <= now]
+
+
+def due_for_auto_outcome(task: Task, policy: TaskPolicy, now: datetime) -> bool:
+    if policy.auto_outcome_after_minutes is None or task.status not in LIVE:
+        return False
+    return task.created_at + timedelta(minutes=policy.auto_outcome_after_minutes) <= now

@@ -1,0 +1,105 @@
+"""Manual processes: fraud review holds and releases orders, exclusive claims, outcomes, escalation, taskEvents."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.api.network import availability, location, sync, update, upsert_locations
+from tests.api.test_orders_api import PLACE, order_input
+from tests.harness import Api, subscriptions
+
+TASKS = """query($orderId: ID) { tasks(orderId: $orderId) { edges { node {
+  id type status assigneeRole escalationLevel outcome order { id status } } } } }"""
+CLAIM = "mutation($id: ID!) { claimTask(id: $id) { task { id status } userErrors { code message } } }"
+COMPLETE = """mutation($id: ID!, $outcome: String!) { completeTask(id: $id, outcome: $outcome, note: "checked") {
+  task { id status outcome } userErrors { field code message } } }"""
+
+
+async def shop(api: Api) -> None:
+    await upsert_locations(api, location("s1"))
+    await api.gql('mutation { upsertItems(input: [{sku: "A", category: "c"}]) { count } }')
+    await sync(api, "SNAPSHOT", update("A", "s1", 10))
+    policy = """mutation { setFraudPolicy(input: {holdAtRiskScore: 80, holdAtOrderTotal: 500}) {
+        policy { holdAtRiskScore } } }"""
+    await api.gql(policy)
+
+
+async def place(api: Api, key: str, **extra: Any) -> dict[str, Any]:
+    extra.setdefault("lines", [("A", 2)])
+    return dict((await api.gql(PLACE, {"input": order_input(key=key, **extra)}))["placeOrder"]["order"])
+
+
+async def review_of(api: Api, order_id: str) -> dict[str, Any]:
+    edges = (await api.gql(TASKS, {"orderId": order_id}))["tasks"]["edges"]
+    assert len(edges) == 1
+    return dict(edges[0]["node"])
+
+
+async def test_a_risky_order_waits_on_hold_with_stock_reserved_and_approval_releases_it(api: Api) -> None:
+    await shop(api)
+    order = await place(api, "risky", riskScore=91)
+    assert order["status"] == "ON_HOLD"
+    assert (await availability(api, ["A"]))[0]["reserved"] == 2
+    task = await review_of(api, order["id"])
+    assert (task["type"], task["status"], task["assigneeRole"]) == ("FRAUD_REVIEW", "OPEN", "AGENT")
+    assert (await api.gql(CLAIM, {"id": task["id"]}))["claimTask"]["task"]["status"] == "CLAIMED"
+    again = (await api.gql(CLAIM, {"id": task["id"]}))["claimTask"]
+    assert again["task"] is None and again["userErrors"][0]["code"] == "INVALID_TRANSITION"
+    done = (await api.gql(COMPLETE, {"id": task["id"], "outcome": "APPROVE"}))["completeTask"]
+    assert done["task"] == {"id": task["id"], "status": "DONE", "outcome": "APPROVE"}
+    assert (await review_of(api, order["id"]))["order"]["status"] == "ALLOCATED"
+
+
+async def test_rejection_cancels_the_order_and_frees_the_stock(api: Api) -> None:
+    await shop(api)
+    order = await place(api, "big", lines=[("A", 1)], riskScore=10)
+    assert order["status"] == "ALLOCATED"  # below both thresholds
+    large = await place(api, "large", riskScore=None)  # 2 x 10.0 is below 500 too
+    assert large["status"] == "ALLOCATED"
+    suspicious = await place(api, "sus", riskScore=80)
+    task = await review_of(api, suspicious["id"])
+    wrong = (await api.gql(COMPLETE, {"id": task["id"], "outcome": "RESTOCK"}))["completeTask"]
+    assert wrong["userErrors"][0]["field"] == ["outcome"]
+    await api.gql(COMPLETE, {"id": task["id"], "outcome": "REJECT"})
+    assert (await review_of(api, suspicious["id"]))["order"]["status"] == "CANCELLED"
+    assert (await availability(api, ["A"]))[0]["reserved"] == 3  # 1 + 2 still placed, the rejected 2 freed
+
+
+async def test_an_overdue_review_escalates_once_and_a_fresh_one_does_not(api: Api) -> None:
+    await shop(api)
+    policy = """mutation { upsertTaskPolicy(input: {taskType: "FRAUD_REVIEW", slaMinutes: 0.002,
+        escalateToRoles: ["AGENT", "ADMIN"]}) { userErrors { code } } }"""
+    assert (await api.gql(policy))["upsertTaskPolicy"]["userErrors"] == []
+    order = await place(api, "late", riskScore=99)
+    async with subscriptions(api.server) as ws:
+        await ws.subscribe("subscription { taskEvents { type taskType assigneeRole escalationLevel } }")
+        event = (await ws.next_data(wait=10))["data"]["taskEvents"]
+    assert event == {
+        "type": "task.escalated",
+        "taskType": "FRAUD_REVIEW",
+        "assigneeRole": "ADMIN",
+        "escalationLevel": 1,
+    }
+    slow = """mutation { upsertTaskPolicy(input: {taskType: "FRAUD_REVIEW", slaMinutes: 600,
+        escalateToRoles: ["AGENT"]}) { userErrors { code } } }"""
+    await api.gql(slow)
+    fresh = await place(api, "fresh", riskScore=99)
+    await asyncio.sleep(0.5)
+    assert (await review_of(api, fresh["id"]))["escalationLevel"] == 0
+    assert (await review_of(api, order["id"]))["escalationLevel"] >= 1
+
+
+async def test_an_automatic_outcome_applies_after_its_time(api: Api) -> None:
+    await shop(api)
+    policy = """mutation { upsertTaskPolicy(input: {taskType: "FRAUD_REVIEW", slaMinutes: 60,
+        escalateToRoles: ["AGENT"],
+        autoOutcomeAfterMinutes: 0.002, autoOutcome: "REJECT"}) { userErrors { code message } } }"""
+    assert (await api.gql(policy))["upsertTaskPolicy"]["userErrors"] == []
+    order = await place(api, "auto", riskScore=99)
+    for _ in range(100):
+        task = await review_of(api, order["id"])
+        if task["status"] == "DONE":
+            break
+        await asyncio.sleep(0.05)
+    assert (task["outcome"], task["order"]["status"]) == ("REJECT", "CANCELLED")
