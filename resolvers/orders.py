@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
@@ -16,9 +15,11 @@ from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
 from domain.errors import DomainError
 from domain.locations import Geo
+from resolvers import pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_error
 from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node
+from resolvers.pagination import PageInfo
 from resolvers.plans import SourcingPlan, plan_node
 from resolvers.recommendations import Recommendation, RecommendationContext
 from resolvers.recommendations import load as load_recommendations
@@ -27,7 +28,6 @@ OrderStatus = strawberry.enum(
     domain.OrderStatus, description="Derived from the order's fulfillments, or ON_HOLD / CANCELLED."
 )
 FulfillmentStatus = strawberry.enum(domain.FulfillmentStatus)
-MAX_PAGE = 100
 
 
 @strawberry.input
@@ -197,12 +197,6 @@ def order_node(order: domain.Order) -> Order:
 
 
 @strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
 class OrderEdge:
     cursor: str
     node: Order
@@ -214,32 +208,18 @@ class OrderConnection:
     page_info: PageInfo
 
 
-def _cursor(order_id: str, created_at: datetime) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{order_id}".encode()).decode()
-
-
-def _page_key(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
-        return None
-    try:
-        at, order_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), order_id
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("Malformed cursor") from None
-
-
 async def order_connection(
     info: Info, first: int | None, after: str | None, status: domain.OrderStatus | None, customer_id: str | None
 ) -> OrderConnection:
-    size = MAX_PAGE if first is None else first
-    if not 0 < size <= MAX_PAGE:
-        raise bad_request(f"first must be 1 to {MAX_PAGE}")
+    size = pagination.page_size(first)
     rows = await lookups.order_page(
-        info.context.resources.db, first=size, after=_page_key(after), status=status, customer_id=customer_id
+        info.context.resources.db, first=size, after=pagination.decode(after), status=status, customer_id=customer_id
     )
     found = await info.context.loaders.order.load_many([oid for oid, _ in rows[:size]])
     edges = [
-        OrderEdge(cursor=_cursor(oid, at), node=order_node(o)) for (oid, at), o in zip(rows, found, strict=False) if o
+        OrderEdge(cursor=pagination.encode(at, oid), node=order_node(o))
+        for (oid, at), o in zip(rows, found, strict=False)
+        if o
     ]
     return OrderConnection(
         edges=edges, page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
@@ -12,13 +11,14 @@ from app.services import tasks as service
 from app.services.task_log import TASKS_TOPIC
 from domain import tasks as domain
 from domain.errors import DomainError
+from resolvers import pagination
 from resolvers.context import Info
-from resolvers.errors import UserError, bad_request, user_error
+from resolvers.errors import UserError, user_error
 from resolvers.network import Location, location_node
-from resolvers.orders import Order, PageInfo, order_node
+from resolvers.orders import Order, order_node
+from resolvers.pagination import PageInfo
 
 TaskStatus = strawberry.enum(domain.TaskStatus)
-MAX_PAGE = 100
 
 
 @strawberry.type(description="Work for a person: a fraud review, a return check, a service, a pick exception.")
@@ -134,20 +134,6 @@ class TaskEvent:
     escalation_level: int
 
 
-def _cursor(t: domain.Task) -> str:
-    return base64.urlsafe_b64encode(f"{t.created_at.isoformat()}|{t.id}".encode()).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
-        return None
-    try:
-        at, task_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), task_id
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("Malformed cursor") from None
-
-
 @strawberry.type
 class TasksQuery:
     @strawberry.field(description="Tasks, newest first, filtered; `first` at most 100.")
@@ -163,19 +149,17 @@ class TasksQuery:
         after: str | None = None,
     ) -> TaskConnection:
         info.context.require_staff()
-        size = MAX_PAGE if first is None else first
-        if not 0 < size <= MAX_PAGE:
-            raise bad_request(f"first must be 1 to {MAX_PAGE}")
+        size = pagination.page_size(first)
         found = await service.list_tasks(
             info.context.resources,
             status=status.value if status else None,  # type: ignore[attr-defined]
             task_type=type,
             location_id=str(location_id) if location_id else None,
             order_id=str(order_id) if order_id else None,
-            after=_after(after),
+            after=pagination.decode(after),
             limit=size + 1,
         )
-        edges = [TaskEdge(cursor=_cursor(t), node=task_node(t)) for t in found[:size]]
+        edges = [TaskEdge(cursor=pagination.encode(t.created_at, t.id), node=task_node(t)) for t in found[:size]]
         return TaskConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None),

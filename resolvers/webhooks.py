@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
 import strawberry
@@ -10,12 +9,12 @@ import strawberry
 from app.services import webhooks as service
 from domain.errors import DomainError
 from domain.webhooks import DeliveryStatus as Status
+from resolvers import pagination
 from resolvers.context import Info
-from resolvers.errors import UserError, bad_request, user_error
-from resolvers.orders import PageInfo
+from resolvers.errors import UserError, user_error
+from resolvers.pagination import PageInfo
 
 DeliveryStatus = strawberry.enum(Status, name="WebhookDeliveryStatus")
-MAX_PAGE = 100
 
 
 @strawberry.input
@@ -87,20 +86,6 @@ def _node(d: service.DeliveryView) -> WebhookDelivery:
     )
 
 
-def _cursor(d: service.DeliveryView) -> str:
-    return base64.urlsafe_b64encode(f"{d.created_at.isoformat()}|{d.id}".encode()).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
-        return None
-    try:
-        at, delivery_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), delivery_id
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("Malformed cursor") from None
-
-
 @strawberry.type
 class WebhooksQuery:
     @strawberry.field(description="Registered webhook endpoints.")
@@ -127,17 +112,15 @@ class WebhooksQuery:
         webhook_id: strawberry.ID | None = None,
     ) -> WebhookDeliveryConnection:
         info.context.require_staff()
-        size = MAX_PAGE if first is None else first
-        if not 0 < size <= MAX_PAGE:
-            raise bad_request(f"first must be 1 to {MAX_PAGE}")
+        size = pagination.page_size(first)
         found = await service.list_deliveries(
             info.context.resources,
             status=status.value if status else None,  # type: ignore[attr-defined]
             webhook_id=str(webhook_id) if webhook_id else None,
-            after=_after(after),
+            after=pagination.decode(after),
             limit=size + 1,
         )
-        edges = [WebhookDeliveryEdge(cursor=_cursor(d), node=_node(d)) for d in found[:size]]
+        edges = [WebhookDeliveryEdge(cursor=pagination.encode(d.created_at, d.id), node=_node(d)) for d in found[:size]]
         return WebhookDeliveryConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None),
