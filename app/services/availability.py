@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import catalog, positions, rules, versions
+from app.store import profiles as profile_store
 from app.store.db import Database
 from domain import atp
 from domain.locations import Location
+from domain.profiles import SourcingProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +41,12 @@ class ReferenceCache:
     locations_token: str | None = _NEVER
     rules: atp.RuleIndex = field(default_factory=atp.RuleIndex)
     rules_token: str | None = _NEVER
+    profiles: list[SourcingProfile] = field(default_factory=list)
+    profiles_token: str | None = _NEVER
 
-    async def refresh(self, conn: AsyncConnection, locations_token: str | None, rules_token: str | None) -> None:
+    async def refresh(
+        self, conn: AsyncConnection, locations_token: str | None, rules_token: str | None, profiles_token: str | None
+    ) -> None:
         """Reload whatever changed since this replica last looked (None: the set was never written)."""
         if locations_token != self.locations_token:
             self.locations = {x.id: x for x in await catalog.all_locations(conn)}
@@ -48,6 +54,9 @@ class ReferenceCache:
         if rules_token != self.rules_token:
             self.rules = atp.RuleIndex(await rules.all_rules(conn))
             self.rules_token = rules_token
+        if profiles_token != self.profiles_token:
+            self.profiles = await profile_store.all_profiles(conn)
+            self.profiles_token = profiles_token
 
 
 class AvailabilityReader:
@@ -73,7 +82,7 @@ class AvailabilityReader:
         tokens = stock.tokens
         if tokens is None:
             found = await versions.tokens(conn)
-            tokens = (found.get(versions.LOCATIONS), found.get(versions.RULES))
+            tokens = (found.get(versions.LOCATIONS), found.get(versions.RULES), found.get(versions.PROFILES))
         await self.cache.refresh(conn, *tokens)
         return stock
 

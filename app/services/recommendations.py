@@ -19,7 +19,6 @@ from app.services import sourcing as routing
 from app.services.uow import utc_now
 from app.store import affinity, positions
 from app.store import orders as order_store
-from app.store import profiles as profile_store
 from domain import profiles, recommendations, sourcing
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.locations import FulfillmentMethod, Geo, Location
@@ -113,7 +112,7 @@ async def _sourcing_context(
     if not any(needs):
         return [None] * len(asks)
     cache = resources.availability.cache
-    all_profiles = await profile_store.all_profiles(conn)
+    all_profiles = cache.profiles
     atps = [
         routing.location_atps(stock, cache, ask.channel, ask.market, skus=group) if need else {}
         for ask, group, need in zip(asks, primaries, needs, strict=True)

@@ -18,7 +18,6 @@ from app.resources import Resources
 from app.services.availability import ReferenceCache
 from app.store import orders as order_store
 from app.store import positions
-from app.store import profiles as profile_store
 from domain import atp, geo, profiles, sourcing
 from domain.inventory import Position
 from domain.locations import FulfillmentMethod, Geo
@@ -53,10 +52,14 @@ async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: dat
     """Read what sourcing needs (three statements when warm) and build the engine's inputs."""
     stock = await resources.availability.stock_in(conn, sorted({line.sku for line in ask.lines}))
     atps = location_atps(stock, resources.availability.cache, ask.channel, ask.market)
+    cache = resources.availability.cache
+    chosen = profiles.choose(cache.profiles, ask.channel, ask.market, ask.segment)
     locations = {loc for loc, _ in atps} | ({ask.pickup_location_id} if ask.pickup_location_id else set())
-    today = await order_store.fulfillments_today(conn, now.date().isoformat(), locations)
-    chosen = profiles.choose(await profile_store.all_profiles(conn), ask.channel, ask.market, ask.segment)
-    return build_inputs(ask, atps, resources.availability.cache, today, chosen)
+    today: dict[str, int] = {}
+    capped = [x for x in locations if x in cache.locations and cache.locations[x].daily_capacity is not None]
+    if chosen.respect_capacity and capped:  # capacity use is read only where a capacity can bind
+        today = await order_store.fulfillments_today(conn, now.date().isoformat(), capped)
+    return build_inputs(ask, atps, cache, today, chosen)
 
 
 def location_atps(

@@ -100,7 +100,7 @@ class StockView:
 
     positions: dict[str, list[Position]]
     categories: dict[str, str]
-    tokens: tuple[str | None, str | None] | None = None  # (locations, rules); None when no row came back
+    tokens: tuple[str | None, str | None, str | None] | None = None  # (locations, rules, profiles); None: no row
 
 
 def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Select[Any]:
@@ -115,6 +115,7 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
             items.c.category,
             versions.token_column(versions.LOCATIONS),
             versions.token_column(versions.RULES),
+            versions.token_column(versions.PROFILES),
         )
         .outerjoin(items, items.c.sku == positions.c.sku)
         .where(positions.c.sku.in_(list(skus)))
@@ -131,11 +132,11 @@ async def stock_for(conn: AsyncConnection, skus: Iterable[str], location_ids: Se
     if not wanted:
         return view
     result = await conn.execute(_stock_query(wanted, location_ids))
-    for sku, location_id, on_hand, reserved, inbound, eta, category, locations_token, rules_token in result:
+    for sku, location_id, on_hand, reserved, inbound, eta, category, *tokens in result:
         view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
         if category is not None:
             view.categories[sku] = category
-        view.tokens = (locations_token, rules_token)
+        view.tokens = (tokens[0], tokens[1], tokens[2])
     return view
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.store import versions
 from app.store.sql import upsert
 from app.store.tables import sourcing_profiles
 from domain.locations import LocationType
@@ -60,6 +61,7 @@ async def save_profile(conn: AsyncConnection, profile: SourcingProfile, now: dat
     await conn.execute(
         stmt.on_conflict_do_update(index_elements=["id"], set_={k: stmt.excluded[k] for k in values if k != "id"})
     )
+    await versions.bump(conn, versions.PROFILES)
 
 
 async def all_profiles(conn: AsyncConnection) -> list[SourcingProfile]:

@@ -13,6 +13,7 @@ from app.store.tables import cache_versions
 
 LOCATIONS = "locations"
 RULES = "rules"
+PROFILES = "profiles"
 
 
 async def bump(conn: AsyncConnection, name: str) -> None:
