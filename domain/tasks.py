@@ -73,6 +73,10 @@ class Task:
     location_id: str | None = None
     outcome: str | None = None
     note: str | None = None
+    subject_id: str | None = None
+
+
+RETURN_QC = "RETURN_QC"
 
 
 @dataclass(frozen=True, slots=True)

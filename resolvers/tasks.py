@@ -7,6 +7,7 @@ from datetime import datetime
 
 import strawberry
 
+from app.services import orders as order_service
 from app.services import tasks as service
 from app.services.task_log import TASKS_TOPIC
 from domain import tasks as domain
@@ -32,6 +33,9 @@ class Task:
     outcome: str | None
     note: str | None
     created_at: datetime
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="What the task is about beyond the order (a return)."
+    )
     order_id: strawberry.Private[str | None]
     location_id: strawberry.Private[str | None]
 
@@ -57,6 +61,7 @@ def task_node(t: domain.Task) -> Task:
         outcome=t.outcome,
         note=t.note,
         created_at=t.created_at,
+        subject_id=strawberry.ID(t.subject_id) if t.subject_id else None,
         order_id=t.order_id,
         location_id=t.location_id,
     )
@@ -167,7 +172,24 @@ class TasksQuery:
 
 
 @strawberry.type
+class ReceiveReturnPayload:
+    task: Task | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
 class TasksMutation:
+    @strawberry.mutation(description="Returned goods arrived at a location: opens its RETURN_QC task.")
+    async def receive_return(self, info: Info, id: strawberry.ID, location_id: strawberry.ID) -> ReceiveReturnPayload:  # noqa: A002
+        info.context.require_staff()
+        resources = info.context.resources
+        try:
+            task_id = await order_service.receive_return(resources, return_id=str(id), location_id=str(location_id))
+        except DomainError as error:
+            return ReceiveReturnPayload(task=None, user_errors=[user_error(error)])
+        task = await service.get_task(resources, task_id=task_id)
+        return ReceiveReturnPayload(task=task_node(task) if task else None, user_errors=[])
+
     @strawberry.mutation(description="SLA, escalation ladder and optional automatic outcome of a task type.")
     async def upsert_task_policy(self, info: Info, input: TaskPolicyInput) -> TaskPolicyPayload:  # noqa: A002
         info.context.require_staff()

@@ -33,6 +33,7 @@ from domain.orders import (
     OrderRequest,
     OrderStatus,
     ReturnRequest,
+    ReturnStatus,
 )
 from domain.profiles import SourcingProfile
 
@@ -293,3 +294,22 @@ async def request_return(resources: Resources, *, request: ReturnRequest) -> str
         )
         announce(uow, event)
     return return_id
+
+
+async def receive_return(resources: Resources, *, return_id: str, location_id: str) -> str:
+    """Returned goods arrived at a location: a RETURN_QC task decides restock, refurbish or damaged."""
+    uow = resources.uow()
+    async with uow:
+        row = await store.get_return(uow.conn, return_id)
+        if row is None:
+            raise NotFound(f"No return {return_id!r}", ("id",))
+        if row.status != ReturnStatus.REQUESTED.value:
+            raise InvalidTransition(f"Return {return_id} is {row.status}; only a REQUESTED return is received", ("id",))
+        if not await catalog.existing_location_ids(uow.conn, [location_id]):
+            raise InvalidInput(f"Unknown location {location_id!r}", ("locationId",))
+        await store.set_return_status(uow.conn, return_id, ReturnStatus.RECEIVED, location_id)
+        await uow.record("return.received", {"returnId": return_id, "orderId": row.order_id, "locationId": location_id})
+        task = await task_log.open_task(
+            uow, tasks_rules.RETURN_QC, order_id=row.order_id, location_id=location_id, subject_id=return_id
+        )
+    return task.id

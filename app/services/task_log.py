@@ -33,7 +33,12 @@ async def announce(uow: UnitOfWork, task: Task, event_type: str) -> None:
 
 
 async def open_task(
-    uow: UnitOfWork, task_type: str, *, order_id: str | None = None, location_id: str | None = None
+    uow: UnitOfWork,
+    task_type: str,
+    *,
+    order_id: str | None = None,
+    location_id: str | None = None,
+    subject_id: str | None = None,
 ) -> Task:
     policy = (await store.policies(uow.conn))[task_type]
     task = Task(
@@ -46,6 +51,7 @@ async def open_task(
         rules.due_at(policy, uow.now),
         order_id,
         location_id,
+        subject_id=subject_id,
     )
     await store.add(uow.conn, task, uow.now)
     await announce(uow, task, "task.created")

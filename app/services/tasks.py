@@ -6,13 +6,15 @@ from datetime import datetime
 
 from app.resources import Resources
 from app.services import orders as order_service
+from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.task_log import TASKS_TOPIC, announce, message
 from app.services.uow import UnitOfWork, utc_now
 from app.store import orders as order_store
+from app.store import positions
 from app.store import tasks as store
 from domain import tasks as rules
 from domain.errors import InvalidTransition, NotFound
-from domain.orders import OrderEvent, OrderStatus
+from domain.orders import OrderEvent, OrderStatus, ReturnStatus
 from domain.tasks import FraudPolicy, Task, TaskPolicy, TaskStatus
 
 ESCALATION_BATCH = 100
@@ -65,6 +67,8 @@ async def _finish(uow: UnitOfWork, task: Task, outcome: str, note: str | None) -
         raise InvalidTransition(f"Task {task.id} was completed meanwhile", ("id",))
     if task.type == rules.FRAUD_REVIEW and task.order_id:
         await _fraud_outcome(uow, task.order_id, outcome)
+    if task.type == rules.RETURN_QC and task.subject_id:
+        await _return_outcome(uow, task, outcome)
     done = Task(
         task.id,
         task.type,
@@ -90,6 +94,22 @@ async def _fraud_outcome(uow: UnitOfWork, order_id: str, outcome: str) -> None:
     await order_store.add_event(uow.conn, event)
     await uow.record("order.status_changed", {"orderId": order_id, "status": OrderStatus.ALLOCATED.value})
     order_service.announce(uow, event)
+
+
+async def _return_outcome(uow: UnitOfWork, task: Task, outcome: str) -> None:
+    """RESTOCK puts the units back on hand where they were received; ATP and subscribers follow."""
+    assert task.subject_id is not None
+    row = await order_store.get_return(uow.conn, task.subject_id)
+    if row is None:
+        return
+    if outcome == "RESTOCK" and task.location_id:
+        lines = sorted((line["sku"], int(line["quantity"])) for line in row.lines)
+        for sku, quantity in lines:
+            await positions.restock(uow.conn, sku, task.location_id, quantity, uow.now)
+        skus = [sku for sku, _ in lines]
+        uow.emit(AVAILABILITY_TOPIC, {"skus": skus})
+        await uow.record("inventory.changed", {"source": "return", "locationId": task.location_id, "skus": skus})
+    await order_store.set_return_status(uow.conn, task.subject_id, ReturnStatus.CLOSED)
 
 
 async def escalate_due(resources: Resources, now: datetime | None = None) -> int:
@@ -146,3 +166,8 @@ async def list_tasks(
             after=after,
             limit=limit,
         )
+
+
+async def get_task(resources: Resources, *, task_id: str) -> Task | None:
+    async with resources.db.read() as conn:
+        return await store.get(conn, task_id)

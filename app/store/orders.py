@@ -375,3 +375,19 @@ async def save_return(conn: AsyncConnection, return_id: str, request: ReturnRequ
             created_at=now,
         )
     )
+
+
+async def get_return(conn: AsyncConnection, return_id: str) -> Any:
+    query = select(returns).where(returns.c.id == return_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await conn.execute(query)).first()
+
+
+async def set_return_status(
+    conn: AsyncConnection, return_id: str, status: ReturnStatus, location_id: str | None = None
+) -> None:
+    values: dict[str, Any] = {"status": status.value}
+    if location_id is not None:
+        values["location_id"] = location_id
+    await conn.execute(update(returns).where(returns.c.id == return_id).values(**values))

@@ -158,3 +158,22 @@ async def insert_snapshots(
 
 async def count_positions(conn: AsyncConnection) -> int:
     return int((await conn.execute(select(func.count()).select_from(positions))).scalar_one())
+
+
+async def restock(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime) -> None:
+    """Returned units back on the shelf: on-hand goes up (a position is created if there was none)."""
+    stmt = upsert(conn, positions).values(
+        sku=sku,
+        location_id=location_id,
+        on_hand=quantity,
+        reserved=0,
+        inbound=0,
+        last_synced_at=now,
+        last_source="return",
+        updated_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["sku", "location_id"],
+        set_={"on_hand": positions.c.on_hand + stmt.excluded.on_hand, "updated_at": stmt.excluded.updated_at},
+    )
+    await conn.execute(stmt)

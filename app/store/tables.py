@@ -370,6 +370,7 @@ tasks = Table(
     Column("status", String(16), nullable=False),
     Column("order_id", String(40)),
     Column("location_id", String(REF)),
+    Column("subject_id", String(40)),  # what the task is about beyond the order, e.g. a return
     Column("assignee_role", String(32), nullable=False),
     Column("claimed_by", String(REF)),
     Column("escalation_level", Integer, nullable=False),

@@ -29,6 +29,7 @@ def _task(row: Any) -> Task:
         row.location_id,
         row.outcome,
         row.note,
+        row.subject_id,
     )
 
 
@@ -40,6 +41,7 @@ async def add(conn: AsyncConnection, task: Task, now: datetime) -> None:
             status=task.status.value,
             order_id=task.order_id,
             location_id=task.location_id,
+            subject_id=task.subject_id,
             assignee_role=task.assignee_role,
             escalation_level=task.escalation_level,
             due_at=task.due_at,

@@ -103,3 +103,51 @@ async def test_an_automatic_outcome_applies_after_its_time(api: Api) -> None:
             break
         await asyncio.sleep(0.05)
     assert (task["outcome"], task["order"]["status"]) == ("REJECT", "CANCELLED")
+
+
+RETURN = """mutation($input: ReturnInput!) { requestReturn(input: $input) { return { id } userErrors { code } } }"""
+RECEIVE = """mutation($id: ID!, $loc: ID!) { receiveReturn(id: $id, locationId: $loc) {
+  task { id type status subjectId location { id } } userErrors { code message } } }"""
+
+
+async def shipped_return(api: Api, quantity: int) -> str:
+    """An order of 2 A from s1, shipped, with a return of `quantity` requested."""
+    from app.services.uow import utc_now
+    from app.store import orders as order_store
+    from domain.orders import FulfillmentStatus
+
+    order = await place(api, f"ret-{quantity}", riskScore=1)
+    async with api.server.resources.db.write() as conn:  # hand-over belongs to pick and pack
+        await order_store.set_fulfillment_status(
+            conn, order["fulfillments"][0]["id"], FulfillmentStatus.SHIPPED, utc_now()
+        )
+    ask = {"orderId": order["id"], "lines": [{"sku": "A", "quantity": quantity}], "reason": "does not fit"}
+    return str((await api.gql(RETURN, {"input": ask}))["requestReturn"]["return"]["id"])
+
+
+async def test_a_received_return_is_checked_and_restock_puts_it_back_on_hand(api: Api) -> None:
+    await shop(api)
+    return_id = await shipped_return(api, 2)
+    received = (await api.gql(RECEIVE, {"id": return_id, "loc": "s1"}))["receiveReturn"]
+    task = received["task"]
+    assert (task["type"], task["status"], task["subjectId"], task["location"]) == (
+        "RETURN_QC",
+        "OPEN",
+        return_id,
+        {"id": "s1"},
+    )
+    twice = (await api.gql(RECEIVE, {"id": return_id, "loc": "s1"}))["receiveReturn"]
+    assert twice["userErrors"][0]["code"] == "INVALID_TRANSITION"
+    before = (await availability(api, ["A"]))[0]["onHand"]
+    done = (await api.gql(COMPLETE, {"id": task["id"], "outcome": "RESTOCK"}))["completeTask"]
+    assert done["task"]["outcome"] == "RESTOCK"
+    assert (await availability(api, ["A"]))[0]["onHand"] == before + 2
+
+
+async def test_a_damaged_return_does_not_come_back_on_hand(api: Api) -> None:
+    await shop(api)
+    return_id = await shipped_return(api, 1)
+    task = (await api.gql(RECEIVE, {"id": return_id, "loc": "s1"}))["receiveReturn"]["task"]
+    before = (await availability(api, ["A"]))[0]["onHand"]
+    await api.gql(COMPLETE, {"id": task["id"], "outcome": "DAMAGED"})
+    assert (await availability(api, ["A"]))[0]["onHand"] == before

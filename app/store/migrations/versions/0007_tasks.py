@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('order_id', sa.String(length=40), nullable=True),
     sa.Column('location_id', sa.String(length=64), nullable=True),
+    sa.Column('subject_id', sa.String(length=40), nullable=True),
     sa.Column('assignee_role', sa.String(length=32), nullable=False),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
