@@ -16,6 +16,7 @@ from datetime import datetime
 from domain.inventory import InventoryUpdate
 from domain.items import Item
 from domain.locations import FulfillmentMethod, Geo, Location, LocationType
+from domain.recommendations import Relation
 
 SHIP, PICKUP, SAME_DAY = FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP, FulfillmentMethod.SAME_DAY
 
@@ -110,6 +111,22 @@ def _items(rng: random.Random, count: int) -> list[Item]:
         )
         for n in range(1, count + 1)
     ]
+
+
+def relations(demo: DemoNetwork, seed: int = 42) -> list[Relation]:
+    """Each SKU goes with a few others of its department: accessories and things bought together."""
+    rng = random.Random(seed + 2)
+    by_department: dict[str, list[str]] = {}
+    for item in demo.items:
+        by_department.setdefault(item.category.split("-")[0], []).append(item.sku)
+    found = []
+    for item in demo.items[:1000]:  # the best sellers carry curated relations
+        pool = by_department[item.category.split("-")[0]]
+        for related in rng.sample(pool, 4):
+            if related != item.sku:
+                kind = rng.choice(("ACCESSORY", "BOUGHT_TOGETHER", "SIMILAR"))
+                found.append(Relation(item.sku, related, kind, round(rng.uniform(0.5, 3.0), 2)))
+    return found
 
 
 def ean13(body: int) -> str:

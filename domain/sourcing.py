@@ -433,7 +433,13 @@ def _explain(
     runners = [c for c in ranked if c.location.id not in chosen][:2]
     for c in runners:
         lines.append(f"Not chosen: {c.location.id}: lower score {totals[c.location.id]:.2f}.")
-    rejected = [(loc_id, why) for loc_id, why in failed.items() if why and "none of the order in stock" not in why]
+    # Worth a person's attention: locations that hold the goods for this market but were ruled out.
+    other_market = f"does not serve {request.market}"
+    rejected = [
+        (loc_id, why)
+        for loc_id, why in failed.items()
+        if why and "none of the order in stock" not in why and other_market not in why
+    ]
     for loc_id, why in rejected[:3]:
         lines.append(f"Filtered out: {loc_id}: {'; '.join(why)}.")
     for line in left:

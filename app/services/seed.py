@@ -6,7 +6,7 @@ import itertools
 
 from app import demo
 from app.services.uow import UnitOfWork
-from app.store import catalog, positions
+from app.store import affinity, catalog, positions
 from app.store.db import Database
 
 BATCH = 5000
@@ -25,8 +25,15 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 42, sku_count: int = 5000) -
         await catalog.save_locations(uow.conn, network.locations, uow.now)
         for start in range(0, len(network.items), BATCH):
             await catalog.save_items(uow.conn, network.items[start : start + BATCH], uow.now)
+        related = demo.relations(network, seed)
+        await affinity.save_relations(uow.conn, related, uow.now)
         updates = demo.stock(network, uow.now, seed)
         while chunk := list(itertools.islice(updates, BATCH)):
             await positions.insert_snapshots(uow.conn, chunk, "demo-seed", uow.now)
             count += len(chunk)
-    return {"locations": len(network.locations), "items": len(network.items), "positions": count}
+    return {
+        "locations": len(network.locations),
+        "items": len(network.items),
+        "positions": count,
+        "product relations": len(related),
+    }

@@ -81,5 +81,14 @@ def test_demo_stock_is_skewed_deep_warehouses_and_shallow_stores() -> None:
     assert counts[LocationType.STORE] / 54 < counts[LocationType.WAREHOUSE] / 4
 
 
+def test_demo_relations_stay_within_a_department_and_never_point_at_themselves() -> None:
+    network = demo.network()
+    found = demo.relations(network)
+    categories = {i.sku: i.category.split("-")[0] for i in network.items}
+    assert len(found) > 3000
+    assert all(r.sku != r.related_sku and categories[r.sku] == categories[r.related_sku] for r in found)
+    assert found == demo.relations(demo.network())
+
+
 def test_ean13_check_digit() -> None:
     assert demo.ean13(400638133393) == "4006381333931"
