@@ -71,10 +71,13 @@ async def test_an_overdue_review_escalates_once_and_a_fresh_one_does_not(api: Ap
     policy = """mutation { upsertTaskPolicy(input: {taskType: "FRAUD_REVIEW", slaMinutes: 0.002,
         escalateToRoles: ["AGENT", "ADMIN"]}) { userErrors { code } } }"""
     assert (await api.gql(policy))["upsertTaskPolicy"]["userErrors"] == []
-    order = await place(api, "late", riskScore=99)
     async with subscriptions(api.server) as ws:
         await ws.subscribe("subscription { taskEvents { type taskType assigneeRole escalationLevel } }")
+        await asyncio.sleep(0.2)  # listening before the task exists: the first escalation cannot be missed
+        order = await place(api, "late", riskScore=99)
         event = (await ws.next_data(wait=10))["data"]["taskEvents"]
+        while event["type"] != "task.escalated":  # task.created comes first
+            event = (await ws.next_data(wait=10))["data"]["taskEvents"]
     assert event == {
         "type": "task.escalated",
         "taskType": "FRAUD_REVIEW",
