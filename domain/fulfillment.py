@@ -15,11 +15,14 @@ or two parcels Tuesday and Thursday").
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from domain.locations import FulfillmentMethod, Location
+from domain import sourcing
+from domain.geo import distance_km
+from domain.locations import FulfillmentMethod, Geo, Location
+from domain.profiles import SourcingProfile
 
 DEFAULT_TURNAROUND_HOURS = 4.0
 SHIP_KM_PER_DAY = 800.0
@@ -78,3 +81,47 @@ def pickup_ready_by(now: datetime, location: Location, shortfalls: Sequence[Shor
 def split_is_sooner(single_eta: float | None, split_eta: float | None, split_count: int) -> bool:
     """Offer a split beside the single parcel only when it really arrives earlier."""
     return split_count > 1 and split_eta is not None and (single_eta is None or split_eta < single_eta)
+
+
+def eta_of(plan: sourcing.Plan, candidates: Sequence[sourcing.Candidate], method: FulfillmentMethod) -> float | None:
+    """When a complete plan arrives (its slowest shipment); None for an incomplete one."""
+    if not plan.complete:
+        return None
+    by_id = {c.location.id: c for c in candidates}
+    return plan_eta_hours(method, [(by_id[x].location, by_id[x].distance_km) for x in plan.locations()])
+
+
+def ship_choices(
+    candidates: Sequence[sourcing.Candidate], request: sourcing.Request, profile: SourcingProfile
+) -> list[tuple[sourcing.Plan, SourcingProfile]]:
+    """The profile's plan; or, when a split arrives sooner than one parcel, the single parcel and the split."""
+    ship = FulfillmentMethod.SHIP
+    single_profile = replace(profile, max_shipments=1)
+    single = sourcing.plan(candidates, request, single_profile)
+    single_eta = eta_of(single, candidates, ship)
+    if single_eta is not None:
+        faster = [c for c in candidates if shipment_eta_hours(ship, c.location, c.distance_km) < single_eta]
+        split = sourcing.plan(faster, request, profile)
+        if split_is_sooner(single_eta, eta_of(split, candidates, ship), split.shipments):
+            return [(single, single_profile), (split, profile)]
+    return [(sourcing.plan(candidates, request, profile), profile)]
+
+
+def pickup_stores(
+    locations: Iterable[Location], market: str, destination: Geo | None, holding: set[str], limit: int
+) -> list[Location]:
+    """Stores offering pickup in the market: the nearest to the shopper, or (no address) those holding stock."""
+    stores = [x for x in locations if x.serves(market) and FulfillmentMethod.PICKUP in x.capabilities]
+    if destination is not None:
+        stores.sort(key=lambda x: (distance_km(destination, x.geo), x.id))
+    else:
+        stores.sort(key=lambda x: (x.id not in holding, x.id))
+    return stores[:limit]
+
+
+def ready_by(plan: sourcing.Plan, candidates: Sequence[sourcing.Candidate], now: datetime) -> datetime | None:
+    """When every shipment of a complete plan is ready to leave (or to collect)."""
+    if not plan.complete or not plan.allocations:
+        return None
+    by_id = {c.location.id: c for c in candidates}
+    return max(now + timedelta(hours=turnaround(by_id[x].location)) for x in plan.locations())

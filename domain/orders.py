@@ -85,6 +85,11 @@ def derive_status(fulfillments: Iterable[FulfillmentStatus], on_hold: bool = Fal
     return OrderStatus.ALLOCATED
 
 
+def cancelled(fulfillments: dict[str, FulfillmentStatus]) -> dict[str, FulfillmentStatus]:
+    """Each fulfillment not yet cancelled, moved to CANCELLED through the transition table."""
+    return {fid: transition(status, F.CANCELLED) for fid, status in fulfillments.items() if status is not F.CANCELLED}
+
+
 def can_cancel(status: OrderStatus) -> bool:
     return status in (OrderStatus.ON_HOLD, OrderStatus.ALLOCATED, OrderStatus.IN_FULFILLMENT)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from domain.errors import InvalidInput
 from domain.locations import FulfillmentMethod, Location
+from domain.orders import Fulfillment, FulfillmentStatus
 
 MIN_SUPPORT = 2
 MAX_LIMIT = 20
@@ -179,3 +180,21 @@ def reason(affinity: Affinity, serving: Serving) -> str:
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit is 1 to {MAX_LIMIT}", ("limit",))
+
+
+def servings(
+    locations: dict[str, Location],
+    *,
+    order_fulfillments: Sequence[Fulfillment] | None = None,
+    pickup_location_id: str | None = None,
+    ship_from: Sequence[str] = (),
+) -> list[Serving]:
+    """Where the primary item(s) are served in this context: the order's live fulfillments, else the
+    pickup store, else the locations sourcing would ship from."""
+    if order_fulfillments is not None:
+        live = [f for f in order_fulfillments if f.status is not FulfillmentStatus.CANCELLED]
+        return [Serving(locations[f.location_id], f.method, f.id) for f in live if f.location_id in locations]
+    if pickup_location_id:
+        store = locations.get(pickup_location_id)
+        return [Serving(store, FulfillmentMethod.PICKUP)] if store is not None else []
+    return [Serving(locations[x], FulfillmentMethod.SHIP) for x in ship_from if x in locations]

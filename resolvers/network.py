@@ -41,8 +41,7 @@ class Location:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Location | None:  # noqa: A002
-        found = await info.context.loaders.location.load(str(id))
-        return location_node(found) if found else None
+        return await load_location(info, str(id))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -62,6 +61,19 @@ def location_node(location: loc.Location) -> Location:
         handling_cost=location.handling_cost,
         active=location.active,
     )
+
+
+async def load_location(info: Info, location_id: str | None) -> Location | None:
+    """The Location node for an id, through the request's dataloader (None for no id or an unknown one)."""
+    found = await info.context.loaders.location.load(location_id) if location_id else None
+    return location_node(found) if found else None
+
+
+async def stored_location(info: Info, location_id: str) -> Location:
+    """For references the database guarantees (allocations, fulfillments, recommendations)."""
+    found = await load_location(info, location_id)
+    assert found is not None, f"location {location_id} is referenced but not stored"
+    return found
 
 
 @strawberry.input
@@ -148,8 +160,7 @@ class UpsertItemsPayload:
 class NetworkQuery:
     @strawberry.field(description="One location by id.")
     async def location(self, info: Info, id: strawberry.ID) -> Location | None:  # noqa: A002
-        found = await info.context.loaders.location.load(str(id))
-        return location_node(found) if found else None
+        return await load_location(info, str(id))
 
     @strawberry.field(description="Locations, optionally those serving a market or of a type.")
     async def locations(

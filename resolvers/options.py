@@ -12,7 +12,12 @@ from domain.errors import DomainError
 from domain.locations import Geo
 from resolvers.context import Info
 from resolvers.errors import bad_request
-from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node
+from resolvers.network import (
+    DestinationInput,
+    FulfillmentMethod,
+    Location,
+    load_location,
+)
 from resolvers.plans import SourcingPlan, plan_node
 
 
@@ -45,10 +50,7 @@ class FulfillmentOption:
 
     @strawberry.field(description="The pickup store (or the same-day location); null for SHIP.")
     async def location(self, info: Info) -> Location | None:
-        if self.location_id is None:
-            return None
-        found = await info.context.loaders.location.load(self.location_id)
-        return location_node(found) if found else None
+        return await load_location(info, self.location_id)
 
 
 def option_node(option: service.Option) -> FulfillmentOption:

@@ -18,7 +18,12 @@ from domain.locations import Geo
 from resolvers import pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_error
-from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node
+from resolvers.network import (
+    DestinationInput,
+    FulfillmentMethod,
+    Location,
+    stored_location,
+)
 from resolvers.pagination import PageInfo
 from resolvers.plans import SourcingPlan, plan_node
 from resolvers.recommendations import Recommendation, RecommendationContext
@@ -106,9 +111,7 @@ class Fulfillment:
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
-        found = await info.context.loaders.location.load(self.location_id)
-        assert found is not None, "fulfillments reference stored locations"
-        return location_node(found)
+        return await stored_location(info, self.location_id)
 
 
 @strawberry.type
@@ -222,7 +225,7 @@ async def order_connection(
         if o
     ]
     return OrderConnection(
-        edges=edges, page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None)
+        edges=edges, page_info=pagination.page_info(len(rows), size, edges[-1].cursor if edges else None)
     )
 
 

@@ -41,3 +41,8 @@ def decode(cursor: str | None) -> tuple[datetime, str] | None:
         return datetime.fromisoformat(at), row_id
     except (ValueError, UnicodeDecodeError):
         raise bad_request("Malformed cursor") from None
+
+
+def page_info(found: int, size: int, last_cursor: str | None) -> PageInfo:
+    """`found` rows were read for a page of `size` (one extra row means another page follows)."""
+    return PageInfo(has_next_page=found > size, end_cursor=last_cursor)

@@ -7,7 +7,7 @@ import strawberry
 from domain import sourcing
 from domain.profiles import CRITERIA
 from resolvers.context import Info
-from resolvers.network import Location, location_node
+from resolvers.network import Location, load_location, stored_location
 
 
 @strawberry.type
@@ -25,9 +25,7 @@ class Allocation:
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
-        found = await info.context.loaders.location.load(self.location_id)
-        assert found is not None, "allocations only name stored locations"
-        return location_node(found)
+        return await stored_location(info, self.location_id)
 
 
 @strawberry.type
@@ -47,8 +45,7 @@ class SourcingCandidate:
 
     @strawberry.field
     async def location(self, info: Info) -> Location | None:
-        found = await info.context.loaders.location.load(self.location_id)
-        return location_node(found) if found else None
+        return await load_location(info, self.location_id)
 
 
 @strawberry.type(description="Where an order's units come from, what it costs, and why, for people and screens.")

@@ -13,7 +13,12 @@ from domain.errors import DomainError
 from domain.locations import Geo
 from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_errors
-from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node
+from resolvers.network import (
+    DestinationInput,
+    FulfillmentMethod,
+    Location,
+    stored_location,
+)
 
 if TYPE_CHECKING:
     from resolvers.availability import Product
@@ -34,9 +39,7 @@ class Recommendation:
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
-        found = await info.context.loaders.location.load(self.location_id)
-        assert found is not None, "recommendations name cached locations"
-        return location_node(found)
+        return await stored_location(info, self.location_id)
 
     @strawberry.field
     def product(self) -> Annotated[Product, strawberry.lazy("resolvers.availability")]:

@@ -15,7 +15,7 @@ from domain.errors import DomainError
 from resolvers import pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, user_error
-from resolvers.network import Location, location_node
+from resolvers.network import Location, load_location
 from resolvers.orders import Order, order_node
 from resolvers.pagination import PageInfo
 
@@ -46,8 +46,7 @@ class Task:
 
     @strawberry.field
     async def location(self, info: Info) -> Location | None:
-        found = await info.context.loaders.location.load(self.location_id) if self.location_id else None
-        return location_node(found) if found else None
+        return await load_location(info, self.location_id)
 
 
 def task_node(t: domain.Task) -> Task:
@@ -167,7 +166,7 @@ class TasksQuery:
         edges = [TaskEdge(cursor=pagination.encode(t.created_at, t.id), node=task_node(t)) for t in found[:size]]
         return TaskConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None),
+            page_info=pagination.page_info(len(found), size, edges[-1].cursor if edges else None),
         )
 
 

@@ -123,7 +123,7 @@ class WebhooksQuery:
         edges = [WebhookDeliveryEdge(cursor=pagination.encode(d.created_at, d.id), node=_node(d)) for d in found[:size]]
         return WebhookDeliveryConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None),
+            page_info=pagination.page_info(len(found), size, edges[-1].cursor if edges else None),
         )
 
 

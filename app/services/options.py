@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from app.resources import Resources
 from app.services import sourcing as routing
@@ -79,11 +79,7 @@ async def fulfillment_options(
 def _timed(
     inputs: routing.Inputs, plan: sourcing.Plan, method: FulfillmentMethod, now: datetime
 ) -> tuple[float | None, datetime | None]:
-    by_id = {c.location.id: c for c in inputs.candidates}
-    shipments = [(by_id[loc].location, by_id[loc].distance_km) for loc in plan.locations()]
-    eta = fulfillment.plan_eta_hours(method, shipments) if plan.complete else None
-    ready = max((now + timedelta(hours=fulfillment.turnaround(loc)) for loc, _ in shipments), default=None)
-    return eta, ready if plan.complete else None
+    return fulfillment.eta_of(plan, inputs.candidates, method), fulfillment.ready_by(plan, inputs.candidates, now)
 
 
 def _option(
@@ -101,33 +97,17 @@ def _option(
 
 
 def _ship(inputs: routing.Inputs, now: datetime) -> list[Option]:
-    """The profile's plan; and, when splitting arrives sooner than one parcel, both choices."""
-    best = routing.run(inputs)
-    single_profile = replace(inputs.profile, max_shipments=1)
-    single = routing.run(inputs, single_profile)
-    single_eta, _ = _timed(inputs, single, SHIP, now)
-    if single.complete and single_eta is not None:
-        faster = [
-            c for c in inputs.candidates if fulfillment.shipment_eta_hours(SHIP, c.location, c.distance_km) < single_eta
-        ]
-        split = sourcing.plan(faster, inputs.request, inputs.profile)
-        split_eta, _ = _timed(inputs, split, SHIP, now)
-        if split.complete and fulfillment.split_is_sooner(single_eta, split_eta, split.shipments):
-            return [_option(inputs, single, SHIP, now, profile=single_profile), _option(inputs, split, SHIP, now)]
-    return [_option(inputs, best, SHIP, now)]
+    choices = fulfillment.ship_choices(inputs.candidates, inputs.request, inputs.profile)
+    return [_option(inputs, plan, SHIP, now, profile=profile) for plan, profile in choices]
 
 
 def _pickup_stores(question: CartQuestion, inputs: routing.Inputs, locations: dict[str, Location]) -> list[Location]:
     if question.pickup_location_ids is not None:
         return [locations[i] for i in question.pickup_location_ids if i in locations]
-    stores = [x for x in locations.values() if x.serves(question.market) and PICKUP in x.capabilities]
-    held = {c.location.id for c in inputs.candidates}
-    if question.destination is not None:
-        destination = question.destination
-        stores.sort(key=lambda x: (geo.distance_km(destination, x.geo), x.id))
-    else:
-        stores.sort(key=lambda x: (x.id not in held, x.id))
-    return stores[: question.max_pickup_locations]
+    holding = {c.location.id for c in inputs.candidates}
+    return fulfillment.pickup_stores(
+        locations.values(), question.market, question.destination, holding, question.max_pickup_locations
+    )
 
 
 def _pickup(inputs: routing.Inputs, location: Location, destination: Geo | None, now: datetime) -> Option:

@@ -97,11 +97,12 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
         groups = rules.fulfillment_lines(takes)
         ids = {loc: new_id("ful") for loc in groups}
+        stored_plan = routing.plan_to_json(plan, inputs.profile)
         await store.save_order_details(
             uow.conn,
             order_id=order_id,
             request=request,
-            plan=routing.plan_to_json(plan, inputs.profile),
+            plan=stored_plan,
             groups=groups,
             ids=ids,
             now=uow.now,
@@ -109,13 +110,13 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         on_hold = tasks_rules.should_hold(
             await task_store.get_fraud_policy(uow.conn), request.risk_score, request.total
         )
-        status = OrderStatus.ON_HOLD if on_hold else OrderStatus.ALLOCATED
+        status = rules.derive_status([FulfillmentStatus.AWAITING_PICK] * len(groups), on_hold=on_hold)
         event = OrderEvent(order_id, "order.created", status, uow.now, _summary(plan, on_hold))
         await store.add_event(uow.conn, event)
         payload = _payload(order_id, request, groups, ids, uow.now) | {"status": status.value}
         await uow.record("order.created", {"order": payload})
         if on_hold:
-            await store.hold(uow.conn, order_id, uow.now)
+            await store.set_status(uow.conn, order_id, status, uow.now, on_hold=True)
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
         # Reserve last: the hot position rows stay locked only for these statements and the commit.
         for location_id, sku, quantity in takes:
@@ -137,7 +138,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
             request.total,
             uow.now,
             request.risk_score,
-            routing.plan_to_json(plan, inputs.profile),
+            stored_plan,
         )
     return Placed(order_id, True, order)
 
@@ -252,17 +253,18 @@ async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
         if FulfillmentStatus(line.status) in rules.RELEASABLE:
             await store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now)
             released.add(line.sku)
-    for fulfillment_id in dict.fromkeys(line.id for line in lines):
-        await store.cancel_fulfillment_if_open(uow.conn, fulfillment_id, uow.now)
-        change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": FulfillmentStatus.CANCELLED.value}
+    current = {line.id: FulfillmentStatus(line.status) for line in lines}
+    changes = rules.cancelled(current)
+    for fulfillment_id, target in changes.items():
+        await store.set_fulfillment_status(uow.conn, fulfillment_id, target, uow.now)
+        change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": target.value}
         await uow.record("fulfillment.status_changed", change)
     await task_store.cancel_for_order(uow.conn, order_id, uow.now)
-    await store.set_status(uow.conn, order_id, OrderStatus.CANCELLED, uow.now)
-    event = OrderEvent(order_id, "order.status_changed", OrderStatus.CANCELLED, uow.now, f"Cancelled: {reason}")
+    status = rules.derive_status((current | changes).values())
+    await store.set_status(uow.conn, order_id, status, uow.now)
+    event = OrderEvent(order_id, "order.status_changed", status, uow.now, f"Cancelled: {reason}")
     await store.add_event(uow.conn, event)
-    await uow.record(
-        "order.status_changed", {"orderId": order_id, "status": OrderStatus.CANCELLED.value, "reason": reason}
-    )
+    await uow.record("order.status_changed", {"orderId": order_id, "status": status.value, "reason": reason})
     announce(uow, event)
     if released:
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})

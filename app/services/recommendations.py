@@ -22,7 +22,7 @@ from app.store import orders as order_store
 from domain import profiles, recommendations, sourcing
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.locations import FulfillmentMethod, Geo, Location
-from domain.orders import Fulfillment, FulfillmentStatus, Order
+from domain.orders import Fulfillment, Order
 from domain.recommendations import Recommendation, RecommendationContext, Relation, Serving
 
 PDP = RecommendationContext.PDP
@@ -64,9 +64,7 @@ async def recommend(resources: Resources, asks: Sequence[RecommendationAsk]) -> 
         stock = await resources.availability.stock_in(conn, skus)
         planned = await _sourcing_context(conn, resources, asks, primaries, stock)
     cache = resources.availability.cache
-    servings = [
-        _servings(ask, orders, fulfillments, cache.locations, plan) for ask, plan in zip(asks, planned, strict=True)
-    ]
+    servings = [_servings(ask, fulfillments, cache.locations, plan) for ask, plan in zip(asks, planned, strict=True)]
     wanted = sorted({sku for found in candidates for sku in found})
     where = {s.location.id for group in servings for s in group}  # only serving locations matter
     atp_by_scope: dict[tuple[str, str], dict[tuple[str, str], int]] = {}  # once per channel and market, not per ask
@@ -135,20 +133,16 @@ async def _sourcing_context(
 
 def _servings(
     ask: RecommendationAsk,
-    orders: dict[str, Order],
     fulfillments: dict[str, list[Fulfillment]],
     locations: dict[str, Location],
     plan: sourcing.Plan | None,
 ) -> list[Serving]:
-    if ask.order_id:
-        live = [f for f in fulfillments.get(ask.order_id, []) if f.status is not FulfillmentStatus.CANCELLED]
-        return [Serving(locations[f.location_id], f.method, f.id) for f in live if f.location_id in locations]
-    if ask.pickup_location_id:
-        store = locations.get(ask.pickup_location_id)
-        return [Serving(store, FulfillmentMethod.PICKUP)] if store is not None else []
-    if plan is None:
-        return []
-    return [Serving(locations[loc], FulfillmentMethod.SHIP) for loc in plan.locations() if loc in locations]
+    return recommendations.servings(
+        locations,
+        order_fulfillments=fulfillments.get(ask.order_id, []) if ask.order_id else None,
+        pickup_location_id=ask.pickup_location_id,
+        ship_from=plan.locations() if plan else (),
+    )
 
 
 async def upsert_relations(resources: Resources, *, relations: Sequence[Relation]) -> tuple[int, list[DomainError]]:

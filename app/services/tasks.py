@@ -12,9 +12,10 @@ from app.services.uow import UnitOfWork, utc_now
 from app.store import orders as order_store
 from app.store import positions
 from app.store import tasks as store
+from domain import orders as order_rules
 from domain import tasks as rules
 from domain.errors import InvalidTransition, NotFound
-from domain.orders import OrderEvent, OrderStatus, ReturnStatus
+from domain.orders import FulfillmentStatus, OrderEvent, ReturnStatus
 from domain.tasks import FraudPolicy, Task, TaskPolicy, TaskStatus
 
 ESCALATION_BATCH = 100
@@ -89,10 +90,12 @@ async def _fraud_outcome(uow: UnitOfWork, order_id: str, outcome: str) -> None:
     if outcome == "REJECT":
         await order_service.cancel_in(uow, order_id, "fraud review rejected the order")
         return
-    await order_store.release_hold(uow.conn, order_id, uow.now)
-    event = OrderEvent(order_id, "order.status_changed", OrderStatus.ALLOCATED, uow.now, "Fraud review approved")
+    lines = await order_store.fulfillment_rows(uow.conn, order_id)
+    status = order_rules.derive_status({line.id: FulfillmentStatus(line.status) for line in lines}.values())
+    await order_store.set_status(uow.conn, order_id, status, uow.now, on_hold=False)
+    event = OrderEvent(order_id, "order.status_changed", status, uow.now, "Fraud review approved")
     await order_store.add_event(uow.conn, event)
-    await uow.record("order.status_changed", {"orderId": order_id, "status": OrderStatus.ALLOCATED.value})
+    await uow.record("order.status_changed", {"orderId": order_id, "status": status.value})
     order_service.announce(uow, event)
 
 

@@ -164,16 +164,3 @@ async def finish_import(conn: AsyncConnection, import_id: str, counts: dict[str,
         .where(inventory_imports.c.id == import_id)
         .values(status="done", finished_at=now, **counts)
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ImportRecord:
-    id: str
-    status: str
-    lines: int
-    applied: int
-
-
-async def import_record(conn: AsyncConnection, import_id: str) -> ImportRecord | None:
-    row = (await conn.execute(select(inventory_imports).where(inventory_imports.c.id == import_id))).first()
-    return ImportRecord(row.id, row.status, row.lines, row.applied) if row else None

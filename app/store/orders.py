@@ -164,24 +164,14 @@ async def add_event(conn: AsyncConnection, event: OrderEvent) -> None:
     )
 
 
-async def hold(conn: AsyncConnection, order_id: str, now: datetime) -> None:
-    await conn.execute(
-        update(orders)
-        .where(orders.c.id == order_id)
-        .values(on_hold=True, status=OrderStatus.ON_HOLD.value, updated_at=now)
-    )
-
-
-async def release_hold(conn: AsyncConnection, order_id: str, now: datetime) -> None:
-    await conn.execute(
-        update(orders)
-        .where(orders.c.id == order_id)
-        .values(on_hold=False, status=OrderStatus.ALLOCATED.value, updated_at=now)
-    )
-
-
-async def set_status(conn: AsyncConnection, order_id: str, status: OrderStatus, now: datetime) -> None:
-    await conn.execute(update(orders).where(orders.c.id == order_id).values(status=status.value, updated_at=now))
+async def set_status(
+    conn: AsyncConnection, order_id: str, status: OrderStatus, now: datetime, *, on_hold: bool | None = None
+) -> None:
+    """Write the status the domain derived (and the hold flag it derived it from, when it changes)."""
+    values: dict[str, Any] = {"status": status.value, "updated_at": now}
+    if on_hold is not None:
+        values["on_hold"] = on_hold
+    await conn.execute(update(orders).where(orders.c.id == order_id).values(**values))
 
 
 async def set_fulfillment_status(
@@ -189,15 +179,6 @@ async def set_fulfillment_status(
 ) -> None:
     await conn.execute(
         update(fulfillments).where(fulfillments.c.id == fulfillment_id).values(status=status.value, updated_at=now)
-    )
-
-
-async def cancel_fulfillment_if_open(conn: AsyncConnection, fulfillment_id: str, now: datetime) -> None:
-    closed = [FulfillmentStatus.SHIPPED.value, FulfillmentStatus.COLLECTED.value, FulfillmentStatus.CANCELLED.value]
-    await conn.execute(
-        update(fulfillments)
-        .where(fulfillments.c.id == fulfillment_id, fulfillments.c.status.not_in(closed))
-        .values(status=FulfillmentStatus.CANCELLED.value, updated_at=now)
     )
 
 

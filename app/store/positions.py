@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store import rows, versions
+from app.store import versions
 from app.store.sql import upsert
 from app.store.tables import inventory_events, items, positions
 from domain.inventory import InventoryUpdate, Position
@@ -138,12 +138,6 @@ async def stock_for(conn: AsyncConnection, skus: Iterable[str], location_ids: Se
             view.categories[sku] = category
         view.tokens = (tokens[0], tokens[1], tokens[2])
     return view
-
-
-async def position(conn: AsyncConnection, sku: str, location_id: str) -> Position | None:
-    query = select(positions).where(and_(positions.c.sku == sku, positions.c.location_id == location_id))
-    row = (await conn.execute(query)).first()
-    return rows.position_from_row(row) if row else None
 
 
 async def insert_snapshots(

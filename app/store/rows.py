@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from domain.atp import AvailabilityRule
-from domain.inventory import Position
 from domain.items import Item
 from domain.locations import FulfillmentMethod, Geo, Location, LocationType
 
@@ -47,17 +46,6 @@ def location_to_row(location: Location) -> dict[str, Any]:
 
 def item_from_row(row: Any) -> Item:
     return Item(sku=row.sku, category=row.category, barcodes=tuple(row.barcodes), zone=row.zone)
-
-
-def position_from_row(row: Any) -> Position:
-    return Position(
-        sku=row.sku,
-        location_id=row.location_id,
-        on_hand=row.on_hand,
-        reserved=row.reserved,
-        inbound=row.inbound,
-        inbound_eta=row.inbound_eta,
-    )
 
 
 def rule_from_row(row: Any) -> AvailabilityRule:

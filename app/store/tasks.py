@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -161,10 +160,6 @@ async def save_fraud_policy(conn: AsyncConnection, policy: FraudPolicy) -> None:
     await conn.execute(
         stmt.on_conflict_do_update(index_elements=["id"], set_={k: stmt.excluded[k] for k in values if k != "id"})
     )
-
-
-def ids(found: Sequence[Task]) -> list[str]:
-    return [t.id for t in found]
 
 
 async def cancel_for_order(conn: AsyncConnection, order_id: str, now: datetime) -> None:
