@@ -13,7 +13,9 @@ from resolvers.context import Info
 from resolvers.errors import UserError, user_error, user_errors
 
 InventorySyncMode = strawberry.enum(
-    inventory.SyncMode, description="SNAPSHOT: counted on-hand as of asOf. DELTA: a change, identified by eventId."
+    inventory.SyncMode,
+    name="InventorySyncMode",
+    description="SNAPSHOT: counted on-hand as of asOf. DELTA: a change, identified by eventId.",
 )
 
 
