@@ -21,6 +21,7 @@ from domain.locations import FulfillmentMethod, Geo
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
+MAX_SERVICES = 5  # gift wrap, engraving, alteration... per order line
 
 
 class OrderStatus(enum.Enum):
@@ -174,6 +175,8 @@ def _validate_line(line: OrderLine, index: int, known_skus: set[str]) -> None:
         raise InvalidInput("unitPrice cannot be negative", (*path, "unitPrice"))
     if line.sku not in known_skus:
         raise InvalidInput(f"Unknown SKU {line.sku!r}", (*path, "sku"), sku=line.sku)
+    if len(line.services) > MAX_SERVICES or any(not 0 < len(s.strip()) <= 64 for s in line.services):
+        raise InvalidInput(f"At most {MAX_SERVICES} services per line, each 1 to 64 characters", (*path, "services"))
 
 
 def _validate_delivery(delivery: Delivery) -> None:

@@ -77,6 +77,8 @@ class Task:
 
 
 RETURN_QC = "RETURN_QC"
+VAS = "VAS"
+PICK_EXCEPTION = "PICK_EXCEPTION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,10 @@ def validate_policy(policy: TaskPolicy) -> TaskPolicy:
         raise InvalidInput("autoOutcome and autoOutcomeAfterMinutes go together", ("autoOutcome",))
     if policy.auto_outcome is not None and policy.auto_outcome not in OUTCOMES[policy.task_type]:
         raise InvalidInput(f"{policy.task_type} has no outcome {policy.auto_outcome!r}", ("autoOutcome",))
+    if policy.task_type == PICK_EXCEPTION and policy.auto_outcome == "REROUTE":
+        raise InvalidInput(
+            "REROUTE can fail for want of stock, so it is never automatic: use PARTIAL or CANCEL_LINE", ("autoOutcome",)
+        )
     return policy
 
 

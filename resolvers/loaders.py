@@ -20,6 +20,7 @@ from domain.atp import SkuAvailability
 from domain.items import Item
 from domain.locations import Location
 from domain.orders import Fulfillment, Order, OrderEvent
+from domain.picking import FulfillmentProgress, PickProcess
 from domain.recommendations import Recommendation
 
 
@@ -32,6 +33,9 @@ class Loaders:
     fulfillments: DataLoader[str, list[Fulfillment]]
     order_events: DataLoader[str, list[OrderEvent]]
     recommendations: DataLoader[RecommendationAsk, list[Recommendation]]
+    fulfillment_progress: DataLoader[str, FulfillmentProgress | None]
+    pick_accuracy: DataLoader[str, float]
+    pick_process: DataLoader[str, PickProcess | None]
 
 
 def make_loaders(resources: Resources) -> Loaders:
@@ -48,4 +52,7 @@ def make_loaders(resources: Resources) -> Loaders:
         fulfillments=DataLoader(partial(lookups.fulfillments_by_order, db)),
         order_events=DataLoader(partial(lookups.events_by_order, db)),
         recommendations=DataLoader(partial(recommend, resources)),
+        fulfillment_progress=DataLoader(partial(lookups.progress_by_fulfillment, db)),
+        pick_accuracy=DataLoader(partial(lookups.pick_accuracy, db)),
+        pick_process=DataLoader(partial(lookups.pick_processes, db)),
     )

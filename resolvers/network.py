@@ -43,6 +43,11 @@ class Location:
     async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Location | None:  # noqa: A002
         return await load_location(info, str(id))
 
+    @strawberry.field(description="Share of pick lines picked in full here (1.0 until anything is recorded).")
+    async def pick_accuracy(self, info: Info) -> float:
+        info.context.require_staff()
+        return await info.context.loaders.pick_accuracy.load(str(self.id))
+
 
 @functools.lru_cache(maxsize=4096)
 def location_node(location: loc.Location) -> Location:

@@ -17,6 +17,7 @@ from resolvers.inventory import InventoryMutation
 from resolvers.network import Location, NetworkMutation, NetworkQuery
 from resolvers.options import OptionsQuery
 from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSubscription
+from resolvers.picking import PickingMutation, PickingQuery
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
@@ -37,6 +38,7 @@ class Query(
     RecommendationsQuery,
     WebhooksQuery,
     TasksQuery,
+    PickingQuery,
 ):
     pass
 
@@ -51,6 +53,7 @@ class Mutation(
     RecommendationsMutation,
     WebhooksMutation,
     TasksMutation,
+    PickingMutation,
 ):
     pass
 

@@ -7,10 +7,12 @@ from datetime import datetime
 
 from app.store import catalog
 from app.store import orders as order_store
+from app.store import picking as picking_store
 from app.store.db import Database
 from domain.items import Item
 from domain.locations import Location
 from domain.orders import Fulfillment, Order, OrderEvent, OrderStatus
+from domain.picking import FulfillmentProgress, PickProcess
 
 
 async def locations_by_id(db: Database, ids: Sequence[str]) -> list[Location | None]:
@@ -50,3 +52,21 @@ async def order_page(
     key = order_store.PageKey(*after) if after else None
     async with db.read() as conn:
         return await order_store.page(conn, first=first, after=key, status=status, customer_id=customer_id)
+
+
+async def progress_by_fulfillment(db: Database, ids: Sequence[str]) -> list[FulfillmentProgress | None]:
+    async with db.read() as conn:
+        found = await picking_store.progress_by_fulfillment(conn, ids)
+    return [found.get(i) for i in ids]
+
+
+async def pick_accuracy(db: Database, ids: Sequence[str]) -> list[float]:
+    async with db.read() as conn:
+        found = await picking_store.accuracy_by_location(conn, ids)
+    return [found.get(i, 1.0) for i in ids]
+
+
+async def pick_processes(db: Database, ids: Sequence[str]) -> list[PickProcess | None]:
+    async with db.read() as conn:
+        found = await picking_store.processes_by_id(conn, ids)
+    return [found.get(i) for i in ids]

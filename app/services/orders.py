@@ -15,11 +15,12 @@ from datetime import datetime
 
 from app.resources import Resources
 from app.services import sourcing as routing
-from app.services import task_log
+from app.services import task_log, vas
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, utc_now
 from app.store import catalog
 from app.store import orders as store
+from app.store import picking as picking_store
 from app.store import tasks as task_store
 from domain import orders as rules
 from domain import sourcing
@@ -118,6 +119,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         if on_hold:
             await store.set_status(uow.conn, order_id, status, uow.now, on_hold=True)
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
+        await vas.open_tasks(uow, order_id, request.lines, groups, ids)
         # Reserve last: the hot position rows stay locked only for these statements and the commit.
         for location_id, sku, quantity in takes:
             held = inputs.held.get((location_id, sku), 0)
@@ -260,6 +262,7 @@ async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
         change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": target.value}
         await uow.record("fulfillment.status_changed", change)
     await task_store.cancel_for_order(uow.conn, order_id, uow.now)
+    await picking_store.refresh_lists(uow.conn, changes, uow.now)
     status = rules.derive_status((current | changes).values())
     await store.set_status(uow.conn, order_id, status, uow.now)
     event = OrderEvent(order_id, "order.status_changed", status, uow.now, f"Cancelled: {reason}")

@@ -39,6 +39,7 @@ async def open_task(
     order_id: str | None = None,
     location_id: str | None = None,
     subject_id: str | None = None,
+    note: str | None = None,
 ) -> Task:
     policy = (await store.policies(uow.conn))[task_type]
     task = Task(
@@ -51,6 +52,7 @@ async def open_task(
         rules.due_at(policy, uow.now),
         order_id,
         location_id,
+        note=note,
         subject_id=subject_id,
     )
     await store.add(uow.conn, task, uow.now)

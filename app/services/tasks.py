@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.resources import Resources
 from app.services import orders as order_service
+from app.services import shorts
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.task_log import TASKS_TOPIC, announce, message
 from app.services.uow import UnitOfWork, utc_now
@@ -57,19 +58,21 @@ async def complete(resources: Resources, *, task_id: str, outcome: str, note: st
         if task is None:
             raise NotFound(f"No task {task_id!r}", ("id",))
         rules.check_outcome(task, outcome)
-        await _finish(uow, task, outcome, note)
+        await _finish(uow, resources, task, outcome, note)
         done = await store.get(uow.conn, task_id)
         assert done is not None
     return done
 
 
-async def _finish(uow: UnitOfWork, task: Task, outcome: str, note: str | None) -> None:
+async def _finish(uow: UnitOfWork, resources: Resources, task: Task, outcome: str, note: str | None) -> None:
     if not await store.complete(uow.conn, task.id, outcome, note, uow.now):
         raise InvalidTransition(f"Task {task.id} was completed meanwhile", ("id",))
     if task.type == rules.FRAUD_REVIEW and task.order_id:
         await _fraud_outcome(uow, task.order_id, outcome)
     if task.type == rules.RETURN_QC and task.subject_id:
         await _return_outcome(uow, task, outcome)
+    if task.type == rules.PICK_EXCEPTION and task.subject_id:
+        await shorts.resolve(uow, resources, task, outcome)
     done = Task(
         task.id,
         task.type,
@@ -126,7 +129,11 @@ async def escalate_due(resources: Resources, now: datetime | None = None) -> int
             policy = policies[task.type]
             if rules.due_for_auto_outcome(task, policy, now) and policy.auto_outcome:
                 await _finish(
-                    uow, task, policy.auto_outcome, f"automatic after {policy.auto_outcome_after_minutes} min"
+                    uow,
+                    resources,
+                    task,
+                    policy.auto_outcome,
+                    f"automatic after {policy.auto_outcome_after_minutes} min",
                 )
                 changed += 1
         for task in await store.overdue(uow.conn, now, ESCALATION_BATCH):

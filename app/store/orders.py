@@ -372,3 +372,41 @@ async def set_return_status(
     if location_id is not None:
         values["location_id"] = location_id
     await conn.execute(update(returns).where(returns.c.id == return_id).values(**values))
+
+
+async def add_fulfillments(
+    conn: AsyncConnection,
+    *,
+    order_id: str,
+    method: FulfillmentMethod,
+    groups: dict[str, list[FulfillmentLine]],
+    ids: dict[str, str],
+    now: datetime,
+) -> None:
+    """Fulfillments added to a placed order (units rerouted from a store that could not pick them)."""
+    await conn.execute(
+        fulfillments.insert(),
+        [
+            {
+                "id": ids[loc],
+                "order_id": order_id,
+                "location_id": loc,
+                "method": method.value,
+                "status": FulfillmentStatus.AWAITING_PICK.value,
+                "day": now.date().isoformat(),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for loc in groups
+        ],
+    )
+    rows = [
+        {"fulfillment_id": ids[loc], "sku": x.sku, "quantity": x.quantity} for loc, ls in groups.items() for x in ls
+    ]
+    await conn.execute(fulfillment_lines.insert(), rows)
+
+
+async def acknowledge(conn: AsyncConnection, order_id: str, reference: str, now: datetime) -> None:
+    await conn.execute(
+        update(orders).where(orders.c.id == order_id).values(erp_reference=reference, acknowledged_at=now)
+    )

@@ -216,6 +216,8 @@ orders = Table(
     Column("total", Float, nullable=False),
     Column("risk_score", Float),
     Column("plan", JSON, nullable=False),
+    Column("erp_reference", String(200)),  # set when the ERP acknowledges the order
+    Column("acknowledged_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "created_at", "id"),
@@ -243,6 +245,12 @@ fulfillments = Table(
     Column("method", String(16), nullable=False),
     Column("status", String(32), nullable=False),
     Column("day", String(10), nullable=False),  # UTC date created: daily capacity counts
+    Column("pick_list_id", String(40)),  # the open pick list it is on (one at a time)
+    Column("steps", JSON),  # the pick process's steps, fixed when its pick list is made
+    Column("step_log", JSON),  # [{step, action DONE|SKIPPED, by, at, reason}]
+    Column("tracking_number", String(200)),
+    Column("collection_code_digest", String(64)),
+    Column("delivered_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "order_id"),
@@ -401,4 +409,60 @@ fraud_policy = Table(
     Column("id", Integer, primary_key=True),  # one row
     Column("hold_at_risk_score", Float),
     Column("hold_at_order_total", Float),
+)
+
+pick_processes = Table(
+    "pick_processes",
+    metadata,
+    Column("id", String(REF), primary_key=True),
+    Column("mode", String(16), nullable=False),
+    Column("scan_to_pick", Boolean, nullable=False),
+    Column("short_pick_policy", String(32), nullable=False),
+    Column("steps", JSON, nullable=False),
+    Column("reason_codes", JSON, nullable=False),
+    Column("max_orders_per_list", Integer),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+pick_lists = Table(
+    "pick_lists",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("location_id", String(REF), ForeignKey("locations.id"), nullable=False),
+    Column("process_id", String(REF), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("scan_to_pick", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "location_id", "status", "created_at"),
+)
+
+pick_lines = Table(
+    "pick_lines",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("pick_list_id", String(40), ForeignKey("pick_lists.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("fulfillment_id", String(40), ForeignKey("fulfillments.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", String(40), nullable=False),
+    Column("sku", String(REF), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("picked", Integer, nullable=False, server_default="0"),
+    Column("short", Integer, nullable=False, server_default="0"),
+    Column("short_reason", String(REF)),
+    Column("group_key", String(REF), nullable=False),
+    Column("slot", Integer, nullable=False),
+    Index(None, "pick_list_id", "seq"),
+    Index(None, "fulfillment_id"),
+)
+
+# Pick accuracy per location: lines picked in full and lines with a short.
+location_pick_stats = Table(
+    "location_pick_stats",
+    metadata,
+    Column("location_id", String(REF), primary_key=True),
+    Column("lines_picked", Integer, nullable=False),
+    Column("lines_short", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
@@ -44,6 +44,7 @@ async def add(conn: AsyncConnection, task: Task, now: datetime) -> None:
             assignee_role=task.assignee_role,
             escalation_level=task.escalation_level,
             due_at=task.due_at,
+            note=task.note,
             created_at=now,
             updated_at=now,
         )
@@ -168,3 +169,18 @@ async def cancel_for_order(conn: AsyncConnection, order_id: str, now: datetime) 
         .where(tasks.c.order_id == order_id, tasks.c.status.in_(_LIVE))
         .values(status=TaskStatus.CANCELLED.value, updated_at=now)
     )
+
+
+async def open_for_subject(conn: AsyncConnection, subject_id: str) -> dict[str, int]:
+    """Live tasks about one subject (a fulfillment, a return), counted per type."""
+    query = (
+        select(tasks.c.type, func.count())
+        .where(tasks.c.subject_id == subject_id, tasks.c.status.in_(_LIVE))
+        .group_by(tasks.c.type)
+    )
+    return {task_type: int(n) for task_type, n in await conn.execute(query)}
+
+
+async def any_for_subject(conn: AsyncConnection, subject_id: str, task_type: str) -> bool:
+    query = select(tasks.c.id).where(tasks.c.subject_id == subject_id, tasks.c.type == task_type).limit(1)
+    return (await conn.execute(query)).first() is not None

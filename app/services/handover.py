@@ -1,0 +1,214 @@
+"""Use cases after the pick: steps, hand-over, collection; and what carriers and the ERP tell us.
+
+Steps follow the fulfillment's own list (fixed when its pick list was made).
+`hand_over` ships (SHIP, SAME_DAY: a tracking number) or makes the parcel
+ready for collection (PICKUP: a collection code goes to the customer through
+the `fulfillment.status_changed` event; only its digest is stored). Shipped
+and collected units leave the location's books: on-hand and reservation
+drop together, so ATP does not move.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.resources import Resources
+from app.services import fulfillment_log
+from app.services.uow import UnitOfWork
+from app.store import orders as order_store
+from app.store import picking as store
+from app.store import tasks as task_store
+from domain import picking
+from domain.errors import InvalidInput, InvalidTransition, NotFound
+from domain.orders import FulfillmentStatus
+from domain.tasks import PICK_EXCEPTION, VAS
+
+
+@dataclass(frozen=True, slots=True)
+class Touched:
+    order_id: str
+    fulfillment_id: str
+
+
+Command = Callable[..., Awaitable[Touched]]
+
+
+async def order_of(resources: Resources, fulfillment_id: str) -> str | None:
+    async with resources.db.read() as conn:
+        return await store.order_of(conn, fulfillment_id)
+
+
+async def _locked(uow: UnitOfWork, fulfillment_id: str) -> store.FulfillmentRow:
+    row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+    if row is None:
+        raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
+    if row.status is FulfillmentStatus.CANCELLED:
+        raise InvalidTransition(f"Fulfillment {fulfillment_id} is cancelled", ("fulfillmentId",))
+    if not row.progress.steps:
+        raise InvalidTransition(f"Fulfillment {fulfillment_id} is not on a pick list yet", ("fulfillmentId",))
+    return row
+
+
+async def _open_vas(uow: UnitOfWork, fulfillment_id: str) -> int:
+    """Open VAS tasks; an open pick exception blocks every step until a supervisor decides."""
+    live = await task_store.open_for_subject(uow.conn, fulfillment_id)
+    if live.get(PICK_EXCEPTION):
+        raise InvalidTransition("A pick exception on this fulfillment is still open", ("fulfillmentId",))
+    return live.get(VAS, 0)
+
+
+async def complete_step(resources: Resources, *, fulfillment_id: str, step: str, who: str) -> Touched:
+    uow = resources.uow()
+    async with uow:
+        row = await _locked(uow, fulfillment_id)
+        progress = picking.complete_step(
+            row.progress, step, who, uow.now, open_vas=await _open_vas(uow, fulfillment_id)
+        )
+        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+        if step == picking.PACK:
+            await fulfillment_log.move(
+                uow,
+                order_id=row.order_id,
+                fulfillment_id=fulfillment_id,
+                current=row.status,
+                target=FulfillmentStatus.PACKED,
+                message=f"Packed at {row.location_id}",
+            )
+        else:
+            await uow.record("fulfillment.step_completed", _step_event(row, step, who))
+    return Touched(row.order_id, fulfillment_id)
+
+
+async def skip_step(resources: Resources, *, fulfillment_id: str, step: str, reason: str, who: str) -> Touched:
+    uow = resources.uow()
+    async with uow:
+        row = await _locked(uow, fulfillment_id)
+        open_vas = await _open_vas(uow, fulfillment_id)
+        progress = picking.skip_step(row.progress, step, who, uow.now, reason, open_vas=open_vas)
+        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+        await uow.record("fulfillment.step_skipped", _step_event(row, step, who) | {"reason": reason})
+    return Touched(row.order_id, fulfillment_id)
+
+
+def _step_event(row: store.FulfillmentRow, step: str, who: str) -> dict[str, object]:
+    return {"fulfillmentId": row.id, "orderId": row.order_id, "locationId": row.location_id, "step": step, "by": who}
+
+
+async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_number: str | None, who: str) -> Touched:
+    uow = resources.uow()
+    async with uow:
+        row = await _locked(uow, fulfillment_id)
+        open_vas = await _open_vas(uow, fulfillment_id)
+        picking.check_handover(row.progress, row.method, tracking_number, open_vas=open_vas)
+        progress = row.progress.record(picking.HANDOVER, "DONE", who, uow.now)
+        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+        if row.method == "PICKUP":
+            code = f"{secrets.randbelow(10**6):06d}"
+            await store.set_handover(uow.conn, fulfillment_id, None, picking.code_digest(code))
+            extra: dict[str, str | None] = {"collectionCode": code}
+            target = FulfillmentStatus.READY_FOR_COLLECTION
+            message = f"Ready for collection at {row.location_id}"
+        else:
+            number = (tracking_number or "").strip() or None
+            await store.set_handover(uow.conn, fulfillment_id, number, None)
+            await _take_out(uow, row)
+            target, extra = FulfillmentStatus.SHIPPED, {"trackingNumber": number}
+            message = f"Shipped from {row.location_id}" + (f", tracking {number}" if number else "")
+        await fulfillment_log.move(
+            uow,
+            order_id=row.order_id,
+            fulfillment_id=fulfillment_id,
+            current=row.status,
+            target=target,
+            message=message,
+            extra=extra,
+        )
+    return Touched(row.order_id, fulfillment_id)
+
+
+async def confirm_collection(resources: Resources, *, fulfillment_id: str, code: str) -> Touched:
+    uow = resources.uow()
+    async with uow:
+        row = await _locked(uow, fulfillment_id)
+        if row.status is not FulfillmentStatus.READY_FOR_COLLECTION:
+            raise InvalidTransition(
+                f"Fulfillment {fulfillment_id} is {row.status.value}, not READY_FOR_COLLECTION", ("fulfillmentId",)
+            )
+        if not picking.code_matches(code, row.collection_code_digest):
+            raise InvalidInput("Wrong collection code", ("code",))
+        await _take_out(uow, row)
+        await fulfillment_log.move(
+            uow,
+            order_id=row.order_id,
+            fulfillment_id=fulfillment_id,
+            current=row.status,
+            target=FulfillmentStatus.COLLECTED,
+            message=f"Collected at {row.location_id}",
+        )
+    return Touched(row.order_id, fulfillment_id)
+
+
+async def _take_out(uow: UnitOfWork, row: store.FulfillmentRow) -> None:
+    quantities = await store.fulfillment_quantities(uow.conn, row.id)
+    for sku in sorted(quantities):  # lock order: (location, sku)
+        if quantities[sku]:
+            await store.take_out(uow.conn, sku, row.location_id, quantities[sku], uow.now)
+
+
+async def confirm_delivery(
+    resources: Resources, *, fulfillment_id: str, delivered_at: datetime | None, carrier_reference: str | None
+) -> Touched:
+    """A carrier says the parcel arrived; repeating it changes nothing."""
+    uow = resources.uow()
+    async with uow:
+        row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+        if row is None:
+            raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
+        if row.status is not FulfillmentStatus.SHIPPED:
+            raise InvalidTransition(
+                f"Fulfillment {fulfillment_id} is {row.status.value}; only a SHIPPED parcel is delivered",
+                ("fulfillmentId",),
+            )
+        if row.delivered_at is not None:
+            return Touched(row.order_id, fulfillment_id)
+        at = delivered_at or uow.now
+        if at > uow.now:
+            raise InvalidInput("deliveredAt is in the future", ("deliveredAt",))
+        await store.set_delivered(uow.conn, fulfillment_id, at)
+        payload = {
+            "fulfillmentId": fulfillment_id,
+            "orderId": row.order_id,
+            "deliveredAt": at.isoformat(),
+            "carrierReference": carrier_reference,
+            "trackingNumber": row.tracking_number,
+        }
+        await uow.record("fulfillment.delivered", payload)
+        await fulfillment_log.follow_order(
+            uow,
+            row.order_id,
+            f"Delivered ({row.tracking_number or fulfillment_id})",
+            event_type="fulfillment.delivered",
+        )
+    return Touched(row.order_id, fulfillment_id)
+
+
+async def acknowledge_order(resources: Resources, *, order_id: str, reference: str) -> str:
+    """The ERP took the order over under its own reference; the same acknowledgement again is a no-op."""
+    if not reference.strip():
+        raise InvalidInput("erpReference must not be empty", ("erpReference",))
+    uow = resources.uow()
+    async with uow:
+        row = await order_store.lock_order(uow.conn, order_id)
+        if row is None:
+            raise NotFound(f"No order {order_id!r}", ("id",))
+        if row.erp_reference == reference:
+            return order_id
+        if row.erp_reference is not None:
+            raise InvalidTransition(f"Order {order_id} was acknowledged as {row.erp_reference}", ("erpReference",))
+        await order_store.acknowledge(uow.conn, order_id, reference, uow.now)
+        await uow.record("order.acknowledged", {"orderId": order_id, "erpReference": reference})
+        await fulfillment_log.follow_order(uow, order_id, f"ERP reference {reference}", event_type="order.acknowledged")
+    return order_id

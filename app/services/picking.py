@@ -1,0 +1,182 @@
+"""Use cases for in-store picking: pick processes, generating pick lists, confirming picks.
+
+One transaction per command. A confirmation is applied whole or refused whole
+(a wrong barcode on line 3 leaves lines 1 and 2 untouched). Short picks are
+handled in the same transaction: the units leave this location's reservation
+(and its on-hand when the reason says the books were wrong), and the
+process's policy either re-sources them at once or raises a PICK_EXCEPTION.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from app.resources import Resources
+from app.services import fulfillment_log, shorts
+from app.services.orders import new_id
+from app.services.uow import UnitOfWork
+from app.store import catalog
+from app.store import picking as store
+from app.store import tasks as task_store
+from domain import picking
+from domain.errors import InvalidTransition, NotFound
+from domain.orders import FulfillmentStatus
+from domain.picking import Confirmation, LineChange, PickList, PickProcess
+from domain.tasks import VAS
+
+PICKING_TOPIC = "picking"
+MAX_LISTS = 200  # lists returned by one read
+
+
+async def upsert_process(resources: Resources, *, process: PickProcess) -> PickProcess:
+    picking.validate_process(process)
+    uow = resources.uow()
+    async with uow:
+        await store.save_process(uow.conn, process, uow.now)
+    return process
+
+
+async def generate_lists(resources: Resources, *, location_id: str) -> list[str]:
+    """Lists for everything waiting at the location; a fulfillment already on a list is never listed again."""
+    uow = resources.uow()
+    async with uow:
+        location = await store.lock_location(uow.conn, location_id)
+        if location is None:
+            raise NotFound(f"No location {location_id!r}", ("locationId",))
+        process = await store.process_for(uow.conn, location.pick_process_id)
+        planned = picking.plan_lists(process, await store.waiting_work(uow.conn, location_id))
+        created = []
+        for plan in planned:
+            list_id = new_id("pkl")
+            line_ids = [new_id("pkn") for _ in plan.lines]
+            await store.create_list(
+                uow.conn,
+                list_id=list_id,
+                location_id=location_id,
+                process=process,
+                planned=plan,
+                line_ids=line_ids,
+                now=uow.now,
+            )
+            await uow.record(
+                "pick_list.created",
+                {"pickListId": list_id, "locationId": location_id, "fulfillmentIds": plan.fulfillment_ids},
+            )
+            created.append(list_id)
+        if created:
+            uow.emit(PICKING_TOPIC, {"type": "pick_list.created", "locationId": location_id, "pickListIds": created})
+    return created
+
+
+async def confirm_pick(resources: Resources, *, list_id: str, confirmations: Sequence[Confirmation], who: str) -> str:
+    uow = resources.uow()
+    async with uow:
+        found = await store.lock_list(uow.conn, list_id)
+        if found is None:
+            raise NotFound(f"No pick list {list_id!r}", ("pickListId",))
+        if found.status == picking.PickListStatus.DONE.value:
+            raise InvalidTransition(f"Pick list {list_id} is already done", ("pickListId",))
+        process = replace(await store.process_for(uow.conn, found.process_id), scan_to_pick=found.scan_to_pick)
+        skus = {line.sku for line in found.lines}
+        barcodes = {sku: frozenset(item.barcodes) for sku, item in (await catalog.items_by_sku(uow.conn, skus)).items()}
+        changes = picking.confirm(process, [line.state for line in found.lines], confirmations, barcodes)
+        touched = list(dict.fromkeys(change.after.fulfillment_id for change in changes))
+        for fulfillment_id in touched:
+            await _start(uow, fulfillment_id)
+        for change in changes:
+            await store.save_line(uow.conn, change.after)
+        await _count_accuracy(uow, found.location_id, changes)
+        for fulfillment_id in touched:
+            mine = [c for c in changes if c.after.fulfillment_id == fulfillment_id and c.short]
+            if mine:
+                await shorts.declare(
+                    uow,
+                    resources,
+                    process=process,
+                    location_id=found.location_id,
+                    fulfillment_id=fulfillment_id,
+                    changes=mine,
+                )
+            await _finish_if_picked(uow, fulfillment_id, who)
+        await store.refresh_lists(uow.conn, touched, uow.now)
+        uow.emit(
+            PICKING_TOPIC, {"type": "pick_list.updated", "locationId": found.location_id, "pickListIds": [list_id]}
+        )
+    return list_id
+
+
+async def _start(uow: UnitOfWork, fulfillment_id: str) -> None:
+    row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+    assert row is not None  # pick lines reference fulfillments
+    if row.status is FulfillmentStatus.CANCELLED:
+        raise InvalidTransition(
+            f"Fulfillment {fulfillment_id} was cancelled: put its items back", ("lines",), fulfillmentId=fulfillment_id
+        )
+    if row.status is FulfillmentStatus.AWAITING_PICK:
+        await fulfillment_log.move(
+            uow,
+            order_id=row.order_id,
+            fulfillment_id=fulfillment_id,
+            current=row.status,
+            target=FulfillmentStatus.PICKING,
+            message=f"Picking started at {row.location_id}",
+        )
+
+
+async def _count_accuracy(uow: UnitOfWork, location_id: str, changes: Sequence[LineChange]) -> None:
+    """Lines resolved by this confirmation: in full, or short (the location's pick accuracy)."""
+    resolved = [c.after for c in changes if c.after.resolved and not c.before.resolved]
+    if resolved:
+        short = sum(1 for line in resolved if line.short)
+        await store.add_accuracy(uow.conn, location_id, len(resolved) - short, short, uow.now)
+
+
+async def _finish_if_picked(uow: UnitOfWork, fulfillment_id: str, who: str) -> None:
+    """Every line resolved: PICKED, with PICK done in its steps (CANCELLED if every unit went elsewhere)."""
+    lines = await store.lines_of_fulfillment(uow.conn, fulfillment_id)
+    if not all(line.state.resolved for line in lines):
+        return
+    row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+    assert row is not None
+    if row.status is not FulfillmentStatus.PICKING:
+        return
+    left = sum((await store.fulfillment_quantities(uow.conn, fulfillment_id)).values())
+    if left == 0:
+        await fulfillment_log.move(
+            uow,
+            order_id=row.order_id,
+            fulfillment_id=fulfillment_id,
+            current=row.status,
+            target=FulfillmentStatus.CANCELLED,
+            message=f"Nothing left to fulfil at {row.location_id}",
+        )
+        return
+    progress = row.progress.record(picking.PICK, "DONE", who, uow.now)
+    if progress.next_step == picking.VAS and not await task_store.any_for_subject(uow.conn, fulfillment_id, VAS):
+        progress = progress.record(picking.VAS, "SKIPPED", "system", uow.now, "no services requested")
+    await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+    await fulfillment_log.move(
+        uow,
+        order_id=row.order_id,
+        fulfillment_id=fulfillment_id,
+        current=row.status,
+        target=FulfillmentStatus.PICKED,
+        message=f"Picked at {row.location_id}",
+    )
+
+
+async def lists_at(resources: Resources, *, location_id: str, status: str | None) -> list[PickList]:
+    async with resources.db.read() as conn:
+        return await store.lists_at(conn, location_id, status, MAX_LISTS)
+
+
+async def lists_by_id(resources: Resources, ids: Sequence[str]) -> list[PickList]:
+    async with resources.db.read() as conn:
+        found = await store.lists_by_id(conn, ids)
+    return [found[i] for i in ids if i in found]
+
+
+async def process_by_id(resources: Resources, process_id: str) -> PickProcess | None:
+    async with resources.db.read() as conn:
+        return (await store.processes_by_id(conn, [process_id])).get(process_id)
