@@ -23,9 +23,10 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.errors import InvalidInput, InvalidTransition, ScanMismatch
+from domain.fulfillment import DEFAULT_TURNAROUND_HOURS
 
 
 class PickMode(enum.Enum):
@@ -361,6 +362,34 @@ def accuracy(lines_picked: int, lines_short: int) -> float:
     """Share of pick lines completed without a short; 1.0 until anything is recorded."""
     total = lines_picked + lines_short
     return 1.0 if total == 0 else round(lines_picked / total, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRecord:
+    """What pick and pack measured at a location."""
+
+    lines_picked: int = 0
+    lines_short: int = 0
+    handovers: int = 0
+    handovers_on_time: int = 0
+
+    @property
+    def pick_accuracy(self) -> float:
+        return accuracy(self.lines_picked, self.lines_short)
+
+    @property
+    def on_time_rate(self) -> float:
+        """Share of hand-overs within the location's turnaround; 1.0 until any."""
+        return 1.0 if self.handovers == 0 else round(self.handovers_on_time / self.handovers, 4)
+
+    @property
+    def performance(self) -> float:
+        """Sourcing's performance criterion: stores that short-pick or run late receive less work."""
+        return round(self.pick_accuracy * self.on_time_rate, 2)
+
+
+def on_time(created_at: datetime, handed_over_at: datetime, turnaround_hours: float | None) -> bool:
+    return handed_over_at - created_at <= timedelta(hours=turnaround_hours or DEFAULT_TURNAROUND_HOURS)
 
 
 @dataclass(frozen=True, slots=True)

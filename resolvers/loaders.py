@@ -20,7 +20,7 @@ from domain.atp import SkuAvailability
 from domain.items import Item
 from domain.locations import Location
 from domain.orders import Fulfillment, Order, OrderEvent
-from domain.picking import FulfillmentProgress, PickProcess
+from domain.picking import FulfillmentProgress, PickProcess, StoreRecord
 from domain.recommendations import Recommendation
 
 
@@ -34,7 +34,7 @@ class Loaders:
     order_events: DataLoader[str, list[OrderEvent]]
     recommendations: DataLoader[RecommendationAsk, list[Recommendation]]
     fulfillment_progress: DataLoader[str, FulfillmentProgress | None]
-    pick_accuracy: DataLoader[str, float]
+    store_record: DataLoader[str, StoreRecord]
     pick_process: DataLoader[str, PickProcess | None]
 
 
@@ -53,6 +53,6 @@ def make_loaders(resources: Resources) -> Loaders:
         order_events=DataLoader(partial(lookups.events_by_order, db)),
         recommendations=DataLoader(partial(recommend, resources)),
         fulfillment_progress=DataLoader(partial(lookups.progress_by_fulfillment, db)),
-        pick_accuracy=DataLoader(partial(lookups.pick_accuracy, db)),
+        store_record=DataLoader(partial(lookups.store_records, db)),
         pick_process=DataLoader(partial(lookups.pick_processes, db)),
     )

@@ -46,7 +46,17 @@ class Location:
     @strawberry.field(description="Share of pick lines picked in full here (1.0 until anything is recorded).")
     async def pick_accuracy(self, info: Info) -> float:
         info.context.require_staff()
-        return await info.context.loaders.pick_accuracy.load(str(self.id))
+        return (await info.context.loaders.store_record.load(str(self.id))).pick_accuracy
+
+    @strawberry.field(description="Share of hand-overs within the location's turnaround (1.0 until any).")
+    async def on_time_rate(self, info: Info) -> float:
+        info.context.require_staff()
+        return (await info.context.loaders.store_record.load(str(self.id))).on_time_rate
+
+    @strawberry.field(description="What sourcing's performance criterion uses: pick accuracy x on-time rate.")
+    async def performance(self, info: Info) -> float:
+        info.context.require_staff()
+        return (await info.context.loaders.store_record.load(str(self.id))).performance
 
 
 @functools.lru_cache(maxsize=4096)

@@ -18,14 +18,18 @@ class Received:
     body: str
 
 
+HANG = 0  # an answer that never comes: the request stays open until the receiver stops
+
+
 @dataclass
 class Receiver:
-    """Answers `answers` in turn (then 200), recording every request."""
+    """Answers `answers` in turn (then 200), recording every request; HANG never answers."""
 
     answers: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     url: str = ""
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -39,6 +43,10 @@ class Receiver:
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         self.received.append(Received(headers, body.decode()))
         status = self.answers.pop(0) if self.answers else 200
+        if status == HANG:
+            self.arrived.set()
+            await self.stopping.wait()
+            return
         await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"ok"})
         self.arrived.set()
@@ -64,6 +72,7 @@ async def receiving(answers: list[int] | None = None) -> AsyncIterator[Receiver]
     try:
         yield app
     finally:
+        app.stopping.set()
         server.should_exit = True
         await task
         sock.close()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store import catalog, positions, rules, versions
+from app.store import catalog, picking, positions, rules, versions
 from app.store import profiles as profile_store
 from app.store.db import Database
 from domain import atp
@@ -39,6 +39,7 @@ class ReferenceCache:
 
     locations: dict[str, Location] = field(default_factory=dict)
     locations_token: str | None = _NEVER
+    performance: dict[str, float] = field(default_factory=dict)  # measured by pick and pack; 1.0 when absent
     rules: atp.RuleIndex = field(default_factory=atp.RuleIndex)
     rules_token: str | None = _NEVER
     profiles: list[SourcingProfile] = field(default_factory=list)
@@ -50,6 +51,7 @@ class ReferenceCache:
         """Reload whatever changed since this replica last looked (None: the set was never written)."""
         if locations_token != self.locations_token:
             self.locations = {x.id: x for x in await catalog.all_locations(conn)}
+            self.performance = {loc: r.performance for loc, r in (await picking.records(conn)).items()}
             self.locations_token = locations_token
         if rules_token != self.rules_token:
             self.rules = atp.RuleIndex(await rules.all_rules(conn))

@@ -17,7 +17,9 @@ from datetime import datetime
 
 from app.resources import Resources
 from app.services import fulfillment_log
+from app.services.picking import record
 from app.services.uow import UnitOfWork
+from app.store import catalog
 from app.store import orders as order_store
 from app.store import picking as store
 from app.store import tasks as task_store
@@ -126,6 +128,9 @@ async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_numbe
             message=message,
             extra=extra,
         )
+        location = (await catalog.locations_by_id(uow.conn, [row.location_id]))[row.location_id]
+        punctual = picking.on_time(row.created_at, uow.now, location.turnaround_hours)
+        await record(uow, row.location_id, handovers=1, on_time=int(punctual))
     return Touched(row.order_id, fulfillment_id)
 
 

@@ -12,7 +12,7 @@ from app.store.db import Database
 from domain.items import Item
 from domain.locations import Location
 from domain.orders import Fulfillment, Order, OrderEvent, OrderStatus
-from domain.picking import FulfillmentProgress, PickProcess
+from domain.picking import FulfillmentProgress, PickProcess, StoreRecord
 
 
 async def locations_by_id(db: Database, ids: Sequence[str]) -> list[Location | None]:
@@ -60,10 +60,10 @@ async def progress_by_fulfillment(db: Database, ids: Sequence[str]) -> list[Fulf
     return [found.get(i) for i in ids]
 
 
-async def pick_accuracy(db: Database, ids: Sequence[str]) -> list[float]:
+async def store_records(db: Database, ids: Sequence[str]) -> list[StoreRecord]:
     async with db.read() as conn:
-        found = await picking_store.accuracy_by_location(conn, ids)
-    return [found.get(i, 1.0) for i in ids]
+        found = await picking_store.records(conn, ids)
+    return [found.get(i, StoreRecord()) for i in ids]
 
 
 async def pick_processes(db: Database, ids: Sequence[str]) -> list[PickProcess | None]:

@@ -16,7 +16,7 @@ from app.resources import Resources
 from app.services import fulfillment_log, shorts
 from app.services.orders import new_id
 from app.services.uow import UnitOfWork
-from app.store import catalog
+from app.store import catalog, versions
 from app.store import picking as store
 from app.store import tasks as task_store
 from domain import picking
@@ -129,7 +129,7 @@ async def _count_accuracy(uow: UnitOfWork, location_id: str, changes: Sequence[L
     resolved = [c.after for c in changes if c.after.resolved and not c.before.resolved]
     if resolved:
         short = sum(1 for line in resolved if line.short)
-        await store.add_accuracy(uow.conn, location_id, len(resolved) - short, short, uow.now)
+        await record(uow, location_id, picked=len(resolved) - short, short=short)
 
 
 async def _finish_if_picked(uow: UnitOfWork, fulfillment_id: str, who: str) -> None:
@@ -164,6 +164,13 @@ async def _finish_if_picked(uow: UnitOfWork, fulfillment_id: str, who: str) -> N
         target=FulfillmentStatus.PICKED,
         message=f"Picked at {row.location_id}",
     )
+
+
+async def record(uow: UnitOfWork, location_id: str, **counts: int) -> None:
+    """Add to the location's record; when its performance moves, every replica reloads it for sourcing."""
+    before, after = await store.add_to_record(uow.conn, location_id, uow.now, **counts)
+    if before.performance != after.performance:
+        await versions.bump(uow.conn, versions.LOCATIONS)
 
 
 async def lists_at(resources: Resources, *, location_id: str, status: str | None) -> list[PickList]:

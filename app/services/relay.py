@@ -31,7 +31,13 @@ from domain.webhooks import DeliveryStatus, Outcome
 log = logging.getLogger(__name__)
 FAN_OUT_BATCH = 200
 DELIVERY_BATCH = 50
-LEASE = timedelta(seconds=60)
+
+
+def lease(timeout_seconds: float) -> timedelta:
+    """How long a claimed delivery is this replica's: twice the HTTP timeout and a second, since an attempt
+    never outlives its timeout. A replica killed mid-delivery leaves the lease to expire; another then sends
+    the same event (same webhook-id) again: at least once, never zero times."""
+    return timedelta(seconds=2 * timeout_seconds + 1)
 
 
 class Relay:
@@ -115,7 +121,9 @@ class Relay:
 
     async def _claim(self) -> list[Due]:
         async with self.resources.db.write() as conn:
-            return await outbox.claim_due(conn, utc_now(), DELIVERY_BATCH, LEASE)
+            return await outbox.claim_due(
+                conn, utc_now(), DELIVERY_BATCH, lease(self.resources.settings.webhook_timeout_seconds)
+            )
 
     async def _deliver(self, client: httpx.AsyncClient, due: Due) -> None:
         body = json.dumps(

@@ -115,6 +115,7 @@ def build_inputs(
             atp_by_sku,
             geo.distance_km(ask.destination, cache.locations[loc_id].geo) if ask.destination else None,
             today.get(loc_id, 0),
+            cache.performance.get(loc_id, 1.0),
         )
         for loc_id, atp_by_sku in sorted(per_location.items())
     ]

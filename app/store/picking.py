@@ -35,6 +35,7 @@ from domain.picking import (
     ShortPickPolicy,
     StepProgress,
     StepRecord,
+    StoreRecord,
 )
 
 
@@ -257,31 +258,47 @@ async def refresh_lists(conn: AsyncConnection, fulfillment_ids: Iterable[str], n
             await set_list_status(conn, row.id, status, now)
 
 
-async def add_accuracy(conn: AsyncConnection, location_id: str, picked: int, short: int, now: datetime) -> None:
-    """Count resolved pick lines: in full, or with a short."""
+async def records(conn: AsyncConnection, location_ids: Iterable[str] | None = None) -> dict[str, StoreRecord]:
+    """What pick and pack measured per location (all locations with a record when `location_ids` is None)."""
+    s = location_pick_stats.c
+    query = select(location_pick_stats)
+    if location_ids is not None:
+        query = query.where(s.location_id.in_(sorted(set(location_ids))))
+    return {
+        row.location_id: StoreRecord(row.lines_picked, row.lines_short, row.handovers, row.handovers_on_time)
+        for row in await conn.execute(query)
+    }
+
+
+async def add_to_record(
+    conn: AsyncConnection,
+    location_id: str,
+    now: datetime,
+    *,
+    picked: int = 0,
+    short: int = 0,
+    handovers: int = 0,
+    on_time: int = 0,
+) -> tuple[StoreRecord, StoreRecord]:
+    """Add to a location's record (an atomic increment); (before, after), so a caller can tell whether its
+    performance moved."""
+    before = (await records(conn, [location_id])).get(location_id, StoreRecord())
     stmt = upsert(conn, location_pick_stats).values(
-        location_id=location_id, lines_picked=picked, lines_short=short, updated_at=now
+        location_id=location_id,
+        lines_picked=picked,
+        lines_short=short,
+        handovers=handovers,
+        handovers_on_time=on_time,
+        updated_at=now,
     )
     s = location_pick_stats.c
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["location_id"],
-        set_={
-            "lines_picked": s.lines_picked + stmt.excluded.lines_picked,
-            "lines_short": s.lines_short + stmt.excluded.lines_short,
-            "updated_at": stmt.excluded.updated_at,
-        },
+    counters = ("lines_picked", "lines_short", "handovers", "handovers_on_time")
+    increments: dict[str, Any] = {name: s[name] + stmt.excluded[name] for name in counters}
+    await conn.execute(
+        stmt.on_conflict_do_update(index_elements=["location_id"], set_=increments | {"updated_at": now})
     )
-    await conn.execute(stmt)
-
-
-async def accuracy_by_location(conn: AsyncConnection, location_ids: Iterable[str]) -> dict[str, float]:
-    wanted = sorted(set(location_ids))
-    found = dict.fromkeys(wanted, 1.0)
-    if wanted:
-        s = location_pick_stats.c
-        for row in await conn.execute(select(location_pick_stats).where(s.location_id.in_(wanted))):
-            found[row.location_id] = picking.accuracy(row.lines_picked, row.lines_short)
-    return found
+    after = (await records(conn, [location_id]))[location_id]
+    return before, after
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +313,7 @@ class FulfillmentRow:
     tracking_number: str | None
     collection_code_digest: str | None
     delivered_at: datetime | None
+    created_at: datetime
 
 
 def _progress(steps: Any, log: Any) -> StepProgress:
@@ -331,6 +349,7 @@ async def lock_fulfillment(conn: AsyncConnection, fulfillment_id: str) -> Fulfil
         row.tracking_number,
         row.collection_code_digest,
         row.delivered_at,
+        row.created_at,
     )
 
 

@@ -457,12 +457,14 @@ pick_lines = Table(
     Index(None, "fulfillment_id"),
 )
 
-# Pick accuracy per location: lines picked in full and lines with a short.
+# Store performance: pick lines picked in full and with a short; hand-overs, and those within turnaround.
 location_pick_stats = Table(
     "location_pick_stats",
     metadata,
     Column("location_id", String(REF), primary_key=True),
     Column("lines_picked", Integer, nullable=False),
     Column("lines_short", Integer, nullable=False),
+    Column("handovers", Integer, nullable=False, server_default="0"),
+    Column("handovers_on_time", Integer, nullable=False, server_default="0"),
     Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -35,7 +36,7 @@ ORDER = """query($id: ID!) { order(id: $id) { id status events { type status mes
 TASKS = """query($orderId: ID) { tasks(orderId: $orderId) { edges { node { id type status location { id } } } } }"""
 COMPLETE_TASK = """mutation($id: ID!, $outcome: String!) { completeTask(id: $id, outcome: $outcome) {
   task { id status outcome } userErrors { field code message } } }"""
-ACCURACY = """query { locations(market: "US") { id pickAccuracy } }"""
+ACCURACY = """query { locations(market: "US") { id pickAccuracy onTimeRate performance } }"""
 
 
 def process(pid: str = "fashion", **overrides: Any) -> dict[str, Any]:
@@ -256,6 +257,14 @@ async def test_a_short_pick_rerouted_now_reserves_the_units_elsewhere(api: Api) 
     assert s2["reserved"] == 2
     accuracy = {x["id"]: x["pickAccuracy"] for x in (await api.gql(ACCURACY))["locations"]}
     assert accuracy == {"s1": 0.0, "s2": 1.0}
+    preview = """query($input: PlaceOrderInput!) { sourcingPreview(input: $input) {
+        candidates { location { id } scores { criterion score } } } }"""
+    plan = (await api.gql(preview, {"input": order_input(key="next", lines=[("B", 1)])}))["sourcingPreview"]
+    performance = {
+        c["location"]["id"]: next(s["score"] for s in c["scores"] if s["criterion"] == "performance")
+        for c in plan["candidates"]
+    }
+    assert performance == {"s1": 0.0, "s2": 1.0}  # sourcing now sends less work to the store that short-picks
 
 
 async def test_a_short_pick_resolved_later_raises_an_exception_the_supervisor_decides(api: Api) -> None:
@@ -368,3 +377,15 @@ async def test_carriers_deliver_and_the_erp_acknowledges(api: Api) -> None:
     assert (await api.gql(ack, {"id": order_id, "ref": "SAP-1"}))["acknowledgeOrder"]["userErrors"] == []
     other = (await api.gql(ack, {"id": order_id, "ref": "SAP-2"}))["acknowledgeOrder"]
     assert other["userErrors"] == [{"code": "INVALID_TRANSITION", "field": ["erpReference"]}]
+
+
+async def test_concurrent_generation_puts_each_fulfillment_on_one_list(api: Api) -> None:
+    await store(api, process(mode="ITEM", maxOrdersPerList=2))
+    orders = await six_orders(api)
+    results = await asyncio.gather(*(api.gql(GENERATE, {"loc": "s1"}) for _ in range(5)))
+    made = [x for r in results for x in r["generatePickLists"]["pickLists"]]
+    listed = [line["orderId"] for pick_list in made for line in pick_list["lines"]]
+    assert sorted(set(listed)) == sorted(orders)
+    per_list = [{line["fulfillmentId"] for line in pick_list["lines"]} for pick_list in made]
+    assert sum(len(x) for x in per_list) == len(set().union(*per_list)) == 6
+    assert len(made) == 3

@@ -157,3 +157,11 @@ def test_collection_codes_are_compared_by_digest() -> None:
     assert not picking.code_matches("123457", digest)
     assert not picking.code_matches("123456", None)
     assert picking.accuracy(0, 0) == 1.0 and picking.accuracy(3, 1) == 0.75
+
+
+def test_performance_is_accuracy_times_punctuality() -> None:
+    assert picking.StoreRecord().performance == 1.0
+    record = picking.StoreRecord(lines_picked=9, lines_short=1, handovers=4, handovers_on_time=3)
+    assert (record.pick_accuracy, record.on_time_rate, record.performance) == (0.9, 0.75, 0.68)
+    assert picking.on_time(T0, T0 + timedelta(hours=4), None)
+    assert not picking.on_time(T0, T0 + timedelta(hours=2, minutes=1), 2.0)

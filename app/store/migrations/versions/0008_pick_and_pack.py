@@ -23,6 +23,8 @@ def upgrade() -> None:
     sa.Column('location_id', sa.String(length=64), nullable=False),
     sa.Column('lines_picked', sa.Integer(), nullable=False),
     sa.Column('lines_short', sa.Integer(), nullable=False),
+    sa.Column('handovers', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('handovers_on_time', sa.Integer(), server_default='0', nullable=False),
     sa.Column('updated_at', app.store.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('location_id', name=op.f('pk_location_pick_stats'))
     )
