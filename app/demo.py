@@ -16,6 +16,7 @@ from datetime import datetime
 from domain.inventory import InventoryUpdate
 from domain.items import Item
 from domain.locations import FulfillmentMethod, Geo, Location, LocationType
+from domain.picking import PickMode, PickProcess, ShortPickPolicy
 from domain.recommendations import Relation
 
 SHIP, PICKUP, SAME_DAY = FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP, FulfillmentMethod.SAME_DAY
@@ -55,6 +56,27 @@ class DemoNetwork:
     items: list[Item]
 
 
+# Hubs batch-pick by zone and re-source shorts at once; stores pick per order, scan, offer services.
+HUB_PROCESS = PickProcess(
+    "hub-zone-batch",
+    PickMode.ZONE,
+    scan_to_pick=True,
+    short_pick_policy=ShortPickPolicy.REROUTE_NOW,
+    steps=("PICK", "VERIFY", "PACK", "LABEL", "HANDOVER"),
+    reason_codes=("NOT_FOUND", "DAMAGED", "WRONG_ITEM"),
+    max_orders_per_list=12,
+)
+STORE_PROCESS = PickProcess(
+    "store-per-order",
+    PickMode.ORDER,
+    scan_to_pick=True,
+    short_pick_policy=ShortPickPolicy.RESOLVE_LATER,
+    steps=("PICK", "VAS", "PACK", "HANDOVER"),
+    reason_codes=("NOT_FOUND", "DAMAGED", "WRONG_ITEM", "CUSTOMER_HOLD"),
+)
+PICK_PROCESSES = (HUB_PROCESS, STORE_PROCESS)
+
+
 def network(seed: int = 42, sku_count: int = 5000) -> DemoNetwork:
     rng = random.Random(seed)
     return DemoNetwork(_locations(rng), _items(rng, sku_count))
@@ -80,6 +102,7 @@ def _locations(rng: random.Random) -> list[Location]:
                     daily_capacity=400 if hub else rng.choice((40, 60, 80, 120)),
                     turnaround_hours=2.0 if hub else rng.choice((2.0, 4.0, 8.0)),
                     handling_cost=3.5 if hub else rng.choice((4.0, 5.0, 6.5)),
+                    pick_process_id=HUB_PROCESS.id if hub else STORE_PROCESS.id,
                 )
             )
     for loc_id, name, market, lat, lon in WAREHOUSES:

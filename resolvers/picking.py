@@ -10,10 +10,12 @@ from app.services import handover
 from app.services import picking as service
 from domain import picking as domain
 from domain.errors import DomainError
+from resolvers import pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, user_error
 from resolvers.network import Location, stored_location
-from resolvers.orders import Fulfillment, Order, fulfillment_node, order_node
+from resolvers.orders import Fulfillment, FulfillmentStatus, Order, fulfillment_node, order_node
+from resolvers.pagination import PageInfo
 
 PickMode = strawberry.enum(domain.PickMode, description="How a store groups work into pick lists.")
 ShortPickPolicy = strawberry.enum(domain.ShortPickPolicy, description="What happens to units that cannot be picked.")
@@ -204,7 +206,48 @@ def _who(info: Info) -> str:
 
 
 @strawberry.type
+class FulfillmentEdge:
+    cursor: str
+    node: Fulfillment
+
+
+@strawberry.type
+class FulfillmentConnection:
+    edges: list[FulfillmentEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
 class PickingQuery:
+    @strawberry.field(description="A location's fulfillments, oldest first (a store's work queue), by status.")
+    async def fulfillments(
+        self,
+        info: Info,
+        location_id: strawberry.ID,
+        statuses: list[FulfillmentStatus] | None = None,  # type: ignore[valid-type]
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> FulfillmentConnection:
+        info.context.require_staff()
+        size = pagination.page_size(first)
+        rows = await service.fulfillment_page(
+            info.context.resources,
+            location_id=str(location_id),
+            statuses=[s.value for s in statuses] if statuses else None,  # type: ignore[attr-defined]
+            after=pagination.decode(after),
+            limit=size + 1,
+        )
+        by_order = await info.context.loaders.fulfillments.load_many([order_id for _, order_id, _ in rows[:size]])
+        found = {f.id: f for group in by_order for f in group}
+        edges = [
+            FulfillmentEdge(cursor=pagination.encode(at, fid), node=fulfillment_node(found[fid]))
+            for fid, _, at in rows[:size]
+            if fid in found
+        ]
+        return FulfillmentConnection(
+            edges=edges, page_info=pagination.page_info(len(rows), size, edges[-1].cursor if edges else None)
+        )
+
     @strawberry.field(description="A store's pick lists, oldest first; status OPEN, IN_PROGRESS or DONE.")
     async def pick_lists(self, info: Info, location_id: strawberry.ID, status: str | None = None) -> list[PickList]:
         info.context.require_staff()

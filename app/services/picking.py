@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from app.resources import Resources
 from app.services import fulfillment_log, shorts
@@ -187,3 +188,15 @@ async def lists_by_id(resources: Resources, ids: Sequence[str]) -> list[PickList
 async def process_by_id(resources: Resources, process_id: str) -> PickProcess | None:
     async with resources.db.read() as conn:
         return (await store.processes_by_id(conn, [process_id])).get(process_id)
+
+
+async def fulfillment_page(
+    resources: Resources,
+    *,
+    location_id: str,
+    statuses: Sequence[str] | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[tuple[str, str, datetime]]:
+    async with resources.db.read() as conn:
+        return await store.fulfillment_page(conn, location_id=location_id, statuses=statuses, after=after, limit=limit)

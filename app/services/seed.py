@@ -6,7 +6,7 @@ import itertools
 
 from app import demo
 from app.services.uow import UnitOfWork
-from app.store import affinity, catalog, positions
+from app.store import affinity, catalog, picking, positions
 from app.store.db import Database
 
 BATCH = 5000
@@ -22,6 +22,8 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 42, sku_count: int = 5000) -
     network = demo.network(seed, sku_count)
     count = 0
     async with uow:
+        for process in demo.PICK_PROCESSES:
+            await picking.save_process(uow.conn, process, uow.now)
         await catalog.save_locations(uow.conn, network.locations, uow.now)
         for start in range(0, len(network.items), BATCH):
             await catalog.save_items(uow.conn, network.items[start : start + BATCH], uow.now)
@@ -36,4 +38,5 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 42, sku_count: int = 5000) -
         "items": len(network.items),
         "positions": count,
         "product relations": len(related),
+        "pick processes": len(demo.PICK_PROCESSES),
     }

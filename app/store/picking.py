@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
@@ -422,3 +422,22 @@ async def take_out(conn: AsyncConnection, sku: str, location_id: str, quantity: 
 async def order_of(conn: AsyncConnection, fulfillment_id: str) -> str | None:
     row = (await conn.execute(select(fulfillments.c.order_id).where(fulfillments.c.id == fulfillment_id))).first()
     return row.order_id if row else None
+
+
+async def fulfillment_page(
+    conn: AsyncConnection,
+    *,
+    location_id: str,
+    statuses: Sequence[str] | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[tuple[str, str, datetime]]:
+    """(fulfillment id, order id, created at) at a location, oldest first: the order work should be done in."""
+    f = fulfillments.c
+    query = select(f.id, f.order_id, f.created_at).where(f.location_id == location_id)
+    if statuses:
+        query = query.where(f.status.in_(list(statuses)))
+    if after is not None:
+        query = query.where(or_(f.created_at > after[0], and_(f.created_at == after[0], f.id > after[1])))
+    query = query.order_by(f.created_at, f.id).limit(limit)
+    return [(row.id, row.order_id, row.created_at) for row in await conn.execute(query)]

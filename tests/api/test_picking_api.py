@@ -389,3 +389,20 @@ async def test_concurrent_generation_puts_each_fulfillment_on_one_list(api: Api)
     per_list = [{line["fulfillmentId"] for line in pick_list["lines"]} for pick_list in made]
     assert sum(len(x) for x in per_list) == len(set().union(*per_list)) == 6
     assert len(made) == 3
+
+
+async def test_a_store_lists_its_fulfillments_oldest_first_by_status(api: Api) -> None:
+    await store(api, process())
+    first = (await place(api, "q1", [("A", 1)]))["id"]
+    second = (await place(api, "q2", [("B", 1)]))["id"]
+    [one, _] = await generate(api)
+    await confirm(api, one["id"], {"pickLineId": one["lines"][0]["id"], "quantity": 1})
+    query = """query($loc: ID!, $statuses: [FulfillmentStatus!], $after: String) {
+        fulfillments(locationId: $loc, statuses: $statuses, first: 1, after: $after) {
+        edges { cursor node { orderId status nextStep } } pageInfo { hasNextPage endCursor } } }"""
+    page = (await api.gql(query, {"loc": "s1"}))["fulfillments"]
+    assert [e["node"]["orderId"] for e in page["edges"]] == [first] and page["pageInfo"]["hasNextPage"]
+    rest = (await api.gql(query, {"loc": "s1", "after": page["pageInfo"]["endCursor"]}))["fulfillments"]
+    assert [e["node"]["orderId"] for e in rest["edges"]] == [second] and not rest["pageInfo"]["hasNextPage"]
+    picked = (await api.gql(query, {"loc": "s1", "statuses": ["PICKED"]}))["fulfillments"]["edges"]
+    assert [(e["node"]["orderId"], e["node"]["nextStep"]) for e in picked] == [(first, "PACK")]
