@@ -24,6 +24,7 @@ class Resources:
     sales: SalesCounter = field(init=False)
     on_recorded: Callable[[], None] | None = None  # the scheduler's wake-up, once it runs
     scheduler: Any = None  # app.scheduler.Scheduler, set by the server (it imports this module)
+    storefront_token: str | None = None  # the demo storefront's public token, when the demo pages run
 
     def __post_init__(self) -> None:
         self.availability = AvailabilityReader(self.db)

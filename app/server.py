@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import auth
+from app import auth, pages
 from app.config import Settings
 from app.logs import request_id
 from app.metrics import Metrics
@@ -93,6 +93,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
             Route("/health/live", live),
             Route("/health/ready", ready),
             Route("/metrics", prometheus),
+            *pages.routes(resources),
         ],
         lifespan=lifespan,
     )

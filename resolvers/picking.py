@@ -105,6 +105,12 @@ class PickList:
     created_at: datetime
     lines: list[PickLine]
     location_id: strawberry.Private[str]
+    process_id: strawberry.Private[str]
+
+    @strawberry.field(description="The short-pick reason codes of the list's pick process.")
+    async def reason_codes(self, info: Info) -> list[str]:
+        found = await info.context.loaders.pick_process.load(self.process_id)
+        return list((found or domain.DEFAULT_PROCESS).reason_codes)
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
@@ -129,6 +135,7 @@ def list_node(found: domain.PickList) -> PickList:
         scan_to_pick=found.scan_to_pick,
         created_at=found.created_at,
         location_id=found.location_id,
+        process_id=found.process_id,
         lines=[
             PickLine(
                 id=strawberry.ID(x.id),

@@ -34,7 +34,7 @@ class Task:
     note: str | None
     created_at: datetime
     subject_id: strawberry.ID | None = strawberry.field(
-        description="What the task is about beyond the order (a return)."
+        description="What the task is about beyond the order: a return, or the fulfillment of a VAS or pick exception."
     )
     order_id: strawberry.Private[str | None]
     location_id: strawberry.Private[str | None]
@@ -47,6 +47,10 @@ class Task:
     @strawberry.field
     async def location(self, info: Info) -> Location | None:
         return await load_location(info, self.location_id)
+
+    @strawberry.field(description="The outcomes completeTask accepts for this task's type.")
+    def outcomes(self) -> list[str]:
+        return sorted(domain.OUTCOMES.get(self.type, ()))
 
 
 def task_node(t: domain.Task) -> Task:

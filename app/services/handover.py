@@ -43,8 +43,17 @@ async def order_of(resources: Resources, fulfillment_id: str) -> str | None:
         return await store.order_of(conn, fulfillment_id)
 
 
+async def _lock(uow: UnitOfWork, fulfillment_id: str) -> store.FulfillmentRow | None:
+    """The fulfillment row locked, after its order's row: every command locks order before fulfillment."""
+    order_id = await store.order_of(uow.conn, fulfillment_id)
+    if order_id is None:
+        return None
+    await order_store.lock_order(uow.conn, order_id)
+    return await store.lock_fulfillment(uow.conn, fulfillment_id)
+
+
 async def _locked(uow: UnitOfWork, fulfillment_id: str) -> store.FulfillmentRow:
-    row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+    row = await _lock(uow, fulfillment_id)
     if row is None:
         raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
     if row.status is FulfillmentStatus.CANCELLED:
@@ -169,7 +178,7 @@ async def confirm_delivery(
     """A carrier says the parcel arrived; repeating it changes nothing."""
     uow = resources.uow()
     async with uow:
-        row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+        row = await _lock(uow, fulfillment_id)
         if row is None:
             raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
         if row.status is not FulfillmentStatus.SHIPPED:

@@ -18,6 +18,7 @@ from app.services import fulfillment_log, shorts
 from app.services.orders import new_id
 from app.services.uow import UnitOfWork
 from app.store import catalog, versions
+from app.store import orders as order_store
 from app.store import picking as store
 from app.store import tasks as task_store
 from domain import picking
@@ -83,6 +84,9 @@ async def confirm_pick(resources: Resources, *, list_id: str, confirmations: Seq
         barcodes = {sku: frozenset(item.barcodes) for sku, item in (await catalog.items_by_sku(uow.conn, skus)).items()}
         changes = picking.confirm(process, [line.state for line in found.lines], confirmations, barcodes)
         touched = list(dict.fromkeys(change.after.fulfillment_id for change in changes))
+        order_of = {line.fulfillment_id: line.order_id for line in found.lines}
+        for order_id in sorted({order_of[f] for f in touched}):  # lock order: orders, then fulfillments
+            await order_store.lock_order(uow.conn, order_id)
         for fulfillment_id in touched:
             await _start(uow, fulfillment_id)
         for change in changes:

@@ -65,6 +65,8 @@ async def complete(resources: Resources, *, task_id: str, outcome: str, note: st
 
 
 async def _finish(uow: UnitOfWork, resources: Resources, task: Task, outcome: str, note: str | None) -> None:
+    if task.order_id:  # lock order: the order row before the task, as cancelling does
+        await order_store.lock_order(uow.conn, task.order_id)
     if not await store.complete(uow.conn, task.id, outcome, note, uow.now):
         raise InvalidTransition(f"Task {task.id} was completed meanwhile", ("id",))
     if task.type == rules.FRAUD_REVIEW and task.order_id:
