@@ -3,7 +3,8 @@
 Each process prints a line saying it is ready (a URL to reach it); the rest of
 its output is kept (the last lines) to explain a failure. Stopping sends
 SIGTERM to the group the process leads, then SIGKILL if it lingers, so no
-child (a gateway's worker) outlives the test run.
+child (a gateway's worker) outlives the test run. On Linux each process is
+also told to take SIGTERM when pytest dies without cleaning up (killed).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ctypes
 import os
 import re
 import shutil
 import signal
 import socket
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +102,19 @@ class NodeProcess:
                 await self._reader
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """A pre-exec hook asking Linux to SIGTERM the child when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+
+    def hook() -> None:
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+    return hook
+
+
 async def start(name: str, *args: str, env: dict[str, str] | None = None) -> NodeProcess:
     """Run `node <args>` in e2e/, in a new session (its own process group), output piped."""
     process = await asyncio.create_subprocess_exec(
@@ -108,6 +125,7 @@ async def start(name: str, *args: str, env: dict[str, str] | None = None) -> Nod
         stderr=asyncio.subprocess.STDOUT,
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
         start_new_session=True,
+        preexec_fn=_die_with_parent(),  # only a prctl call between fork and exec
     )
     return NodeProcess(name, process)
 
