@@ -1,6 +1,7 @@
 // Hive Gateway configuration, read from this directory by `hive-gateway supergraph <file>`.
 // Port from HIVE_PORT; loopback only. Subscriptions reach Promise OMS (subgraph `oms`) over
-// graphql-transport-ws; `authorization` and `x-request-id` go to subgraphs with every request.
+// graphql-transport-ws, with the client's `Authorization` connection param; `authorization` and
+// `x-request-id` headers go to subgraphs with every HTTP request.
 import { defineConfig } from '@graphql-hive/gateway';
 
 export const gatewayConfig = defineConfig({
@@ -17,6 +18,17 @@ export const gatewayConfig = defineConfig({
     },
   },
   transportEntries: {
-    oms: { options: { subscriptions: { kind: 'ws', location: '/graphql' } } },
+    oms: {
+      options: {
+        subscriptions: {
+          kind: 'ws',
+          location: '/graphql',
+          // A graphql-ws client's connectionParams reach Hive's context as headers; pass its token on
+          // in our connection_init, so staff subscriptions work through the gateway (one upstream
+          // connection per distinct token).
+          options: { connectionParams: { Authorization: '{context.headers.Authorization}' } },
+        },
+      },
+    },
   },
 });

@@ -99,7 +99,9 @@ async def until(condition: Callable[[], bool]) -> None:
             await asyncio.sleep(0.02)
 
 
-async def graphql_ws(url: str, query: str, variables: dict[str, Any], count: int = 1) -> processes.NodeProcess:
+async def graphql_ws(
+    url: str, query: str, variables: dict[str, Any], count: int = 1, token: str | None = None
+) -> processes.NodeProcess:
     """The npm graphql-ws client in its own Node process (e2e/subscribe.mjs)."""
     return await processes.start(
         "graphql-ws",
@@ -109,6 +111,7 @@ async def graphql_ws(url: str, query: str, variables: dict[str, Any], count: int
         f"--variables={json.dumps(variables)}",
         f"--count={count}",
         f"--timeout={EVENT_SECONDS + 30}",
+        *([f"--token={token}"] if token else []),
     )
 
 
@@ -195,3 +198,33 @@ async def test_graphql_ws_through_hive_gets_order_status_and_stock_events_with_c
     finally:
         await orders.stop()
         await stock.stop()
+
+
+async def test_staff_follow_every_order_through_hive_with_their_token_and_anonymous_clients_may_not(
+    stack: Stack,
+) -> None:
+    await quiet(stack, ORDERS_TOPIC)
+    hive = stack.gateways["hive"].replace("http://", "ws://")
+    anonymous = await graphql_ws(hive, ORDER_EVENTS, {"id": None})
+    try:
+        line = ""
+        while not line.startswith("{"):
+            line = await anonymous.next_line(EVENT_SECONDS)
+            assert line, f"the client exited silently\n{anonymous.log()}"
+        refused = json.loads(line)["next"]
+        assert refused["data"] is None, anonymous.log()
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["UNAUTHENTICATED"], anonymous.log()
+    finally:
+        await anonymous.stop()
+    staff = await graphql_ws(hive, ORDER_EVENTS, {"id": None}, count=2, token=ADMIN_TOKEN)
+    try:
+        await listening(stack, ORDERS_TOPIC)
+        order_id = await place(stack, "SKU-00024")
+        created = await next_event(staff)
+        assert created["data"]["orderStatusChanged"] == {
+            "orderId": order_id,
+            "type": "order.created",
+            "status": "ALLOCATED",
+        }
+    finally:
+        await staff.stop()
