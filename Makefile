@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres lint format schema bench clean
+.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,23 +15,34 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## Node packages of the supergraph suite (gateways, composers, clients), from the committed lock.
+$(E2E_STAMP): e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(E2E_STAMP)
+
+e2e-install: $(E2E_STAMP)
+
 ## Migrate, seed the demo network when empty, serve GraphiQL on 127.0.0.1:8000.
 run: install
 	$(BIN)/oms serve --demo
 
 ## Lint, then the whole suite on SQLite and again on PostgreSQL + Redis.
-test: install lint test-sqlite test-postgres
+test: install lint composition test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install e2e-install
 	$(BIN)/pytest --backend sqlite
 
-test-postgres: install
+test-postgres: install e2e-install
 	$(BIN)/pytest --backend postgres
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+## schema.graphql must compose with a catalog subgraph under Apollo's and the Guild's composers.
+composition: e2e-install
+	cd e2e && node compose.mjs --subgraph oms=../schema.graphql --subgraph catalog=catalog.graphql
 
 format: install
 	$(BIN)/ruff format .
@@ -47,4 +59,4 @@ bench: install
 	$(BIN)/python -m bench.import_inventory
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache e2e/node_modules

@@ -44,6 +44,12 @@ class Availability:
     inbound: int
     _locations: strawberry.Private[tuple[LocationAtp, ...]]
 
+    @strawberry.field(
+        description="The catalog's product for this SKU: a gateway adds its name and price, in live stock events too."
+    )
+    def product(self) -> Product:
+        return Product(sku=self.sku)
+
     @strawberry.field(description="Per-location breakdown, deepest ATP first.")
     def locations(self, only_available: bool | None = False) -> list[LocationAvailability]:
         return [
