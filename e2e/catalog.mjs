@@ -37,6 +37,7 @@ const resolvers = {
       for (let n = from + 1; n <= to; n++) items.push(product(sku(n)));
       return { items, total: count };
     },
+    product: (_, { sku }) => product(sku),
     catalogProducts: (_, { skus }) => skus.map(product),
   },
   Product: { __resolveReference: (ref) => product(ref.sku) },

@@ -153,8 +153,11 @@ class AvailabilityQuery:
         by_sku = {f.sku: availability_node(f) for f in found}
         return [by_sku[sku] for sku in skus]
 
-    @strawberry.field(description="A product by SKU, for callers that do not go through the gateway.")
-    def product(self, sku: str) -> Product:
+    @strawberry.field(
+        description="A product by SKU with this subgraph's fields, for callers that do not go through a gateway. "
+        "Not `product`: that root field belongs to the catalog subgraph in a supergraph."
+    )
+    def oms_product(self, sku: str) -> Product:
         return Product(sku=sku)
 
 

@@ -7,7 +7,7 @@ from tests.harness import Api
 
 PRODUCT = """
 query {
-  product(sku: "A") { sku availability(channel: "web", market: "CA") { atp locations { location { id } atp } } }
+  omsProduct(sku: "A") { sku availability(channel: "web", market: "CA") { atp locations { location { id } atp } } }
 }"""
 
 
@@ -25,8 +25,8 @@ async def test_only_active_locations_serving_the_market_count(api: Api) -> None:
     assert (us["atp"], us["onHand"]) == (13, 13)
     assert {x["location"]["id"] for x in us["locations"]} == {"us-1", "dc-1"}
     data = await api.gql(PRODUCT, token=None)
-    assert data["product"]["availability"]["atp"] == 18
-    assert [x["location"]["id"] for x in data["product"]["availability"]["locations"]] == ["dc-1", "ca-1"]
+    assert data["omsProduct"]["availability"]["atp"] == 18
+    assert [x["location"]["id"] for x in data["omsProduct"]["availability"]["locations"]] == ["dc-1", "ca-1"]
 
 
 async def test_availability_keeps_the_order_of_the_requested_skus_and_filters_locations(api: Api) -> None:

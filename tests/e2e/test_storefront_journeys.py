@@ -81,7 +81,7 @@ query PDP($sku: String!, $home: GeoInput!) {
 }"""
 PDP_DIRECT = """
 query($sku: String!, $home: GeoInput!) {
-  product(sku: $sku) {
+  omsProduct(sku: $sku) {
     availability(channel: "web", market: "US") {
       atp
       locations(onlyAvailable: true) { atp location { id name type } }
@@ -105,7 +105,7 @@ async def test_pdp_shows_stock_by_store_fulfillment_options_and_recommendations_
     data, statements = await stack.through(gateway, PDP, variables)
     (page,) = data["catalogProducts"]
     assert (page["name"], page["price"]) == (await catalog_names(stack, [sku]))[sku]
-    ours = (await stack.direct(stack.oms.base_url + "/graphql", PDP_DIRECT, variables))["product"]
+    ours = (await stack.direct(stack.oms.base_url + "/graphql", PDP_DIRECT, variables))["omsProduct"]
     assert page["availability"] == ours["availability"]
     assert {x["location"]["type"] for x in page["availability"]["locations"]} & {"STORE", "HUB_STORE"}
     assert page["fulfillmentOptions"] == ours["fulfillmentOptions"]
