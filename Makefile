@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema bench clean
+.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ composition: e2e-install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## The README's screenshots of /demo and /console, taken by the browser tests.
+screenshots: install
+	OMS_SCREENSHOTS=docs/screenshots $(BIN)/pytest --backend sqlite tests/browser
 
 schema: install
 	$(BIN)/oms export-schema --output schema.graphql
