@@ -75,7 +75,7 @@ async def test_an_order_placed_on_the_demo_is_picked_packed_and_shipped_in_the_c
     await store.click("nav [data-tab=pick]")
     await store.click("#generate")
     await store.locator("#lists button").first.click()
-    await expect(store.locator("#pick-form")).to_contain_text("Pick A × 1")
+    await expect(store.locator("#pick-form")).to_contain_text("Pick A \u00d7 1")
     await store.fill("#scan", "0002")  # the wrong item: a keyboard-wedge scanner types and presses Enter
     await store.press("#scan", "Enter")
     await expect(store.locator("#message")).to_have_class(re.compile("error"))
