@@ -407,6 +407,7 @@ class PickLine:
     short_reason: str | None
     group: str
     slot: int
+    cancelled: bool = False  # its fulfillment was cancelled: put the units back, do not pick
 
     @property
     def state(self) -> LineState:

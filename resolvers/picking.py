@@ -86,6 +86,7 @@ class PickLine:
     order_id: strawberry.ID
     group: str = strawberry.field(description="What the walk is ordered by: order id, SKU, zone or category.")
     slot: int = strawberry.field(description="The fulfillment's place in the list: the tote to sort into.")
+    cancelled: bool = strawberry.field(description="Its fulfillment was cancelled: do not pick, put back.")
 
 
 @strawberry.type(description="A batch line: one SKU to pick for several fulfillments, with the split to sort.")
@@ -148,6 +149,7 @@ def list_node(found: domain.PickList) -> PickList:
                 order_id=strawberry.ID(x.order_id),
                 group=x.group,
                 slot=x.slot,
+                cancelled=x.cancelled,
             )
             for x in found.lines
         ],

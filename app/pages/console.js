@@ -17,7 +17,7 @@ const CLAIM = `mutation($id: ID!) { claimTask(id: $id) { task { id status } user
 const COMPLETE_TASK = `mutation($id: ID!, $outcome: String!) { completeTask(id: $id, outcome: $outcome) {
   task { id status } userErrors { message } } }`;
 const LIST_FIELDS = `id mode status scanToPick reasonCodes createdAt
-  lines { id sku quantity picked shortQuantity shortReason fulfillmentId orderId group slot }`;
+  lines { id sku quantity picked shortQuantity shortReason fulfillmentId orderId group slot cancelled }`;
 const LISTS = `query($loc: ID!) { open: pickLists(locationId: $loc, status: "OPEN") { ${LIST_FIELDS} }
   started: pickLists(locationId: $loc, status: "IN_PROGRESS") { ${LIST_FIELDS} } }`;
 const GENERATE = `mutation($loc: ID!) { generatePickLists(locationId: $loc) { pickLists { id } userErrors { message } } }`;
@@ -111,7 +111,7 @@ async function loadLists() {
 }
 
 function current(list) {
-  return list.lines.find((line) => line.picked + line.shortQuantity < line.quantity) || null;
+  return list.lines.find((line) => !line.cancelled && line.picked + line.shortQuantity < line.quantity) || null;
 }
 
 function renderPick() {
@@ -120,9 +120,9 @@ function renderPick() {
   show("picking",
     h("table", { class: "lines" },
       h("tr", {}, h("th", {}, list.mode === "ORDER" ? "Order" : list.mode === "ITEM" ? "SKU" : list.mode.toLowerCase()), h("th", {}, "SKU"), h("th", {}, "Tote"), h("th", {}, "Qty"), h("th", {}, "Picked"), h("th", {}, "Short")),
-      list.lines.map((x) => h("tr", { class: x === line ? "current" : x.picked + x.shortQuantity === x.quantity ? "done" : "", dataset: { sku: x.sku } },
+      list.lines.map((x) => h("tr", { class: x === line ? "current" : x.cancelled || x.picked + x.shortQuantity === x.quantity ? "done" : "", dataset: { sku: x.sku } },
         h("td", {}, x.group), h("td", {}, x.sku), h("td", {}, x.slot), h("td", {}, x.quantity), h("td", {}, x.picked),
-        h("td", {}, x.shortQuantity ? `${x.shortQuantity} (${x.shortReason})` : "")))),
+        h("td", {}, x.cancelled ? "order cancelled: put back" : x.shortQuantity ? `${x.shortQuantity} (${x.shortReason})` : "")))),
     line ? pickForm(list, line) : h("p", { class: "ok" }, "List complete: take it to packing."),
   );
   const scan = document.getElementById("scan");

@@ -172,6 +172,7 @@ def _line(row: Any) -> PickLine:
         row.short_reason,
         row.group_key,
         row.slot,
+        row.fulfillment_status == FulfillmentStatus.CANCELLED.value,
     )
 
 
@@ -179,7 +180,12 @@ async def _with_lines(conn: AsyncConnection, headers: Sequence[Any]) -> list[Pic
     ids = [row.id for row in headers]
     lines: dict[str, list[PickLine]] = {list_id: [] for list_id in ids}
     if ids:
-        query = select(pick_lines).where(pick_lines.c.pick_list_id.in_(ids)).order_by(pick_lines.c.seq)
+        query = (
+            select(pick_lines, fulfillments.c.status.label("fulfillment_status"))
+            .join(fulfillments, fulfillments.c.id == pick_lines.c.fulfillment_id)
+            .where(pick_lines.c.pick_list_id.in_(ids))
+            .order_by(pick_lines.c.seq)
+        )
         for row in await conn.execute(query):
             lines[row.pick_list_id].append(_line(row))
     return [
@@ -236,7 +242,12 @@ async def set_list_status(conn: AsyncConnection, list_id: str, status: picking.P
 
 
 async def lines_of_fulfillment(conn: AsyncConnection, fulfillment_id: str) -> list[PickLine]:
-    query = select(pick_lines).where(pick_lines.c.fulfillment_id == fulfillment_id).order_by(pick_lines.c.seq)
+    query = (
+        select(pick_lines, fulfillments.c.status.label("fulfillment_status"))
+        .join(fulfillments, fulfillments.c.id == pick_lines.c.fulfillment_id)
+        .where(pick_lines.c.fulfillment_id == fulfillment_id)
+        .order_by(pick_lines.c.seq)
+    )
     return [_line(row) for row in await conn.execute(query)]
 
 
@@ -247,12 +258,8 @@ async def refresh_lists(conn: AsyncConnection, fulfillment_ids: Iterable[str], n
         return
     query = select(pick_lines.c.pick_list_id).where(pick_lines.c.fulfillment_id.in_(wanted)).distinct()
     list_ids = [row.pick_list_id for row in await conn.execute(query)]
-    found = await lists_by_id(conn, list_ids)
-    f = fulfillments.c
-    all_fulfillments = {line.fulfillment_id for row in found.values() for line in row.lines}
-    cancelled_query = select(f.id).where(f.id.in_(sorted(all_fulfillments)), f.status == "CANCELLED")
-    cancelled = frozenset(row.id for row in await conn.execute(cancelled_query)) if all_fulfillments else frozenset()
-    for row in found.values():
+    for row in (await lists_by_id(conn, list_ids)).values():
+        cancelled = frozenset(line.fulfillment_id for line in row.lines if line.cancelled)
         status = picking.list_status((line.state for line in row.lines), cancelled)
         if status.value != row.status:
             await set_list_status(conn, row.id, status, now)

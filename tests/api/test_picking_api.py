@@ -406,3 +406,20 @@ async def test_a_store_lists_its_fulfillments_oldest_first_by_status(api: Api) -
     assert [e["node"]["orderId"] for e in rest["edges"]] == [second] and not rest["pageInfo"]["hasNextPage"]
     picked = (await api.gql(query, {"loc": "s1", "statuses": ["PICKED"]}))["fulfillments"]["edges"]
     assert [(e["node"]["orderId"], e["node"]["nextStep"]) for e in picked] == [(first, "PACK")]
+
+
+async def test_a_cancelled_order_leaves_its_batch_and_cannot_be_picked(api: Api) -> None:
+    await store(api, process(mode="ITEM"))
+    keep = (await place(api, "keep", [("A", 1)]))["id"]
+    gone = (await place(api, "gone", [("A", 2)]))["id"]
+    [batch] = await generate(api)
+    cancel = """mutation($id: ID!) { cancelOrder(id: $id, reason: "changed mind") { userErrors { code } } }"""
+    assert (await api.gql(cancel, {"id": gone}))["cancelOrder"]["userErrors"] == []
+    lists = await api.gql('query { pickLists(locationId: "s1") { status lines { id orderId cancelled } } }')
+    lines = {x["orderId"]: x for x in lists["pickLists"][0]["lines"]}
+    assert (lines[keep]["cancelled"], lines[gone]["cancelled"]) == (False, True)
+    refused = await confirm(api, batch["id"], {"pickLineId": lines[gone]["id"], "quantity": 1})
+    assert refused["userErrors"][0]["code"] == "INVALID_TRANSITION"
+    done = await confirm(api, batch["id"], {"pickLineId": lines[keep]["id"], "quantity": 1})
+    assert done["pickList"]["status"] == "DONE"  # the cancelled order no longer holds the batch open
+    assert (await availability(api, ["A"], ids=["s1"]))[0]["reserved"] == 1
