@@ -1,4 +1,4 @@
-"""`oms`: serve, migrate, seed, export-schema."""
+"""`oms`: serve, migrate, seed, import-inventory, export-schema, token."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app import auth, logs
+from app import auth, cli_tokens, logs
 from app.config import Settings
 from app.pubsub import InProcessBroker, make_broker
 from app.services import seed
@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     feed.add_argument("--batch", type=int, default=20_000, help="positions per transaction")
     export = commands.add_parser("export-schema", help="write the SDL")
     export.add_argument("--output", default="schema.graphql")
+    cli_tokens.add_parser(commands)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     logs.configure(settings.log_level)
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "seed": _seed,
         "import-inventory": _import,
         "export-schema": _export,
+        "token": cli_tokens.run,
     }
     handlers[args.command](settings, args)
 

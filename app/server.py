@@ -120,8 +120,8 @@ class RequestContext:
         try:
             if scope["type"] == "http" and scope["path"] == "/graphql":
                 try:
-                    scope["oms.principal"] = auth.principal_for(
-                        headers.get("authorization"), self.resources.admin_token
+                    scope["oms.principal"] = await auth.authenticate(
+                        self.resources.db, headers.get("authorization"), self.resources.admin_token
                     )
                 except auth.InvalidToken as error:
                     await _unauthenticated(str(error), rid)(scope, receive, send)

@@ -12,7 +12,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from app.auth import InvalidToken, principal_for
+from app.auth import ANONYMOUS, InvalidToken, authenticate
 from app.logs import request_id
 from app.resources import Resources
 from resolvers.context import Context
@@ -32,7 +32,7 @@ class GraphQLView(GraphQL[Context, None]):
         principal = request.scope.get("oms.principal")
         rid = request_id.get() or uuid.uuid4().hex
         if principal is None:
-            principal = principal_for(None, None)
+            principal = ANONYMOUS
         return Context(self.resources, principal, rid, request=request, response=response)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
@@ -41,7 +41,9 @@ class GraphQLView(GraphQL[Context, None]):
         if header is None and context.request is not None:
             header = context.request.headers.get("authorization")
         try:
-            context.principal = principal_for(str(header) if header else None, self.resources.admin_token)
+            context.principal = await authenticate(
+                self.resources.db, str(header) if header else None, self.resources.admin_token
+            )
         except InvalidToken as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
         return None
