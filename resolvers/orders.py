@@ -8,15 +8,16 @@ from typing import Any
 
 import strawberry
 
-from app.services import lookups
+from app.services import lookups, owners
 from app.services import orders as order_service
 from app.services.recommendations import RecommendationAsk
 from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
+from domain.access import may_see
 from domain.errors import DomainError
 from domain.locations import Geo
-from resolvers import pagination
-from resolvers.context import Info
+from resolvers import access, pagination
+from resolvers.context import Context, Info
 from resolvers.errors import UserError, bad_request, user_error
 from resolvers.network import (
     DestinationInput,
@@ -143,13 +144,18 @@ class Order:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Order | None:  # noqa: A002
-        info.context.require_staff()
-        found = await info.context.loaders.order.load(str(id))
+        await access.authorize(info.context, "Query.order", {"id": str(id)})  # an entity is read like order(id)
+        found = await access.visible_order(info.context, await info.context.loaders.order.load(str(id)))
         return order_node(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The order's fulfillments; store staff see those of their own locations.")
     async def fulfillments(self, info: Info) -> list[Fulfillment]:
-        found = await info.context.loaders.fulfillments.load(str(self.id))
+        principal = info.context.principal
+        found = [
+            f
+            for f in await info.context.loaders.fulfillments.load(str(self.id))
+            if principal.sees_location(f.location_id)
+        ]
         return [
             Fulfillment(
                 id=strawberry.ID(f.id),
@@ -215,8 +221,15 @@ async def order_connection(
     info: Info, first: int | None, after: str | None, status: domain.OrderStatus | None, customer_id: str | None
 ) -> OrderConnection:
     size = pagination.page_size(first)
+    principal = info.context.principal
     rows = await lookups.order_page(
-        info.context.resources.db, first=size, after=pagination.decode(after), status=status, customer_id=customer_id
+        info.context.resources.db,
+        first=size,
+        after=pagination.decode(after),
+        status=status,
+        customer_id=customer_id,
+        location_ids=principal.locations,
+        channels=principal.channels,
     )
     found = await info.context.loaders.order.load_many([oid for oid, _ in rows[:size]])
     edges = [
@@ -239,7 +252,7 @@ class Customer:
 
     @strawberry.field
     async def orders(self, info: Info, first: int | None = 20, after: str | None = None) -> OrderConnection:
-        info.context.require_staff()
+        await access.authorize(info.context, "Query.orders", {})  # a nested list is read like Query.orders
         return await order_connection(info, first, after, None, str(self.id))
 
 
@@ -311,8 +324,7 @@ class ReturnPayload:
 class OrderQuery:
     @strawberry.field(description="One order by id.")
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:  # noqa: A002
-        info.context.require_staff()
-        found = await info.context.loaders.order.load(str(id))
+        found = await access.visible_order(info.context, await info.context.loaders.order.load(str(id)))
         return order_node(found) if found else None
 
     @strawberry.field(description="Orders, newest first, with cursor pagination (first at most 100).")
@@ -341,7 +353,6 @@ class OrderQuery:
 class OrderMutation:
     @strawberry.mutation(description="Place an order: sources it, reserves stock, never oversells; idempotent by key.")
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:  # noqa: A002
-        info.context.require_staff()
         try:
             placed = await order_service.place_order(info.context.resources, request=input.to_domain())
         except DomainError as error:
@@ -379,18 +390,29 @@ class OrderMutation:
         return ReturnPayload(return_=created, user_errors=[])
 
 
+async def _may_see_order(context: Context, order_id: str) -> bool:
+    """Per event, with fresh loaders: fulfillments move (re-sourcing), so yesterday's answer may be stale."""
+    loaders = context.fresh_loaders()
+    order = await loaders.order.load(order_id)
+    if order is None:
+        return False
+    return may_see(context.principal, owners.of_order(order, await loaders.fulfillments.load(order_id)))
+
+
 @strawberry.type
 class OrderSubscription:
-    @strawberry.subscription(description="Order events as they happen; orderId null: every order (staff only).")
+    @strawberry.subscription(description="Order events as they happen; orderId null: every order the caller may see.")
     async def order_status_changed(
         self, info: Info, order_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrderEvent, None]:
-        if order_id is None:
-            info.context.require_staff()
-        async with info.context.resources.broker.hub.listen(order_service.ORDERS_TOPIC) as queue:
+        context = info.context
+        restricted = context.principal.locations is not None or context.principal.channels is not None
+        async with context.resources.broker.hub.listen(order_service.ORDERS_TOPIC) as queue:
             while True:
                 message = await queue.get()
                 if order_id is not None and message["orderId"] != str(order_id):
+                    continue
+                if restricted and not await _may_see_order(context, message["orderId"]):
                     continue
                 yield OrderEvent(
                     order_id=strawberry.ID(message["orderId"]),

@@ -11,6 +11,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from app.metrics import Metrics
+from resolvers import access
 from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, Product
 from resolvers.extensions import SafeErrors, is_public, metrics_extension
 from resolvers.inventory import InventoryMutation
@@ -72,7 +73,7 @@ def create_schema(metrics: Metrics | None = None) -> strawberry.federation.Schem
     extensions: list[Any] = [SafeErrors, lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)]
     if metrics is not None:
         extensions.append(metrics_extension(metrics))
-    return OmsSchema(
+    schema = OmsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -80,3 +81,5 @@ def create_schema(metrics: Metrics | None = None) -> strawberry.federation.Schem
         extensions=extensions,
         federation_version="2.9",
     )
+    access.protect(schema._schema)  # default deny: every root field answers to the permission matrix
+    return schema

@@ -1,0 +1,153 @@
+"""Enforcing the permission matrix on every root field, and row-level checks for resolvers.
+
+`protect(schema)` wraps the resolver (and, for subscriptions, the subscribe
+function) of every Query, Mutation and Subscription field with its rule from
+`domain.permissions.PERMISSIONS`: a field without a rule is refused to all.
+Only root fields are wrapped, so nested fields cost nothing extra.
+
+For rows reached otherwise (lists, nested fields, entities, events) resolvers
+use the helpers on `Context` (`principal.narrow`, `require_location`,
+`may_see`) and `visible_order` below.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from graphql import GraphQLObjectType, GraphQLSchema, default_field_resolver
+
+from app.services import owners
+from domain.access import Denied, Owner, Rule, check, may_see, values_at
+from domain.orders import Order
+from domain.permissions import PERMISSIONS
+from resolvers.context import Context
+from resolvers.errors import PublicError
+
+OwnerLookup = Callable[[Context, str], Awaitable[Owner | None]]
+
+
+async def _order_owner(context: Context, order_id: str) -> Owner | None:
+    order = await context.loaders.order.load(order_id)
+    if order is None:
+        return None
+    return owners.of_order(order, await context.loaders.fulfillments.load(order_id))
+
+
+async def _fulfillment_owner(context: Context, fulfillment_id: str) -> Owner | None:
+    return await owners.of_fulfillment(context.resources.db, fulfillment_id)
+
+
+async def _task_owner(context: Context, task_id: str) -> Owner | None:
+    return await owners.of_task(context.resources.db, task_id)
+
+
+# Kinds usable as `allow(..., kind="argument path")` in the matrix; add a kind with one line.
+OWNERS: dict[str, OwnerLookup] = {
+    "order": _order_owner,
+    "fulfillment": _fulfillment_owner,
+    "task": _task_owner,
+}
+
+
+def denied(error: Denied) -> PublicError:
+    return PublicError(error.message, error.code)
+
+
+async def check_owners(context: Context, rule: Rule, args: Mapping[str, Any]) -> None:
+    """Each row an argument names must be visible; an unknown id is refused alike (no existence leak)."""
+    principal = context.principal
+    if principal.locations is None and principal.channels is None:
+        return
+    for kind, path in rule.owners:
+        for row_id in values_at(args, path):
+            owner = await OWNERS[kind](context, row_id)
+            if owner is None or not may_see(principal, owner):
+                raise PublicError(f"Not allowed to act on this {kind}", "FORBIDDEN")
+
+
+async def authorize(context: Context, operation: str, args: Mapping[str, Any]) -> None:
+    """The full check of one operation: role, scope, location and channel arguments, owned rows."""
+    rule = PERMISSIONS.get(operation)
+    try:
+        check(context.principal, rule, args)
+    except Denied as error:
+        raise denied(error) from None
+    if rule is not None and rule.owners:
+        await check_owners(context, rule, args)
+
+
+async def visible_order(context: Context, order: Order | None) -> Order | None:
+    """The order if this principal may see it (one of its fulfillments is ours, in our channel), else None."""
+    if order is None:
+        return None
+    principal = context.principal
+    if principal.locations is None and principal.channels is None:
+        return order
+    fulfillments = await context.loaders.fulfillments.load(order.id)
+    return order if may_see(principal, owners.of_order(order, fulfillments)) else None
+
+
+def protect(schema: GraphQLSchema) -> None:
+    """Wrap every root field with its permission rule (default deny)."""
+    for kind, root in (
+        ("Query", schema.query_type),
+        ("Mutation", schema.mutation_type),
+        ("Subscription", schema.subscription_type),
+    ):
+        if root is not None:
+            _protect_type(kind, root)
+
+
+def operations(schema: GraphQLSchema) -> list[str]:
+    """Every "Kind.field" the schema exposes at its roots."""
+    found: list[str] = []
+    for kind, root in (
+        ("Query", schema.query_type),
+        ("Mutation", schema.mutation_type),
+        ("Subscription", schema.subscription_type),
+    ):
+        if isinstance(root, GraphQLObjectType):
+            found.extend(f"{kind}.{name}" for name in root.fields)
+    return found
+
+
+def _protect_type(kind: str, root: GraphQLObjectType) -> None:
+    for name, field in root.fields.items():
+        operation = f"{kind}.{name}"
+        if getattr(field, "_oms_protected", False):
+            continue
+        if kind == "Subscription":
+            field.subscribe = _guard(operation, field.subscribe)
+        else:
+            field.resolve = _guard(operation, field.resolve)
+        field._oms_protected = True  # type: ignore[attr-defined]
+
+
+def _guard(operation: str, inner: Callable[..., Any] | None) -> Callable[..., Any]:
+    rule = PERMISSIONS.get(operation)
+
+    def guarded(root: Any, info: Any, **args: Any) -> Any:
+        context: Context = info.context
+        try:
+            check(context.principal, rule, args)
+        except Denied as error:
+            raise denied(error) from None
+        if rule is not None and rule.owners and (context.principal.location_bound or context.principal.channels):
+            return _after_owners(context, rule, args, lambda: _call(inner, root, info, args))
+        return _call(inner, root, info, args)
+
+    return guarded
+
+
+async def _after_owners(context: Context, rule: Rule, args: Mapping[str, Any], call: Callable[[], Any]) -> Any:
+    await check_owners(context, rule, args)
+    result = call()
+    return await result if inspect.isawaitable(result) else result
+
+
+def _call(inner: Callable[..., Any] | None, root: Any, info: Any, args: Mapping[str, Any]) -> Any:
+    if inner is None:  # graphql-core's default: the attribute of the root value
+        return default_field_resolver(root, info, **args)
+    return inner(root, info, **args)
