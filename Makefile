@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres lint format schema bench clean
+.PHONY: install run test test-sqlite test-postgres lint format schema fuzz bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ format: install
 
 schema: install
 	$(BIN)/oms export-schema --output schema.graphql
+
+## Long property-based fuzzing of the schema per kind of caller (make test runs a short one).
+fuzz: install
+	OMS_FUZZ_EXAMPLES=$${OMS_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_fuzz_api.py
 
 ## Benchmarks (PostgreSQL and Redis on 127.0.0.1); figures go to bench/results/ and the README.
 bench: install
