@@ -191,6 +191,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         log_config=None,
         access_log=False,
         env_file=None,
+        ws_max_size=settings.max_body_bytes,  # a WebSocket message is capped like an HTTP body
     )
 
 

@@ -14,8 +14,9 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope
 
 from app import auth
-from app.ratelimit import RateLimiter, retry_after
+from app.ratelimit import retry_after
 from app.resources import Resources
+from domain.access import Principal
 
 ROUTER_HEADER = "router-authorization"
 
@@ -27,16 +28,20 @@ def router_secret_ok(secret: str | None, presented: object) -> bool:
     return isinstance(presented, str) and hmac.compare_digest(presented.encode(), secret.encode())
 
 
+def rate_key(principal: Principal, client_host: str) -> str:
+    """One bucket per token; anonymous callers share one per address."""
+    return f"ip:{client_host}" if principal.anonymous else principal.subject
+
+
 def error_response(status: int, message: str, code: str, rid: str, **extra: Any) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": rid, **extra}}]}
     return JSONResponse(body, status_code=status, headers={"x-request-id": rid})
 
 
 class Gate:
-    def __init__(self, resources: Resources, limiter: RateLimiter | None) -> None:
+    def __init__(self, resources: Resources) -> None:
         self.resources = resources
         self.settings = resources.settings
-        self.limiter = limiter
 
     async def admit(
         self, scope: Scope, receive: Receive, headers: Mapping[str, str], rid: str
@@ -57,10 +62,9 @@ class Gate:
             refusal.headers["www-authenticate"] = "Bearer"
             return refusal, receive
         scope["oms.principal"] = principal
-        if self.limiter is not None:
+        if self.resources.limiter is not None:
             client = scope.get("client") or ("unknown", 0)
-            key = f"ip:{client[0]}" if principal.anonymous else principal.subject
-            wait = await self.limiter.take(key)
+            wait = await self.resources.limiter.take(rate_key(principal, client[0]))
             if wait > 0:
                 seconds = retry_after(wait)
                 refusal = error_response(429, "Rate limit exceeded", "THROTTLED", rid, retryAfter=seconds)

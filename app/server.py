@@ -105,7 +105,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
     )
     app.state.resources = resources
     app.state.metrics = metrics
-    return RequestContext(app, resources, metrics, Gate(resources, limiter))  # type: ignore[return-value]
+    resources.limiter = limiter
+    return RequestContext(app, resources, metrics, Gate(resources))  # type: ignore[return-value]
 
 
 class RequestContext:

@@ -18,6 +18,8 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLSchema, default_field_resolver
 
+from app.gate import rate_key
+from app.ratelimit import retry_after
 from app.services import owners
 from domain.access import Denied, Owner, Rule, check, may_see, values_at
 from domain.orders import Order
@@ -89,6 +91,15 @@ async def visible_order(context: Context, order: Order | None) -> Order | None:
     return order if may_see(principal, owners.of_order(order, fulfillments)) else None
 
 
+async def may_see_order_now(context: Context, order_id: str) -> bool:
+    """For subscription events: fresh loaders, because fulfillments move (re-sourcing) during a connection."""
+    loaders = context.fresh_loaders()
+    order = await loaders.order.load(order_id)
+    if order is None:
+        return False
+    return may_see(context.principal, owners.of_order(order, await loaders.fulfillments.load(order_id)))
+
+
 def protect(schema: GraphQLSchema) -> None:
     """Wrap every root field with its permission rule (default deny)."""
     for kind, root in (
@@ -134,15 +145,27 @@ def _guard(operation: str, inner: Callable[..., Any] | None) -> Callable[..., An
             check(context.principal, rule, args)
         except Denied as error:
             raise denied(error) from None
-        if rule is not None and rule.owners and (context.principal.location_bound or context.principal.channels):
-            return _after_owners(context, rule, args, lambda: _call(inner, root, info, args))
+        owned = rule is not None and rule.owners and (context.principal.location_bound or context.principal.channels)
+        limited = context.over_websocket and context.resources.limiter is not None
+        if owned or limited:
+            return _checked(context, rule if owned else None, args, lambda: _call(inner, root, info, args))
         return _call(inner, root, info, args)
 
     return guarded
 
 
-async def _after_owners(context: Context, rule: Rule, args: Mapping[str, Any], call: Callable[[], Any]) -> Any:
-    await check_owners(context, rule, args)
+async def _checked(context: Context, rule: Rule | None, args: Mapping[str, Any], call: Callable[[], Any]) -> Any:
+    """The guard's asynchronous part: the rate limit on WebSockets, then the rows the arguments name."""
+    limiter = context.resources.limiter
+    if context.over_websocket and limiter is not None:
+        client = getattr(context.request, "client", None)
+        wait = await limiter.take(rate_key(context.principal, client.host if client else "unknown"))
+        if wait > 0:
+            error = PublicError("Rate limit exceeded", "THROTTLED")
+            error.extensions["retryAfter"] = retry_after(wait)  # type: ignore[index]
+            raise error
+    if rule is not None:
+        await check_owners(context, rule, args)
     result = call()
     return await result if inspect.isawaitable(result) else result
 

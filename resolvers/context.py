@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from app.auth import Principal
@@ -45,6 +46,11 @@ class Context:
             raise unauthenticated()
         if self.principal.role is Role.STOREFRONT:
             raise forbidden()
+
+    @property
+    def over_websocket(self) -> bool:
+        """Operations on a WebSocket skip the HTTP gate's rate limit; the root-field guard applies it."""
+        return isinstance(self.request, WebSocket)
 
     def require_location(self, location_id: str | None) -> None:
         """Row-level check for a row owned by one location (a pick list, a fulfillment, a task)."""

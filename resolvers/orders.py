@@ -8,16 +8,15 @@ from typing import Any
 
 import strawberry
 
-from app.services import lookups, owners
+from app.services import lookups
 from app.services import orders as order_service
 from app.services.recommendations import RecommendationAsk
 from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
-from domain.access import may_see
 from domain.errors import DomainError
 from domain.locations import Geo
 from resolvers import access, pagination
-from resolvers.context import Context, Info
+from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_error
 from resolvers.network import (
     DestinationInput,
@@ -26,7 +25,7 @@ from resolvers.network import (
     stored_location,
 )
 from resolvers.pagination import PageInfo
-from resolvers.plans import SourcingPlan, plan_node
+from resolvers.plans import SourcingPlan, plan_node, seen_by
 from resolvers.recommendations import Recommendation, RecommendationContext
 from resolvers.recommendations import load as load_recommendations
 
@@ -183,9 +182,9 @@ class Order:
         ask = RecommendationAsk((), self.channel, self.market, which, order_id=str(self.id), limit=limit)
         return await load_recommendations(info, ask)
 
-    @strawberry.field(description="How the order was sourced, as decided when it was placed.")
-    def plan(self) -> SourcingPlan:
-        return plan_node(plan_from_json(self._plan), weights_from_json(self._plan))
+    @strawberry.field(description="How the order was sourced, as decided when it was placed (store staff: their part).")
+    def plan(self, info: Info) -> SourcingPlan:
+        return seen_by(plan_node(plan_from_json(self._plan), weights_from_json(self._plan)), info.context.principal)
 
 
 def order_node(order: domain.Order) -> Order:
@@ -390,15 +389,6 @@ class OrderMutation:
         return ReturnPayload(return_=created, user_errors=[])
 
 
-async def _may_see_order(context: Context, order_id: str) -> bool:
-    """Per event, with fresh loaders: fulfillments move (re-sourcing), so yesterday's answer may be stale."""
-    loaders = context.fresh_loaders()
-    order = await loaders.order.load(order_id)
-    if order is None:
-        return False
-    return may_see(context.principal, owners.of_order(order, await loaders.fulfillments.load(order_id)))
-
-
 @strawberry.type
 class OrderSubscription:
     @strawberry.subscription(description="Order events as they happen; orderId null: every order the caller may see.")
@@ -412,7 +402,7 @@ class OrderSubscription:
                 message = await queue.get()
                 if order_id is not None and message["orderId"] != str(order_id):
                     continue
-                if restricted and not await _may_see_order(context, message["orderId"]):
+                if restricted and not await access.may_see_order_now(context, message["orderId"]):
                     continue
                 yield OrderEvent(
                     order_id=strawberry.ID(message["orderId"]),

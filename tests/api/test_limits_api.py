@@ -134,6 +134,13 @@ async def test_each_caller_has_its_own_rate_limit_bucket(backend: Backend) -> No
         assert 1 <= throttled.json()["errors"][0]["extensions"]["retryAfter"] <= 10
         assert int(throttled.headers["retry-after"]) >= 1
         assert (await api.post("{ __typename }", token=ADMIN_TOKEN)).status_code == 200  # another bucket
+        async with subscriptions(server, token=await token_for(server, Role.AGENT)) as ws:
+            for n in range(4):
+                await ws.subscribe(
+                    f'subscription {{ availabilityChanged(skus: ["{n}"], channel: "web", market: "US") {{ sku }} }}'
+                )
+            message = await ws.receive()
+            assert "THROTTLED" in json.dumps(message), message  # operations on a WebSocket count too
 
 
 async def test_production_hides_introspection_suggestions_and_graphiql(backend: Backend) -> None:

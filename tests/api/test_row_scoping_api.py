@@ -51,6 +51,20 @@ async def test_an_associate_sees_only_orders_and_fulfillments_of_their_store(api
     assert locations_of((await api.gql(ORDER, {"id": ids["ab"]}))["order"]) == ["sa", "sb"]  # admin: everything
 
 
+async def test_an_associate_sees_only_their_part_of_a_split_orders_plan(api: Api) -> None:
+    ids = await two_stores(api)
+    associate = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"sa"})
+    query = """query($id: ID!) { order(id: $id) { plan {
+        allocations { location { id } sku } candidates { location { id } } explanation } } }"""
+    full = (await api.gql(query, {"id": ids["ab"]}))["order"]["plan"]
+    assert {a["location"]["id"] for a in full["allocations"]} == {"sa", "sb"}
+    assert any("sb" in line for line in full["explanation"])
+    part = (await api.gql(query, {"id": ids["ab"]}, token=associate))["order"]["plan"]
+    assert part["allocations"] == [{"location": {"id": "sa"}, "sku": "A"}]
+    assert {c["location"]["id"] for c in part["candidates"]} == {"sa"}
+    assert part["explanation"] and not any("sb" in line for line in part["explanation"])
+
+
 async def test_tasks_are_scoped_by_location_in_lists_filters_commands_and_nested_orders(api: Api) -> None:
     ids = await two_stores(api)
     async with api.server.resources.uow() as uow:
