@@ -91,6 +91,16 @@ async def visible_order(context: Context, order: Order | None) -> Order | None:
     return order if may_see(principal, owners.of_order(order, fulfillments)) else None
 
 
+async def require_visible_order(context: Context, order_id: str) -> None:
+    """Whoever may call order(id) and sees this order; bound callers are refused unknown ids alike."""
+    await authorize(context, "Query.order", {"id": order_id})
+    principal = context.principal
+    if principal.locations is None and principal.channels is None:
+        return
+    if await visible_order(context, await context.loaders.order.load(order_id)) is None:
+        raise PublicError("Not allowed to read this order", "FORBIDDEN")
+
+
 async def may_see_order_now(context: Context, order_id: str) -> bool:
     """For subscription events: fresh loaders, because fulfillments move (re-sourcing) during a connection."""
     loaders = context.fresh_loaders()

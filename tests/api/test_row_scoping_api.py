@@ -137,3 +137,15 @@ async def test_revoked_and_expired_tokens_are_refused_with_401(api: Api) -> None
     expired = await token_for(api.server, Role.AGENT, expires_at=utc_now() - timedelta(seconds=1))
     assert (await api.post(ORDERS, token=expired)).status_code == 401
     assert (await api.post(ORDERS, token=agent.token + "x")).status_code == 401
+
+
+async def test_recommendations_for_an_order_are_read_like_the_order(api: Api) -> None:
+    ids = await two_stores(api)
+    associate = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"sa"})
+    query = """query($id: ID!) { recommendations(input: {skus: [], channel: "web", market: "US",
+        context: ORDER_CONFIRMATION, orderId: $id}) { sku } }"""
+    assert isinstance((await api.gql(query, {"id": ids["a"]}, token=associate))["recommendations"], list)
+    for order_id in (ids["b"], "unknown"):
+        refused = await api.raw(query, {"id": order_id}, token=associate)
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await api.raw(query, {"id": ids["a"]}, token=None))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
