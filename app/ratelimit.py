@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 import redis.asyncio as aioredis
@@ -40,14 +41,14 @@ class RateLimiter(Protocol):
 
 
 class MemoryRateLimiter:
-    def __init__(self, per_minute: int, burst: int, clock: object = time.monotonic) -> None:
+    def __init__(self, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(max(1, burst))
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}
 
     async def take(self, key: str) -> float:
-        now: float = self._clock()  # type: ignore[operator]
+        now = self._clock()
         tokens, ts = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + max(0.0, now - ts) * self.rate)
         wait = 0.0
