@@ -102,6 +102,13 @@ def may_see(principal: Principal, owner: Owner) -> bool:
     return principal.sees_any(owner.locations) and principal.may_use_channel(owner.channel)
 
 
+def redact(message: str | None, hidden_locations: Iterable[str]) -> str | None:
+    """A free-text message that names a location the reader may not see is withheld whole."""
+    if message is None or not any(x in message for x in hidden_locations):
+        return message
+    return None
+
+
 ANONYMOUS = Principal(Role.STOREFRONT, "anonymous", anonymous=True)
 
 

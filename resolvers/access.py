@@ -101,13 +101,20 @@ async def require_visible_order(context: Context, order_id: str) -> None:
         raise PublicError("Not allowed to read this order", "FORBIDDEN")
 
 
-async def may_see_order_now(context: Context, order_id: str) -> bool:
-    """For subscription events: fresh loaders, because fulfillments move (re-sourcing) during a connection."""
-    loaders = context.fresh_loaders()
+async def hidden_locations(context: Context, order_id: str, *, fresh: bool = False) -> frozenset[str] | None:
+    """Locations of an order's fulfillments this caller may not see, or None when the whole order is hidden.
+
+    `fresh` for subscription events: fulfillments move (re-sourcing) during a long connection.
+    """
+    loaders = context.fresh_loaders() if fresh else context.loaders
     order = await loaders.order.load(order_id)
     if order is None:
-        return False
-    return may_see(context.principal, owners.of_order(order, await loaders.fulfillments.load(order_id)))
+        return None
+    fulfillments = await loaders.fulfillments.load(order_id)
+    principal = context.principal
+    if not may_see(principal, owners.of_order(order, fulfillments)):
+        return None
+    return frozenset(f.location_id for f in fulfillments if not principal.sees_location(f.location_id))
 
 
 def protect(schema: GraphQLSchema) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from app.services import orders as order_service
 from app.services.recommendations import RecommendationAsk
 from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
+from domain.access import redact
 from domain.errors import DomainError
 from domain.locations import Geo
 from resolvers import access, pagination
@@ -166,9 +168,13 @@ class Order:
             for f in found
         ]
 
-    @strawberry.field
+    @strawberry.field(description="What happened to the order; store staff get no message naming another store.")
     async def events(self, info: Info) -> list[OrderEvent]:
-        return [event_node(e) for e in await info.context.loaders.order_events.load(str(self.id))]
+        found = [event_node(e) for e in await info.context.loaders.order_events.load(str(self.id))]
+        if info.context.principal.locations is None:
+            return found
+        hidden = await access.hidden_locations(info.context, str(self.id)) or frozenset()
+        return [dataclasses.replace(e, message=redact(e.message, hidden)) for e in found]
 
     @strawberry.field(description="Items in stock where this order is being fulfilled: each can join a fulfillment.")
     async def recommendations(
@@ -402,12 +408,16 @@ class OrderSubscription:
                 message = await queue.get()
                 if order_id is not None and message["orderId"] != str(order_id):
                     continue
-                if restricted and not await access.may_see_order_now(context, message["orderId"]):
-                    continue
+                hidden: frozenset[str] = frozenset()
+                if restricted:
+                    view = await access.hidden_locations(context, message["orderId"], fresh=True)
+                    if view is None:
+                        continue
+                    hidden = view
                 yield OrderEvent(
                     order_id=strawberry.ID(message["orderId"]),
                     type=message["type"],
                     status=domain.OrderStatus(message["status"]),
                     at=datetime.fromisoformat(message["at"]),
-                    message=message.get("message"),
+                    message=redact(message.get("message"), hidden),
                 )

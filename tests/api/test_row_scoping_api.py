@@ -63,6 +63,13 @@ async def test_an_associate_sees_only_their_part_of_a_split_orders_plan(api: Api
     assert part["allocations"] == [{"location": {"id": "sa"}, "sku": "A"}]
     assert {c["location"]["id"] for c in part["candidates"]} == {"sa"}
     assert part["explanation"] and not any("sb" in line for line in part["explanation"])
+    events = "query($id: ID!) { order(id: $id) { events { type message } } }"
+    created = (await api.gql(events, {"id": ids["ab"]}))["order"]["events"][0]
+    assert created["type"] == "order.created" and "sb" in created["message"]
+    seen = (await api.gql(events, {"id": ids["ab"]}, token=associate))["order"]["events"][0]
+    assert seen == {"type": "order.created", "message": None}
+    own = (await api.gql(events, {"id": ids["a"]}, token=associate))["order"]["events"][0]
+    assert own["message"] == created["message"].replace("sa, sb", "sa").replace("2 shipments", "1 shipment")
 
 
 async def test_tasks_are_scoped_by_location_in_lists_filters_commands_and_nested_orders(api: Api) -> None:

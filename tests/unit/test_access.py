@@ -19,6 +19,7 @@ from domain.access import (
     allow,
     check,
     may_see,
+    redact,
     token_usable,
     validate_grant,
     values_at,
@@ -87,6 +88,13 @@ def test_a_row_is_visible_when_one_of_its_locations_is_ours_and_in_our_channel()
     assert not may_see(STORE_A, Owner(frozenset({"B"}), "web"))
     assert not may_see(STORE_A, Owner(frozenset(), None))  # owned by no location: not a store's business
     assert not may_see(WEB, Owner(frozenset({"A"}), "app"))
+
+
+def test_a_message_naming_a_hidden_location_is_withheld_whole() -> None:
+    assert redact("Allocated to A, B", {"B"}) is None
+    assert redact("Allocated to A", {"B"}) == "Allocated to A"
+    assert redact(None, {"B"}) is None
+    assert redact("anything", ()) == "anything"
 
 
 def test_list_filters_narrow_to_the_callers_locations() -> None:
