@@ -31,6 +31,7 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 10_000
     max_cost: int = 50_000
+    max_cost_anonymous: int = 10_000
     max_body_bytes: int = 2 * 1024 * 1024
     rate_limit_per_minute: int = 1200
     rate_limit_burst: int = 200
@@ -80,6 +81,7 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_MAX_ALIASES", "max_aliases", int),
     ("OMS_MAX_TOKENS", "max_tokens", int),
     ("OMS_MAX_COST", "max_cost", int),
+    ("OMS_MAX_COST_ANONYMOUS", "max_cost_anonymous", int),
     ("OMS_MAX_BODY_BYTES", "max_body_bytes", int),
     ("OMS_RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute", int),
     ("OMS_RATE_LIMIT_BURST", "rate_limit_burst", int),

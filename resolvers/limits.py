@@ -5,7 +5,8 @@ so they are built once and the `ValidationCache` stays correct (its key is the
 document and the rule classes). Cost depends on variables (`first: $n`), so it
 is computed per request just before execution, never cached.
 
-Cost: every selected field costs 1, times the size of the lists above it. A
+Cost: every selected field costs 1, times the size of the lists above it (a
+list of scalars is one field). A
 list's size is its `first`/`limit` argument, else the length of its longest
 list argument (`skus`, `representations`), else `UNSIZED_LIST`; a
 connection's `edges` take the connection's size.
@@ -51,29 +52,35 @@ def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     rules: list[Any] = [depth_rule(settings.max_depth, None, None), alias_rule(settings.max_aliases)]
     if settings.production:
         rules.append(NoSchemaIntrospectionCustomRule)
-    max_tokens, max_cost = settings.max_tokens, settings.max_cost
+    max_tokens, max_cost, max_cost_anonymous = settings.max_tokens, settings.max_cost, settings.max_cost_anonymous
     return [
         lambda: MaxTokensLimiter(max_tokens),
         lambda: AddValidationRules(rules),
-        lambda: CostLimit(max_cost),
+        lambda: CostLimit(max_cost, max_cost_anonymous),
     ]
 
 
 class CostLimit(SchemaExtension):
-    """Refuse an operation whose estimated cost is over the limit, before any resolver runs."""
+    """Refuse an operation whose estimated cost is over the caller's limit, before any resolver runs.
 
-    def __init__(self, max_cost: int) -> None:
+    Anonymous callers get a lower limit; decided here per request, never in the cached validation.
+    """
+
+    def __init__(self, max_cost: int, max_cost_anonymous: int) -> None:
         self.max_cost = max_cost
+        self.max_cost_anonymous = max_cost_anonymous
         self.refused: dict[str, int] | None = None
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.operation_type.value != "subscription":
+            principal = getattr(context.context, "principal", None)
+            limit = self.max_cost_anonymous if principal is None or principal.anonymous else self.max_cost
             cost = operation_cost(context.schema._schema, document, context.operation_name, context.variables or {})
-            if cost > self.max_cost:
-                self.refused = {"requested": cost, "maximum": self.max_cost}
-                error = PublicError(f"Operation cost {cost} is over the limit of {self.max_cost}", "BAD_REQUEST")
+            if cost > limit:
+                self.refused = {"requested": cost, "maximum": limit}
+                error = PublicError(f"Operation cost {cost} is over the limit of {limit}", "BAD_REQUEST")
                 error.extensions["cost"] = self.refused  # type: ignore[index]
                 context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
@@ -122,7 +129,7 @@ class _Cost:
     def _field(self, node: FieldNode, parent: Any, seen: set[str]) -> int:
         fields = getattr(parent, "fields", None) or {}
         definition = fields.get(node.name.value)
-        if definition is None:  # __typename and introspection: cheap
+        if definition is None or node.selection_set is None:  # scalars (lists of them too), __typename: one step
             return 1
         variables = dict(self.variables)
         args = {a.name.value: value_from_ast_untyped(a.value, variables) for a in node.arguments or ()}

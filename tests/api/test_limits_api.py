@@ -1,16 +1,24 @@
-"""The router boundary and abuse limits, on servers started with small limits."""
+"""The router boundary and abuse limits, on servers started with small limits.
+
+Each of these servers has its own SQLite file (and the backend's Redis, for
+the shared rate-limit bucket), so its background jobs never meet the shared
+test server's database while other tests wipe it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from app.config import Settings
 from domain.access import Role
 from tests.api.principals import token_for
 from tests.backends import Backend, settings_for
@@ -19,14 +27,21 @@ from tests.harness import ADMIN_TOKEN, Client, RunningServer, serve, subscriptio
 ORDERS = "query($n: Int) { orders(first: $n) { edges { node { id } } } }"
 
 
+def own_settings(backend: Backend, folder: Path, **overrides: object) -> Settings:
+    database = f"sqlite+aiosqlite:///{folder / f'{uuid.uuid4().hex}.db'}"
+    return settings_for(backend, database_url=database, scheduler_interval_seconds=3600.0, **overrides)
+
+
 @pytest.fixture(scope="module")
-async def limited(backend: Backend) -> AsyncIterator[RunningServer]:
-    settings = settings_for(
+async def limited(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningServer]:
+    settings = own_settings(
         backend,
+        tmp_path_factory.mktemp("limited"),
         max_depth=4,
         max_aliases=2,
         max_tokens=200,
         max_cost=100,
+        max_cost_anonymous=10,
         max_body_bytes=4000,
         ws_max_subscriptions=2,
         ws_init_timeout_seconds=0.5,
@@ -70,6 +85,14 @@ async def test_cost_counts_first_from_variables_and_is_reported_when_refused(cli
     assert code_of(over) == "BAD_REQUEST"
 
 
+async def test_anonymous_callers_have_a_lower_cost_limit_decided_per_request(client: Client) -> None:
+    query = "{ locations { id name type markets active } }"  # 5 x (1 + 5) = 30
+    assert isinstance((await client.gql(query))["locations"], list)
+    refused = await client.raw(query, token=None)
+    assert refused["errors"][0]["extensions"]["cost"] == {"requested": 30, "maximum": 10}
+    assert isinstance((await client.gql(query))["locations"], list)  # the refusal was not cached for others
+
+
 async def test_bodies_are_capped_and_batches_refused(client: Client) -> None:
     big = await client.http.post("/graphql", json={"query": "{ __typename }", "variables": {"pad": "x" * 5000}})
     assert big.status_code == 413
@@ -97,8 +120,10 @@ async def test_websockets_check_origins_cap_operations_and_need_a_prompt_init(li
         assert message["type"] == "error" and "limit" in json.dumps(message["payload"])
 
 
-async def test_the_router_secret_guards_every_request_and_the_user_token_still_counts(backend: Backend) -> None:
-    async with serve(settings_for(backend, router_secret="r0uter")) as server:
+async def test_the_router_secret_guards_every_request_and_the_user_token_still_counts(
+    backend: Backend, tmp_path: Path
+) -> None:
+    async with serve(own_settings(backend, tmp_path, router_secret="r0uter")) as server:
         async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as http:
             api = Client(http)
             for headers in ({}, {"router-authorization": "wrong"}):
@@ -120,9 +145,9 @@ async def test_the_router_secret_guards_every_request_and_the_user_token_still_c
             assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
 
 
-async def test_each_caller_has_its_own_rate_limit_bucket(backend: Backend) -> None:
+async def test_each_caller_has_its_own_rate_limit_bucket(backend: Backend, tmp_path: Path) -> None:
     async with (
-        serve(settings_for(backend, rate_limit_per_minute=6, rate_limit_burst=3)) as server,
+        serve(own_settings(backend, tmp_path, rate_limit_per_minute=6, rate_limit_burst=3)) as server,
         httpx.AsyncClient(base_url=server.base_url, timeout=30) as http,
     ):
         api = Client(http)
@@ -143,9 +168,9 @@ async def test_each_caller_has_its_own_rate_limit_bucket(backend: Backend) -> No
             assert "THROTTLED" in json.dumps(message), message  # operations on a WebSocket count too
 
 
-async def test_production_hides_introspection_suggestions_and_graphiql(backend: Backend) -> None:
+async def test_production_hides_introspection_suggestions_and_graphiql(backend: Backend, tmp_path: Path) -> None:
     async with (
-        serve(settings_for(backend, env="production")) as server,
+        serve(own_settings(backend, tmp_path, env="production")) as server,
         httpx.AsyncClient(base_url=server.base_url, timeout=30) as http,
     ):
         api = Client(http)
