@@ -119,10 +119,13 @@ class Rule:
     `location`/`channel` are argument paths such as "locationId" or "input.channel" (lists are
     checked item by item). `owners` are (kind, argument path) pairs, e.g. ("fulfillment",
     "fulfillmentId"): the application looks up the locations owning that row and checks them.
+    `public_if` names an argument whose value is a capability: given it, anyone may call
+    (an order id, unguessable, lets a confirmation page follow that one order).
     """
 
     roles: frozenset[Role]
     public: bool = False
+    public_if: str | None = None
     scope: str | None = None
     location: str | None = None
     channel: str | None = None
@@ -135,12 +138,21 @@ def allow(
     scope: str | None = None,
     location: str | None = None,
     channel: str | None = None,
+    public_if: str | None = None,
     **owners: str,
 ) -> Rule:
     """One matrix entry; ADMIN is always included. `owners` keywords: kind=argument path."""
     if scope is not None and scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
-    return Rule(frozenset({Role.ADMIN, *roles}), public, scope, location, channel, tuple(sorted(owners.items())))
+    return Rule(
+        roles=frozenset({Role.ADMIN, *roles}),
+        public=public,
+        public_if=public_if,
+        scope=scope,
+        location=location,
+        channel=channel,
+        owners=tuple(sorted(owners.items())),
+    )
 
 
 class Denied(Exception):
@@ -156,7 +168,7 @@ def check(principal: Principal, rule: Rule | None, args: Mapping[str, Any]) -> N
     """Raise `Denied` unless the principal may call an operation with these arguments."""
     if rule is None:
         raise Denied("FORBIDDEN", "This operation is not open to anyone (no permission entry)")
-    if rule.public:
+    if rule.public or (rule.public_if is not None and values_at(args, rule.public_if)):
         return
     if principal.anonymous:
         raise Denied("UNAUTHENTICATED", "Authentication required: send Authorization: Bearer <token>")

@@ -63,7 +63,9 @@ PERMISSIONS: dict[str, Rule] = {
     "Mutation.cancelOrder": allow(AG, INT, scope="orders:write", order="id"),
     "Mutation.requestReturn": allow(AG, *STORE, INT, scope="orders:write", order="input.orderId"),
     "Mutation.receiveReturn": allow(AG, *STORE, INT, scope="orders:write", location="locationId"),
-    "Subscription.orderStatusChanged": allow(AG, *STORE, INT, SF, scope="orders:read", order="orderId"),
+    "Subscription.orderStatusChanged": allow(
+        AG, *STORE, INT, SF, scope="orders:read", order="orderId", public_if="orderId"
+    ),  # one order by its id: anyone (the confirmation page); every order: staff and integrations
     # manual processes
     "Query.tasks": allow(AG, *STORE, location="locationId"),
     "Mutation.claimTask": allow(AG, *STORE, task="id"),

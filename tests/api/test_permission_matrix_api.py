@@ -45,8 +45,8 @@ def test_admin_is_in_every_entry() -> None:
 
 def expected(caller: Caller, rule: Rule, variables: dict[str, Any]) -> str | None:
     """The refusal code this caller must get, or None when it must be let through."""
-    if rule.public:
-        return None
+    if rule.public or (rule.public_if is not None and rule.public_if in variables):
+        return None if caller.role is None or not (caller.bound and rule.owners) else "FORBIDDEN"
     if caller.role is None:
         return "UNAUTHENTICATED"
     if caller.role not in rule.roles or (caller.scoped_out and rule.scope):

@@ -11,7 +11,7 @@ from app.services.uow import utc_now
 from domain.access import Role, TokenGrant
 from tests.api.network import location, sync, update, upsert_locations
 from tests.api.principals import token_for
-from tests.api.test_orders_api import PLACE, order_input
+from tests.api.test_orders_api import CANCEL, PLACE, order_input
 from tests.harness import Api, subscriptions
 
 ORDERS = "{ orders(first: 100) { edges { node { id fulfillments { location { id } } } } } }"
@@ -156,3 +156,18 @@ async def test_recommendations_for_an_order_are_read_like_the_order(api: Api) ->
         refused = await api.raw(query, {"id": order_id}, token=associate)
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert (await api.raw(query, {"id": ids["a"]}, token=None))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_anyone_holding_an_order_id_may_follow_that_order_and_only_staff_every_order(api: Api) -> None:
+    ids = await two_stores(api)
+    follow = "subscription($id: ID) { orderStatusChanged(orderId: $id) { orderId type status } }"
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(follow, {"id": ids["a"]})
+        await ws.subscribe(follow, {"id": None})
+        refused = await ws.receive()
+        assert refused["id"] == "2" and "UNAUTHENTICATED" in str(refused["payload"])
+        await asyncio.sleep(0.3)
+        await api.gql(CANCEL, {"id": ids["b"]})
+        await api.gql(CANCEL, {"id": ids["a"]})
+        event = (await ws.next_data())["data"]["orderStatusChanged"]
+        assert event == {"orderId": ids["a"], "type": "order.status_changed", "status": "CANCELLED"}

@@ -50,6 +50,13 @@ def test_public_rules_let_anonymous_callers_in_and_others_need_a_token() -> None
     assert refusal(ANONYMOUS, allow(Role.AGENT)) == "UNAUTHENTICATED"
 
 
+def test_a_capability_argument_opens_a_rule_to_anyone_who_holds_it() -> None:
+    rule = allow(Role.AGENT, public_if="orderId")
+    assert refusal(ANONYMOUS, rule, {"orderId": "ord_1"}) is None
+    assert refusal(ANONYMOUS, rule, {"orderId": None}) == "UNAUTHENTICATED"
+    assert refusal(STORE_A, rule, {}) == "FORBIDDEN"
+
+
 def test_admin_is_in_every_rule_and_other_roles_only_where_named() -> None:
     rule = allow(Role.AGENT)
     assert (refusal(ADMIN, rule), refusal(AGENT, rule), refusal(STORE_A, rule)) == (None, None, "FORBIDDEN")
