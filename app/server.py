@@ -58,6 +58,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
         await resources.broker.start()
         resources.sales.start()
         scheduler.start()
+        if settings.production and not settings.router_secret:
+            log.warning("OMS_ROUTER_SECRET is unset: anyone can reach this subgraph directly, _service included")
         gc.collect()
         gc.freeze()  # start-up objects never need collecting: shorter GC pauses under load
         log.info("serving", extra={"database": db.engine.url.render_as_string(hide_password=True)})

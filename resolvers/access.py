@@ -13,6 +13,7 @@ use the helpers on `Context` (`principal.narrow`, `require_location`,
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -26,6 +27,8 @@ from domain.orders import Order
 from domain.permissions import PERMISSIONS
 from resolvers.context import Context
 from resolvers.errors import PublicError
+
+log = logging.getLogger("oms.access")
 
 OwnerLookup = Callable[[Context, str], Awaitable[Owner | None]]
 
@@ -53,7 +56,13 @@ OWNERS: dict[str, OwnerLookup] = {
 }
 
 
-def denied(error: Denied) -> PublicError:
+def denied(error: Denied, context: Context | None = None, operation: str | None = None) -> PublicError:
+    """The client's error; refusals of known callers are logged (who tried what) for audits."""
+    if context is not None and not context.principal.anonymous:
+        log.info(
+            "access denied",
+            extra={"operation": operation, "subject": context.principal.subject, "code": error.code},
+        )
     return PublicError(error.message, error.code)
 
 
@@ -161,7 +170,7 @@ def _guard(operation: str, inner: Callable[..., Any] | None) -> Callable[..., An
         try:
             check(context.principal, rule, args)
         except Denied as error:
-            raise denied(error) from None
+            raise denied(error, context, operation) from None
         owned = rule is not None and rule.owners and (context.principal.location_bound or context.principal.channels)
         limited = context.over_websocket and context.resources.limiter is not None
         if owned or limited:

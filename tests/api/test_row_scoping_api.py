@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from app.services import task_log, tokens
 from app.services.uow import utc_now
@@ -72,7 +75,9 @@ async def test_an_associate_sees_only_their_part_of_a_split_orders_plan(api: Api
     assert own["message"] == created["message"].replace("sa, sb", "sa").replace("2 shipments", "1 shipment")
 
 
-async def test_tasks_are_scoped_by_location_in_lists_filters_commands_and_nested_orders(api: Api) -> None:
+async def test_tasks_are_scoped_by_location_in_lists_filters_commands_and_nested_orders(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
     ids = await two_stores(api)
     async with api.server.resources.uow() as uow:
         at_a = await task_log.open_task(uow, "RETURN_QC", order_id=ids["ab"], location_id="sa")
@@ -81,8 +86,12 @@ async def test_tasks_are_scoped_by_location_in_lists_filters_commands_and_nested
     associate = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"sa"})
     mine = (await api.gql(TASKS, token=associate))["tasks"]["edges"]
     assert [(e["node"]["id"], e["node"]["order"]["id"]) for e in mine] == [(at_a.id, ids["ab"])]
-    other = await api.raw(TASKS, {"loc": "sb"}, token=associate)
+    with caplog.at_level(logging.INFO, logger="oms.access"):
+        other = await api.raw(TASKS, {"loc": "sb"}, token=associate)
     assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    audit = [r for r in caplog.records if r.name == "oms.access"]
+    assert [(r.getMessage(), r.operation, r.code) for r in audit] == [("access denied", "Query.tasks", "FORBIDDEN")]  # type: ignore[attr-defined]
+    assert audit[0].subject.startswith("token:")  # type: ignore[attr-defined]
     refused = await api.raw(CLAIM, {"id": at_b.id}, token=associate)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     claimed = (await api.gql(CLAIM, {"id": at_a.id}, token=associate))["claimTask"]
