@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots bench clean
+.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots fuzz bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ screenshots: install
 
 schema: install
 	$(BIN)/oms export-schema --output schema.graphql
+
+## Long property-based fuzzing of the schema per kind of caller (make test runs a short one).
+fuzz: install
+	OMS_FUZZ_EXAMPLES=$${OMS_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_fuzz_api.py
 
 ## Benchmarks (PostgreSQL and Redis on 127.0.0.1); figures go to bench/results/ and the README.
 bench: install

@@ -1,9 +1,9 @@
 """Who is calling: bearer tokens to principals.
 
 The admin token comes from `OMS_ADMIN_TOKEN` (or the generated token file in
-development). Anonymous callers are the storefront: read-only availability and
-product fields. The full role model (scoped integration tokens, store staff)
-builds on `Principal`.
+development) and is checked without a database read. Every other token is an
+API token made by `oms token create`: looked up by its SHA-256, refused once
+revoked or expired. No `Authorization` header is the anonymous storefront.
 """
 
 from __future__ import annotations
@@ -11,41 +11,53 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
 
 from app.config import Settings
+from app.services.tokens import principal_for_token
+from app.store.db import Database
+from domain.access import ANONYMOUS, Principal, Role
 
-ADMIN = "ADMIN"
-STOREFRONT = "STOREFRONT"
+ADMIN = Role.ADMIN.value
+STOREFRONT = Role.STOREFRONT.value
+ADMIN_PRINCIPAL = Principal(Role.ADMIN, "admin-token")
 
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    role: str
-    subject: str
-    anonymous: bool = False
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role == ADMIN
-
-
-ANONYMOUS = Principal(STOREFRONT, "anonymous", anonymous=True)
+__all__ = ["ADMIN", "ANONYMOUS", "STOREFRONT", "InvalidToken", "Principal", "authenticate", "principal_for"]
 
 
 class InvalidToken(Exception):
     """The caller sent credentials we do not accept (never treated as anonymous)."""
 
 
-def principal_for(authorization: str | None, admin_token: str | None) -> Principal:
+def bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for no header."""
     if not authorization:
-        return ANONYMOUS
+        return None
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("Authorization must be 'Bearer <token>'")
-    if admin_token and hmac.compare_digest(token.strip().encode(), admin_token.encode()):
-        return Principal(ADMIN, "admin-token")
+    return token.strip()
+
+
+def principal_for(authorization: str | None, admin_token: str | None) -> Principal:
+    """Anonymous or the admin token, without the database (API tokens need `authenticate`)."""
+    token = bearer(authorization)
+    if token is None:
+        return ANONYMOUS
+    if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
+        return ADMIN_PRINCIPAL
     raise InvalidToken("Unknown or expired token")
+
+
+async def authenticate(db: Database, authorization: str | None, admin_token: str | None) -> Principal:
+    """The principal of a request: anonymous, the admin token, or a live API token."""
+    try:
+        return principal_for(authorization, admin_token)
+    except InvalidToken:
+        token = bearer(authorization)
+        found = await principal_for_token(db, token) if token else None
+        if found is None:
+            raise
+        return found
 
 
 def admin_token(settings: Settings) -> str | None:

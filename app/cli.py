@@ -1,4 +1,4 @@
-"""`oms`: serve, migrate, seed, export-schema."""
+"""`oms`: serve, migrate, seed, import-inventory, export-schema, token."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app import auth, logs
+from app import auth, cli_tokens, demo_tokens, logs
 from app.config import Settings
 from app.pubsub import InProcessBroker, make_broker
 from app.services import seed
@@ -61,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     feed.add_argument("--batch", type=int, default=20_000, help="positions per transaction")
     export = commands.add_parser("export-schema", help="write the SDL")
     export.add_argument("--output", default="schema.graphql")
+    cli_tokens.add_parser(commands)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     logs.configure(settings.log_level)
@@ -70,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "seed": _seed,
         "import-inventory": _import,
         "export-schema": _export,
+        "token": cli_tokens.run,
     }
     handlers[args.command](settings, args)
 
@@ -180,7 +183,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     settings = settings.with_(admin_token=token)
     if token:
         os.environ["OMS_ADMIN_TOKEN"] = token  # worker processes read their settings from the environment
-    _banner(settings)
+    console = None
+    if args.demo and not settings.production:
+        storefront, console = asyncio.run(_with_db(settings, partial(demo_tokens.ensure, settings)))
+        settings = settings.with_(demo_storefront_token=settings.demo_storefront_token or storefront)
+        os.environ["OMS_DEMO_STOREFRONT_TOKEN"] = settings.demo_storefront_token or ""
+    _banner(settings, console)
     uvicorn.run(
         "app.asgi:app" if args.workers > 1 else _app(settings),
         host=settings.host,
@@ -189,6 +197,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         log_config=None,
         access_log=False,
         env_file=None,
+        ws_max_size=settings.max_body_bytes,  # a WebSocket message is capped like an HTTP body
     )
 
 
@@ -198,10 +207,15 @@ def _app(settings: Settings) -> Any:
     return create_app(settings, run_migrations=False)
 
 
-def _banner(settings: Settings) -> None:
-    url = f"http://{settings.host}:{settings.port}/graphql"
-    print(f"\nPromise OMS serving {url} (GraphiQL in a browser)", file=sys.stderr)
+def _banner(settings: Settings, console: demo_tokens.ConsoleLogin | None = None) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"\nPromise OMS serving {base}/graphql (GraphiQL in a browser)", file=sys.stderr)
     print(f"Admin token: {settings.admin_token}\n", file=sys.stderr)
+    if console is not None:
+        print(f"Storefront demo: {base}/demo", file=sys.stderr)
+        print(
+            f"Store console:   {base}/console  (store {console.location_id}, token {console.token})\n", file=sys.stderr
+        )
     print(EXAMPLES.format(token=settings.admin_token), file=sys.stderr)
 
 

@@ -16,6 +16,7 @@ class Settings:
     redis_url: str | None = None
     admin_token: str | None = None
     admin_token_file: str = "./var/admin-token"
+    demo_storefront_token: str | None = None  # the /demo page's public storefront token (oms serve --demo mints one)
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -26,6 +27,18 @@ class Settings:
     webhook_allow_private: bool = False
     webhook_timeout_seconds: float = 10.0
     webhook_retry_base_seconds: float = 2.0
+    router_secret: str | None = None
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 10_000
+    max_cost: int = 50_000
+    max_cost_anonymous: int = 10_000
+    max_body_bytes: int = 2 * 1024 * 1024
+    rate_limit_per_minute: int = 1200
+    rate_limit_burst: int = 200
+    ws_allowed_origins: tuple[str, ...] = ()
+    ws_max_subscriptions: int = 20
+    ws_init_timeout_seconds: float = 10.0
 
     @property
     def production(self) -> bool:
@@ -54,6 +67,7 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("REDIS_URL", "redis_url", str),
     ("OMS_ADMIN_TOKEN", "admin_token", str),
     ("OMS_ADMIN_TOKEN_FILE", "admin_token_file", str),
+    ("OMS_DEMO_STOREFRONT_TOKEN", "demo_storefront_token", str),
     ("OMS_HOST", "host", str),
     ("OMS_PORT", "port", int),
     ("OMS_LOG_LEVEL", "log_level", str.upper),
@@ -64,6 +78,18 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private", lambda raw: raw.lower() in ("1", "true", "yes")),
     ("OMS_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds", float),
     ("OMS_WEBHOOK_RETRY_BASE_SECONDS", "webhook_retry_base_seconds", float),
+    ("OMS_ROUTER_SECRET", "router_secret", str),
+    ("OMS_MAX_DEPTH", "max_depth", int),
+    ("OMS_MAX_ALIASES", "max_aliases", int),
+    ("OMS_MAX_TOKENS", "max_tokens", int),
+    ("OMS_MAX_COST", "max_cost", int),
+    ("OMS_MAX_COST_ANONYMOUS", "max_cost_anonymous", int),
+    ("OMS_MAX_BODY_BYTES", "max_body_bytes", int),
+    ("OMS_RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute", int),
+    ("OMS_RATE_LIMIT_BURST", "rate_limit_burst", int),
+    ("OMS_WS_ALLOWED_ORIGINS", "ws_allowed_origins", lambda raw: tuple(o.strip() for o in raw.split(",") if o.strip())),
+    ("OMS_WS_MAX_SUBSCRIPTIONS", "ws_max_subscriptions", int),
+    ("OMS_WS_INIT_TIMEOUT_SECONDS", "ws_init_timeout_seconds", float),
 )
 
 # Documented in the README's configuration table (kept in step by a test).

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.config import Settings
 from app.pubsub import Broker
+from app.ratelimit import RateLimiter
 from app.services.availability import AvailabilityReader
 from app.services.sales_counter import SalesCounter
 from app.services.uow import UnitOfWork
@@ -25,6 +26,7 @@ class Resources:
     on_recorded: Callable[[], None] | None = None  # the scheduler's wake-up, once it runs
     scheduler: Any = None  # app.scheduler.Scheduler, set by the server (it imports this module)
     storefront_token: str | None = None  # the demo storefront's public token, when the demo pages run
+    limiter: RateLimiter | None = None  # per-caller rate limit, None when off
 
     def __post_init__(self) -> None:
         self.availability = AvailabilityReader(self.db)

@@ -19,9 +19,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import auth, pages
 from app.config import Settings
+from app.gate import Gate
 from app.logs import request_id
 from app.metrics import Metrics
 from app.pubsub import make_broker
+from app.ratelimit import make_rate_limiter
 from app.resources import Resources
 from app.scheduler import Scheduler
 from app.services.freshness import freshness
@@ -42,7 +44,11 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
     resources = Resources(
         settings, db, make_broker(settings.redis_url, settings.pubsub_prefix), auth.admin_token(settings)
     )
-    graphql = GraphQLView(create_schema(metrics), resources, graphql_ide=not settings.production)
+    resources.storefront_token = settings.demo_storefront_token
+    graphql = GraphQLView(create_schema(metrics, settings), resources, settings)
+    limiter = make_rate_limiter(
+        settings.redis_url, settings.pubsub_prefix, settings.rate_limit_per_minute, settings.rate_limit_burst
+    )
     scheduler = Scheduler(resources)
     resources.scheduler = scheduler
 
@@ -53,6 +59,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
         await resources.broker.start()
         resources.sales.start()
         scheduler.start()
+        if settings.production and not settings.router_secret:
+            log.warning("OMS_ROUTER_SECRET is unset: anyone can reach this subgraph directly, _service included")
         gc.collect()
         gc.freeze()  # start-up objects never need collecting: shorter GC pauses under load
         log.info("serving", extra={"database": db.engine.url.render_as_string(hide_password=True)})
@@ -60,6 +68,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
             yield
         finally:
             await scheduler.stop()
+            if limiter is not None:
+                await limiter.close()
             await resources.sales.stop()
             await resources.broker.stop()
             await db.dispose()
@@ -99,17 +109,19 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
     )
     app.state.resources = resources
     app.state.metrics = metrics
-    return RequestContext(app, resources, metrics)  # type: ignore[return-value]
+    resources.limiter = limiter
+    return RequestContext(app, resources, metrics, Gate(resources))  # type: ignore[return-value]
 
 
 class RequestContext:
-    """Outermost middleware: request id, authentication of HTTP GraphQL calls, access metrics."""
+    """Outermost middleware: request id, the gate of HTTP GraphQL calls (app/gate.py), access metrics."""
 
-    def __init__(self, app: Starlette, resources: Resources, metrics: Metrics) -> None:
+    def __init__(self, app: Starlette, resources: Resources, metrics: Metrics, gate: Gate) -> None:
         self.app = app
         self.state = app.state
         self.resources = resources
         self.metrics = metrics
+        self.gate = gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -120,18 +132,15 @@ class RequestContext:
         token = request_id.set(rid)
         try:
             if scope["type"] == "http" and scope["path"] == "/graphql":
-                try:
-                    scope["oms.principal"] = auth.principal_for(
-                        headers.get("authorization"), self.resources.admin_token
-                    )
-                except auth.InvalidToken as error:
-                    await _unauthenticated(str(error), rid)(scope, receive, send)
+                refusal, receive = await self.gate.admit(scope, receive, headers, rid)
+                if refusal is not None:
+                    await self._timed(scope, receive, send, rid, refusal)
                     return
-            await self._timed(scope, receive, send, rid)
+            await self._timed(scope, receive, send, rid, self.app)
         finally:
             request_id.reset(token)
 
-    async def _timed(self, scope: Scope, receive: Receive, send: Send, rid: str) -> None:
+    async def _timed(self, scope: Scope, receive: Receive, send: Send, rid: str, app: ASGIApp) -> None:
         status = {"code": 500}
 
         async def send_with_id(message: MutableMapping[str, Any]) -> None:
@@ -143,7 +152,7 @@ class RequestContext:
 
         started = time.perf_counter()
         try:
-            await self.app(scope, receive, send_with_id)
+            await app(scope, receive, send_with_id)
         finally:
             if scope["type"] == "http":
                 self.metrics.http_requests.labels(
@@ -160,8 +169,3 @@ class RequestContext:
 
 
 _PATHS = {"/graphql", "/health/live", "/health/ready", "/metrics"}
-
-
-def _unauthenticated(message: str, rid: str) -> ASGIApp:
-    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED", "requestId": rid}}]}
-    return JSONResponse(body, status_code=401, headers={"x-request-id": rid, "www-authenticate": "Bearer"})

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from app.auth import Principal
 from app.resources import Resources
 from app.services.uow import UnitOfWork
+from domain.access import Role
 from resolvers.errors import forbidden, unauthenticated
 from resolvers.loaders import Loaders, make_loaders
 
@@ -35,11 +37,29 @@ class Context:
         return self.resources.uow()
 
     def require_staff(self) -> None:
-        """Mutations and staff queries: anonymous callers and the storefront may not."""
+        """Anonymous callers and storefronts may not; which other roles may is the permission matrix's call.
+
+        Every root field is already guarded by its matrix entry (resolvers/access.py); this stays as a
+        second line for resolvers written before the matrix.
+        """
         if self.principal.anonymous:
             raise unauthenticated()
-        if not self.principal.is_staff:
+        if self.principal.role is Role.STOREFRONT:
             raise forbidden()
+
+    @property
+    def over_websocket(self) -> bool:
+        """Operations on a WebSocket skip the HTTP gate's rate limit; the root-field guard applies it."""
+        return isinstance(self.request, WebSocket)
+
+    def require_location(self, location_id: str | None) -> None:
+        """Row-level check for a row owned by one location (a pick list, a fulfillment, a task)."""
+        if not self.principal.sees_location(location_id):
+            raise forbidden("Not allowed at this location")
+
+    def location_filter(self, requested: str | None = None) -> frozenset[str] | None:
+        """Locations a list query may return: None = no filter; an empty set = nothing visible."""
+        return self.principal.narrow(requested)
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

@@ -11,6 +11,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from app.logs import request_id
 from app.metrics import Metrics
 from resolvers.errors import PUBLIC_CODES
+from resolvers.limits import without_suggestions
 
 
 def is_public(error: GraphQLError) -> bool:
@@ -25,8 +26,13 @@ def is_public(error: GraphQLError) -> bool:
 class SafeErrors(MaskErrors):
     """Everything else becomes INTERNAL with the request id; the detail goes to the log."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, hide_suggestions: bool = False) -> None:
         super().__init__(should_mask_error=lambda e: not is_public(e), error_message="Internal server error")
+        self.hide_suggestions = hide_suggestions
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        return [without_suggestions(e) for e in processed] if self.hide_suggestions else processed
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         rid = request_id.get()

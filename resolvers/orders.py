@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
@@ -13,9 +14,10 @@ from app.services import orders as order_service
 from app.services.recommendations import RecommendationAsk
 from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
+from domain.access import redact
 from domain.errors import DomainError
 from domain.locations import Geo
-from resolvers import pagination
+from resolvers import access, pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_error
 from resolvers.network import (
@@ -25,7 +27,7 @@ from resolvers.network import (
     stored_location,
 )
 from resolvers.pagination import PageInfo
-from resolvers.plans import SourcingPlan, plan_node
+from resolvers.plans import SourcingPlan, plan_node, seen_by
 from resolvers.recommendations import Recommendation, RecommendationContext
 from resolvers.recommendations import load as load_recommendations
 
@@ -197,18 +199,23 @@ class Order:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Order | None:  # noqa: A002
-        info.context.require_staff()
-        found = await info.context.loaders.order.load(str(id))
+        await access.authorize(info.context, "Query.order", {"id": str(id)})  # an entity is read like order(id)
+        found = await access.visible_order(info.context, await info.context.loaders.order.load(str(id)))
         return order_node(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The order's fulfillments; store staff see those of their own locations.")
     async def fulfillments(self, info: Info) -> list[Fulfillment]:
+        principal = info.context.principal
         found = await info.context.loaders.fulfillments.load(str(self.id))
-        return [fulfillment_node(f) for f in found]
+        return [fulfillment_node(f) for f in found if principal.sees_location(f.location_id)]
 
-    @strawberry.field
+    @strawberry.field(description="What happened to the order; store staff get no message naming another store.")
     async def events(self, info: Info) -> list[OrderEvent]:
-        return [event_node(e) for e in await info.context.loaders.order_events.load(str(self.id))]
+        found = [event_node(e) for e in await info.context.loaders.order_events.load(str(self.id))]
+        if info.context.principal.locations is None:
+            return found
+        hidden = await access.hidden_locations(info.context, str(self.id)) or frozenset()
+        return [dataclasses.replace(e, message=redact(e.message, hidden)) for e in found]
 
     @strawberry.field(description="Items in stock where this order is being fulfilled: each can join a fulfillment.")
     async def recommendations(
@@ -222,9 +229,9 @@ class Order:
         ask = RecommendationAsk((), self.channel, self.market, which, order_id=str(self.id), limit=limit)
         return await load_recommendations(info, ask)
 
-    @strawberry.field(description="How the order was sourced, as decided when it was placed.")
-    def plan(self) -> SourcingPlan:
-        return plan_node(plan_from_json(self._plan), weights_from_json(self._plan))
+    @strawberry.field(description="How the order was sourced, as decided when it was placed (store staff: their part).")
+    def plan(self, info: Info) -> SourcingPlan:
+        return seen_by(plan_node(plan_from_json(self._plan), weights_from_json(self._plan)), info.context.principal)
 
 
 def order_node(order: domain.Order) -> Order:
@@ -260,8 +267,15 @@ async def order_connection(
     info: Info, first: int | None, after: str | None, status: domain.OrderStatus | None, customer_id: str | None
 ) -> OrderConnection:
     size = pagination.page_size(first)
+    principal = info.context.principal
     rows = await lookups.order_page(
-        info.context.resources.db, first=size, after=pagination.decode(after), status=status, customer_id=customer_id
+        info.context.resources.db,
+        first=size,
+        after=pagination.decode(after),
+        status=status,
+        customer_id=customer_id,
+        location_ids=principal.locations,
+        channels=principal.channels,
     )
     found = await info.context.loaders.order.load_many([oid for oid, _ in rows[:size]])
     edges = [
@@ -284,7 +298,7 @@ class Customer:
 
     @strawberry.field
     async def orders(self, info: Info, first: int | None = 20, after: str | None = None) -> OrderConnection:
-        info.context.require_staff()
+        await access.authorize(info.context, "Query.orders", {})  # a nested list is read like Query.orders
         return await order_connection(info, first, after, None, str(self.id))
 
 
@@ -356,8 +370,7 @@ class ReturnPayload:
 class OrderQuery:
     @strawberry.field(description="One order by id.")
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:  # noqa: A002
-        info.context.require_staff()
-        found = await info.context.loaders.order.load(str(id))
+        found = await access.visible_order(info.context, await info.context.loaders.order.load(str(id)))
         return order_node(found) if found else None
 
     @strawberry.field(description="Orders, newest first, with cursor pagination (first at most 100).")
@@ -386,7 +399,6 @@ class OrderQuery:
 class OrderMutation:
     @strawberry.mutation(description="Place an order: sources it, reserves stock, never oversells; idempotent by key.")
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:  # noqa: A002
-        info.context.require_staff()
         try:
             placed = await order_service.place_order(info.context.resources, request=input.to_domain())
         except DomainError as error:
@@ -426,21 +438,27 @@ class OrderMutation:
 
 @strawberry.type
 class OrderSubscription:
-    @strawberry.subscription(description="Order events as they happen; orderId null: every order (staff only).")
+    @strawberry.subscription(description="Order events as they happen; orderId null: every order the caller may see.")
     async def order_status_changed(
         self, info: Info, order_id: strawberry.ID | None = None
     ) -> AsyncGenerator[OrderEvent, None]:
-        if order_id is None:
-            info.context.require_staff()
-        async with info.context.resources.broker.hub.listen(order_service.ORDERS_TOPIC) as queue:
+        context = info.context
+        restricted = context.principal.locations is not None or context.principal.channels is not None
+        async with context.resources.broker.hub.listen(order_service.ORDERS_TOPIC) as queue:
             while True:
                 message = await queue.get()
                 if order_id is not None and message["orderId"] != str(order_id):
                     continue
+                hidden: frozenset[str] = frozenset()
+                if restricted:
+                    view = await access.hidden_locations(context, message["orderId"], fresh=True)
+                    if view is None:
+                        continue
+                    hidden = view
                 yield OrderEvent(
                     order_id=strawberry.ID(message["orderId"]),
                     type=message["type"],
                     status=domain.OrderStatus(message["status"]),
                     at=datetime.fromisoformat(message["at"]),
-                    message=message.get("message"),
+                    message=redact(message.get("message"), hidden),
                 )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
 from domain import sourcing
+from domain.access import Principal
 from domain.profiles import CRITERIA
 from resolvers.context import Info
 from resolvers.network import Location, load_location, stored_location
@@ -57,6 +60,21 @@ class SourcingPlan:
     estimated_cost: float
     explanation: list[str]
     candidates: list[SourcingCandidate]
+
+
+def seen_by(plan: SourcingPlan, principal: Principal) -> SourcingPlan:
+    """The part of a stored plan a location-bound caller may see: its own locations' allocations,
+    candidates and explanation lines; nothing that names another store."""
+    if principal.locations is None:
+        return plan
+    others = {a.location_id for a in plan.allocations} | {c.location_id for c in plan.candidates}
+    others = {x for x in others if not principal.sees_location(x)}
+    return dataclasses.replace(
+        plan,
+        allocations=[a for a in plan.allocations if principal.sees_location(a.location_id)],
+        candidates=[c for c in plan.candidates if principal.sees_location(c.location_id)],
+        explanation=[line for line in plan.explanation if not any(x in line for x in others)],
+    )
 
 
 def plan_node(plan: sourcing.Plan, weights: dict[str, float]) -> SourcingPlan:

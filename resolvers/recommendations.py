@@ -11,6 +11,7 @@ from app.services.recommendations import RecommendationAsk
 from domain import recommendations as domain
 from domain.errors import DomainError
 from domain.locations import Geo
+from resolvers import access
 from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_errors
 from resolvers.network import (
@@ -104,8 +105,8 @@ class UpsertProductRelationsPayload:
 class RecommendationsQuery:
     @strawberry.field(description="Items in stock where the primary items are served, for PDP, confirmation or email.")
     async def recommendations(self, info: Info, input: RecommendationsInput) -> list[Recommendation]:  # noqa: A002
-        if input.order_id is not None:
-            info.context.require_staff()
+        if input.order_id is not None:  # an order's recommendations tell where it is fulfilled: read like order(id)
+            await access.require_visible_order(info.context, str(input.order_id))
         ask = RecommendationAsk(
             skus=tuple(input.skus),
             channel=input.channel,

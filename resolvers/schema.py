@@ -10,10 +10,13 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
+from app.config import Settings
 from app.metrics import Metrics
+from resolvers import access
 from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, Product
 from resolvers.extensions import SafeErrors, is_public, metrics_extension
 from resolvers.inventory import InventoryMutation
+from resolvers.limits import limit_extensions
 from resolvers.network import Location, NetworkMutation, NetworkQuery
 from resolvers.options import OptionsQuery
 from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSubscription
@@ -71,11 +74,18 @@ class OmsSchema(strawberry.federation.Schema):
                 log.error("internal error at %s", error.path, exc_info=error.original_error)
 
 
-def create_schema(metrics: Metrics | None = None) -> strawberry.federation.Schema:
-    extensions: list[Any] = [SafeErrors, lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)]
+def create_schema(metrics: Metrics | None = None, settings: Settings | None = None) -> strawberry.federation.Schema:
+    settings = settings or Settings()
+    production = settings.production
+    extensions: list[Any] = [
+        lambda: SafeErrors(hide_suggestions=production),
+        *limit_extensions(settings),
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+    ]
     if metrics is not None:
         extensions.append(metrics_extension(metrics))
-    return OmsSchema(
+    schema = OmsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -83,3 +93,5 @@ def create_schema(metrics: Metrics | None = None) -> strawberry.federation.Schem
         extensions=extensions,
         federation_version="2.9",
     )
+    access.protect(schema._schema)  # default deny: every root field answers to the permission matrix
+    return schema

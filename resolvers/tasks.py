@@ -12,7 +12,7 @@ from app.services import tasks as service
 from app.services.task_log import TASKS_TOPIC
 from domain import tasks as domain
 from domain.errors import DomainError
-from resolvers import pagination
+from resolvers import access, pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, user_error
 from resolvers.network import Location, load_location
@@ -42,6 +42,7 @@ class Task:
     @strawberry.field
     async def order(self, info: Info) -> Order | None:
         found = await info.context.loaders.order.load(self.order_id) if self.order_id else None
+        found = await access.visible_order(info.context, found)
         return order_node(found) if found else None
 
     @strawberry.field
@@ -162,7 +163,7 @@ class TasksQuery:
             info.context.resources,
             status=status.value if status else None,  # type: ignore[attr-defined]
             task_type=type,
-            location_id=str(location_id) if location_id else None,
+            location_ids=info.context.location_filter(str(location_id) if location_id else None),
             order_id=str(order_id) if order_id else None,
             after=pagination.decode(after),
             limit=size + 1,
@@ -256,10 +257,13 @@ class TasksSubscription:
         self, info: Info, location_id: strawberry.ID | None = None
     ) -> AsyncGenerator[TaskEvent, None]:
         info.context.require_staff()
+        principal = info.context.principal
         async with info.context.resources.broker.hub.listen(TASKS_TOPIC) as queue:
             while True:
                 m = await queue.get()
                 if location_id is not None and m.get("locationId") != str(location_id):
+                    continue
+                if not principal.sees_location(m.get("locationId")):
                     continue
                 yield TaskEvent(
                     task_id=strawberry.ID(m["taskId"]),

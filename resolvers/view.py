@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -12,36 +13,50 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from app.auth import InvalidToken, principal_for
+from app.auth import ANONYMOUS, InvalidToken, authenticate
+from app.config import Settings
+from app.gate import ROUTER_HEADER, router_secret_ok
 from app.logs import request_id
 from app.resources import Resources
 from resolvers.context import Context
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, resources: Resources, *, graphql_ide: bool) -> None:
+    def __init__(self, schema: Any, resources: Resources, settings: Settings) -> None:
         super().__init__(
             schema,
-            graphql_ide="graphiql" if graphql_ide else None,
+            graphql_ide=None if settings.production else "graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+            allowed_origins=settings.ws_allowed_origins,
         )
         self.resources = resources
+        self.router_secret = settings.router_secret
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         # HTTP requests were authenticated by the middleware; WebSockets authenticate on connection_init.
         principal = request.scope.get("oms.principal")
         rid = request_id.get() or uuid.uuid4().hex
         if principal is None:
-            principal = principal_for(None, None)
+            principal = ANONYMOUS
         return Context(self.resources, principal, rid, request=request, response=response)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         params = context.connection_params or {}
+        if self.router_secret:
+            presented = params.get("Router-Authorization") or params.get("router-authorization")
+            if presented is None and context.request is not None:
+                presented = context.request.headers.get(ROUTER_HEADER)
+            if not router_secret_ok(self.router_secret, presented):
+                raise ConnectionRejectionError({"reason": "Requests must come through the federation router"})
         header = params.get("Authorization") or params.get("authorization")
         if header is None and context.request is not None:
             header = context.request.headers.get("authorization")
         try:
-            context.principal = principal_for(str(header) if header else None, self.resources.admin_token)
+            context.principal = await authenticate(
+                self.resources.db, str(header) if header else None, self.resources.admin_token
+            )
         except InvalidToken as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
         return None

@@ -92,4 +92,5 @@ def settings_for(backend: Backend, **overrides: object) -> Settings:
         webhook_allow_private=True,  # the tests' receivers listen on 127.0.0.1
         scheduler_interval_seconds=0.1,
         webhook_retry_base_seconds=0.05,
+        rate_limit_per_minute=0,  # one server serves the whole session; rate limits are tested on their own
     ).with_(**overrides)

@@ -101,7 +101,7 @@ async function loadLists() {
   const data = await oms.gql(LISTS, { loc: session.location });
   const lists = [...data.started, ...data.open];
   show("lists", lists.length
-    ? lists.map((l) => h("button", { type: "button", class: openList && openList.id === l.id ? "active" : "secondary", onclick: () => { openList = l; renderPick(); loadLists(); } },
+    ? lists.map((l) => h("button", { type: "button", class: openList && openList.id === l.id ? "active" : "secondary", onclick: () => { openList = l; run(loadLists); } },
       `${l.mode} list · ${new Set(l.lines.map((x) => x.fulfillmentId)).size} order(s) · ${l.status}`))
     : h("span", { class: "muted" }, "No open pick lists."));
   if (openList) {
@@ -117,6 +117,8 @@ function current(list) {
 function renderPick() {
   const list = openList;
   const line = current(list);
+  const before = document.getElementById("pick-form");
+  const typed = before && before.dataset.line === (line && line.id) ? document.getElementById("scan")?.value : "";
   show("picking",
     h("table", { class: "lines" },
       h("tr", {}, h("th", {}, list.mode === "ORDER" ? "Order" : list.mode === "ITEM" ? "SKU" : list.mode.toLowerCase()), h("th", {}, "SKU"), h("th", {}, "Tote"), h("th", {}, "Qty"), h("th", {}, "Picked"), h("th", {}, "Short")),
@@ -126,12 +128,15 @@ function renderPick() {
     line ? pickForm(list, line) : h("p", { class: "ok" }, "List complete: take it to packing."),
   );
   const scan = document.getElementById("scan");
-  if (scan) scan.focus();
+  if (scan) {
+    scan.value = typed || ""; // a refresh never eats what the scanner already typed
+    scan.focus();
+  }
 }
 
 function pickForm(list, line) {
   const open = line.quantity - line.picked - line.shortQuantity;
-  return h("form", { id: "pick-form", class: "row", onsubmit: (event) => { event.preventDefault(); run(() => pick(list, line)); } },
+  return h("form", { id: "pick-form", class: "row", dataset: { line: line.id }, onsubmit: (event) => { event.preventDefault(); run(() => pick(list, line)); } },
     h("strong", {}, `Pick ${line.sku} × ${open} into tote ${line.slot}`),
     list.scanToPick ? h("label", {}, "Scan ", h("input", { id: "scan", autocomplete: "off", placeholder: "barcode then Enter" })) : null,
     h("label", {}, "Qty ", h("input", { id: "pick-quantity", type: "number", min: "0", max: String(open), value: "1", size: "3" })),

@@ -46,12 +46,30 @@ async def events_by_order(db: Database, ids: Sequence[str]) -> list[list[OrderEv
 
 
 async def order_page(
-    db: Database, *, first: int, after: tuple[datetime, str] | None, status: OrderStatus | None, customer_id: str | None
+    db: Database,
+    *,
+    first: int,
+    after: tuple[datetime, str] | None,
+    status: OrderStatus | None,
+    customer_id: str | None,
+    location_ids: frozenset[str] | None = None,
+    channels: frozenset[str] | None = None,
 ) -> list[tuple[str, datetime]]:
-    """(order id, created at) newest first after the (created at, id) cursor; one extra row means a next page."""
+    """(order id, created at) newest first after the (created at, id) cursor; one extra row means a next page.
+
+    `location_ids` / `channels` (None: any) keep the orders a location- or channel-bound caller may see.
+    """
     key = order_store.PageKey(*after) if after else None
     async with db.read() as conn:
-        return await order_store.page(conn, first=first, after=key, status=status, customer_id=customer_id)
+        return await order_store.page(
+            conn,
+            first=first,
+            after=key,
+            status=status,
+            customer_id=customer_id,
+            location_ids=location_ids,
+            channels=channels,
+        )
 
 
 async def progress_by_fulfillment(db: Database, ids: Sequence[str]) -> list[FulfillmentProgress | None]:

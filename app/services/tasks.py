@@ -163,17 +163,20 @@ async def list_tasks(
     *,
     status: str | None,
     task_type: str | None,
-    location_id: str | None,
+    location_ids: frozenset[str] | None,
     order_id: str | None,
     after: tuple[datetime, str] | None,
     limit: int,
 ) -> list[Task]:
+    """Newest first; `location_ids` None means every location (and tasks of none), a set only those."""
+    if location_ids is not None and not location_ids:
+        return []
     async with resources.db.read() as conn:
         return await store.page(
             conn,
             status=status,
             task_type=task_type,
-            location_id=location_id,
+            location_ids=location_ids,
             order_id=order_id,
             after=after,
             limit=limit,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.store.sql import upsert
 from app.store.tables import fulfillment_lines, fulfillments, order_events, order_lines, orders, positions, returns
@@ -282,11 +283,26 @@ class PageKey:
 
 
 async def page(
-    conn: AsyncConnection, *, first: int, after: PageKey | None, status: OrderStatus | None, customer_id: str | None
+    conn: AsyncConnection,
+    *,
+    first: int,
+    after: PageKey | None,
+    status: OrderStatus | None,
+    customer_id: str | None,
+    location_ids: frozenset[str] | None = None,
+    channels: frozenset[str] | None = None,
 ) -> list[tuple[str, datetime]]:
-    """Order ids newest first, keyset-paginated; one more than `first` tells whether a next page exists."""
+    """Order ids newest first, keyset-paginated; one more than `first` tells whether a next page exists.
+
+    With `location_ids`, only orders with a fulfillment at one of them; with `channels`, only those channels.
+    """
     o = orders.c
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
+    if location_ids is not None:
+        at = select(fulfillments.c.order_id).where(fulfillments.c.location_id.in_(sorted(location_ids)))
+        conditions.append(o.id.in_(at))
+    if channels is not None:
+        conditions.append(o.channel.in_(sorted(channels)))
     if status is not None:
         conditions.append(o.status == status.value)
     if customer_id is not None:

@@ -100,7 +100,7 @@ async def page(
     *,
     status: str | None,
     task_type: str | None,
-    location_id: str | None,
+    location_ids: frozenset[str] | None,
     order_id: str | None,
     after: tuple[datetime, str] | None,
     limit: int,
@@ -110,11 +110,12 @@ async def page(
     for column, value in (
         (t.status, status),
         (t.type, task_type),
-        (t.location_id, location_id),
         (t.order_id, order_id),
     ):
         if value is not None:
             conditions.append(column == value)
+    if location_ids is not None:
+        conditions.append(t.location_id.in_(sorted(location_ids)))
     if after is not None:
         conditions.append(or_(t.created_at < after[0], and_(t.created_at == after[0], t.id < after[1])))
     query = select(tasks).where(*conditions).order_by(t.created_at.desc(), t.id.desc()).limit(limit)

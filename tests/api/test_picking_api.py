@@ -423,3 +423,35 @@ async def test_a_cancelled_order_leaves_its_batch_and_cannot_be_picked(api: Api)
     done = await confirm(api, batch["id"], {"pickLineId": lines[keep]["id"], "quantity": 1})
     assert done["pickList"]["status"] == "DONE"  # the cancelled order no longer holds the batch open
     assert (await availability(api, ["A"], ids=["s1"]))[0]["reserved"] == 1
+
+
+async def test_store_staff_work_only_their_own_store(api: Api) -> None:
+    from domain.access import Role
+    from tests.api.principals import token_for
+
+    await store(api, process(), backup=5)
+    await upsert_locations(api, location("s2", geo={"lat": 40.8, "lon": -74.1}, pickProcessId="fashion"))
+    mine = (await place(api, "mine", [("A", 1)]))["id"]
+    theirs = (await place(api, "theirs", [("A", 1)], delivery={"method": "PICKUP", "pickupLocationId": "s2"}))["id"]
+    [my_list] = await generate(api, "s1")
+    [their_list] = await generate(api, "s2")
+    s1_only = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"s1"})
+
+    async def codes(query: str, variables: dict[str, Any]) -> list[str]:
+        body = await api.raw(query, variables, token=s1_only)
+        return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+    lists = "query($loc: ID!) { pickLists(locationId: $loc) { id lines { orderId } } }"
+    assert await codes(lists, {"loc": "s2"}) == ["FORBIDDEN"]
+    assert await codes(GENERATE, {"loc": "s2"}) == ["FORBIDDEN"]
+    line = their_list["lines"][0]
+    confirm_theirs = {"input": {"pickListId": their_list["id"], "lines": [{"pickLineId": line["id"], "quantity": 1}]}}
+    assert await codes(CONFIRM, confirm_theirs) == ["FORBIDDEN"]
+    assert await codes(COMPLETE_STEP, {"id": line["fulfillmentId"], "step": "PACK"}) == ["FORBIDDEN"]
+    queue = "query($loc: ID!) { fulfillments(locationId: $loc) { edges { node { orderId } } } }"
+    assert await codes(queue, {"loc": "s2"}) == ["FORBIDDEN"]
+    own = (await api.gql(lists, {"loc": "s1"}, token=s1_only))["pickLists"]
+    assert [x["lines"][0]["orderId"] for x in own] == [mine] and theirs != mine
+    line = my_list["lines"][0]
+    mine_confirm = {"input": {"pickListId": my_list["id"], "lines": [{"pickLineId": line["id"], "quantity": 1}]}}
+    assert (await api.gql(CONFIRM, mine_confirm, token=s1_only))["confirmPick"]["userErrors"] == []

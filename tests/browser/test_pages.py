@@ -7,10 +7,12 @@ from typing import Any
 
 from playwright.async_api import expect
 
+from domain.access import Role
 from tests.api.network import location, sync, update, upsert_locations
+from tests.api.principals import token_for
 from tests.api.test_orders_api import PLACE, order_input
 from tests.browser.conftest import screenshot_path
-from tests.harness import ADMIN_TOKEN, Api
+from tests.harness import Api
 
 PROCESS = """mutation($input: PickProcessInput!) { upsertPickProcess(input: $input) { userErrors { message } } }"""
 ORDERS = "query { orders(first: 10) { edges { node { id status } } } }"
@@ -54,7 +56,8 @@ async def sign_in(page: Any, base: str, token: str, store: str) -> None:
 
 async def test_an_order_placed_on_the_demo_is_picked_packed_and_shipped_in_the_console(api: Api, context: Any) -> None:
     await shop(api)
-    api.server.resources.storefront_token = ADMIN_TOKEN
+    api.server.resources.storefront_token = await token_for(api.server, Role.STOREFRONT, channels={"web"})
+    associate = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"s1"})
     base = api.server.base_url
     shopper = await context.new_page()
     await shopper.goto(f"{base}/demo?sku=A")
@@ -71,7 +74,7 @@ async def test_an_order_placed_on_the_demo_is_picked_packed_and_shipped_in_the_c
     assert [e["node"]["id"] for e in orders] == [order_id]
 
     store = await context.new_page()
-    await sign_in(store, base, ADMIN_TOKEN, "s1")
+    await sign_in(store, base, associate, "s1")
     await store.click("nav [data-tab=pick]")
     await store.click("#generate")
     await store.locator("#lists button").first.click()
@@ -110,7 +113,8 @@ async def test_the_inbox_shows_a_new_task_and_its_escalation_live(api: Api, cont
         escalateToRoles: ["STORE_ASSOCIATE", "STORE_MANAGER"]}) { userErrors { message } } }"""
     assert (await api.gql(policy))["upsertTaskPolicy"]["userErrors"] == []
     store = await context.new_page()
-    await sign_in(store, api.server.base_url, ADMIN_TOKEN, "s1")
+    manager = await token_for(api.server, Role.STORE_MANAGER, locations={"s1"})
+    await sign_in(store, api.server.base_url, manager, "s1")
     await expect(store.locator("#tasks")).to_contain_text("Nothing to do")
     lines = [{"sku": "A", "quantity": 1, "unitPrice": 10.0, "services": ["gift wrap"]}]
     placed = (await api.gql(PLACE, {"input": order_input(key="gift") | {"lines": lines}}))["placeOrder"]

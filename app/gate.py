@@ -1,0 +1,105 @@
+"""The door of `/graphql` over HTTP: router secret, body size, authentication, rate limit.
+
+In that order, so a caller without the router secret costs no database read,
+and an oversized body is refused before it is parsed.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope
+
+from app import auth
+from app.ratelimit import retry_after
+from app.resources import Resources
+from domain.access import Principal
+
+ROUTER_HEADER = "router-authorization"
+
+
+def router_secret_ok(secret: str | None, presented: object) -> bool:
+    """No secret configured: open. Otherwise the presented value must match (constant-time)."""
+    if not secret:
+        return True
+    return isinstance(presented, str) and hmac.compare_digest(presented.encode(), secret.encode())
+
+
+def rate_key(principal: Principal, client_host: str) -> str:
+    """One bucket per token; anonymous callers share one per address."""
+    return f"ip:{client_host}" if principal.anonymous else principal.subject
+
+
+def error_response(status: int, message: str, code: str, rid: str, **extra: Any) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": rid, **extra}}]}
+    return JSONResponse(body, status_code=status, headers={"x-request-id": rid})
+
+
+class Gate:
+    def __init__(self, resources: Resources) -> None:
+        self.resources = resources
+        self.settings = resources.settings
+
+    async def admit(
+        self, scope: Scope, receive: Receive, headers: Mapping[str, str], rid: str
+    ) -> tuple[ASGIApp | None, Receive]:
+        """(a refusal to send, or None) and the receive channel to hand on (the body is read once here)."""
+        if not router_secret_ok(self.settings.router_secret, headers.get(ROUTER_HEADER)):
+            return error_response(403, "Requests must come through the federation router", "FORBIDDEN", rid), receive
+        body, too_big = await self._body(scope, receive, headers)
+        if too_big:
+            limit = self.settings.max_body_bytes
+            return error_response(413, f"Request body over {limit} bytes", "BAD_REQUEST", rid), receive
+        try:
+            principal = await auth.authenticate(
+                self.resources.db, headers.get("authorization"), self.resources.admin_token
+            )
+        except auth.InvalidToken as error:
+            refusal = error_response(401, str(error), "UNAUTHENTICATED", rid)
+            refusal.headers["www-authenticate"] = "Bearer"
+            return refusal, receive
+        scope["oms.principal"] = principal
+        if self.resources.limiter is not None:
+            client = scope.get("client") or ("unknown", 0)
+            wait = await self.resources.limiter.take(rate_key(principal, client[0]))
+            if wait > 0:
+                seconds = retry_after(wait)
+                refusal = error_response(429, "Rate limit exceeded", "THROTTLED", rid, retryAfter=seconds)
+                refusal.headers["retry-after"] = str(seconds)
+                return refusal, receive
+        return None, _replay(body)
+
+    async def _body(self, scope: Scope, receive: Receive, headers: Mapping[str, str]) -> tuple[bytes, bool]:
+        limit = self.settings.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return b"", True
+        if scope.get("method") != "POST":
+            return b"", False
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return b"", True
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), False
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

@@ -1,0 +1,44 @@
+"""Operation cost estimates and the in-memory token bucket, without a server."""
+
+from __future__ import annotations
+
+from graphql import parse
+
+from app.ratelimit import MemoryRateLimiter, retry_after
+from resolvers.limits import UNSIZED_LIST, operation_cost
+from resolvers.schema import create_schema
+
+SCHEMA = create_schema()._schema
+
+
+def cost(query: str, variables: dict[str, object] | None = None) -> int:
+    return operation_cost(SCHEMA, parse(query), None, variables or {})
+
+
+def test_cost_multiplies_fields_by_first_and_connections_do_not_count_twice() -> None:
+    assert cost("{ orders(first: 10) { edges { node { id status } } } }") == 10 * (1 + 1 * (1 + (1 + 2)))
+    assert cost("query($n: Int) { orders(first: $n) { edges { node { id } } } }", {"n": 3}) == 3 * (1 + 1 * (1 + 2))
+
+
+def test_cost_sizes_lists_by_list_arguments_or_a_default() -> None:
+    three = '{ availability(skus: ["A", "B", "C"], channel: "w", market: "US") { sku } }'
+    assert cost(three) == 3 * (1 + 1)
+    assert cost("{ locations { id } }") == UNSIZED_LIST * (1 + 1)
+
+
+def test_cost_follows_fragments_and_entity_representations() -> None:
+    query = """query($r: [_Any!]!) { _entities(representations: $r) { ...P } }
+               fragment P on Product { sku availability(channel: "w", market: "US") { atp } }"""
+    reps = [{"__typename": "Product", "sku": str(i)} for i in range(7)]
+    assert cost(query, {"r": reps}) == 7 * (1 + 1 + (1 + 1))
+
+
+async def test_the_memory_bucket_allows_a_burst_then_refills_at_the_rate() -> None:
+    now = [0.0]
+    bucket = MemoryRateLimiter(per_minute=60, burst=2, clock=lambda: now[0])
+    assert [await bucket.take("k") for _ in range(2)] == [0.0, 0.0]
+    wait = await bucket.take("k")
+    assert 0.9 < wait <= 1.0 and retry_after(wait) == 1
+    assert await bucket.take("other") == 0.0
+    now[0] = 1.5
+    assert await bucket.take("k") == 0.0
