@@ -69,7 +69,7 @@ PERMISSIONS: dict[str, Rule] = {
     # manual processes
     "Query.tasks": allow(AG, *STORE, location="locationId"),
     "Mutation.claimTask": allow(AG, *STORE, task="id"),
-    "Mutation.completeTask": allow(AG, *STORE, task="id"),
+    "Mutation.completeTask": allow(AG, *STORE, INT, scope="orders:write", task="id"),  # INT: fraud verdicts only
     "Subscription.taskEvents": allow(AG, *STORE, location="locationId"),
     # pick and pack: store staff of that store; carriers and ERPs report through integration tokens
     "Query.fulfillments": allow(*STORE, INT, scope="orders:read", location="locationId"),

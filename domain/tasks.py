@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import Forbidden, InvalidInput, InvalidTransition
 
 
 class TaskStatus(enum.Enum):
@@ -110,6 +110,16 @@ def validate_policy(policy: TaskPolicy) -> TaskPolicy:
             "REROUTE can fail for want of stock, so it is never automatic: use PARTIAL or CANCEL_LINE", ("autoOutcome",)
         )
     return policy
+
+
+# Tasks another system may complete through an integration token: a fraud provider's verdict. Return checks,
+# services and pick exceptions are decided by people at the location.
+SYSTEM_DECIDED = frozenset({FRAUD_REVIEW})
+
+
+def check_completer(task: Task, *, by_integration: bool) -> None:
+    if by_integration and task.type not in SYSTEM_DECIDED:
+        raise Forbidden(f"{task.type} tasks are completed by staff, not by an integration", ("id",))
 
 
 def check_outcome(task: Task, outcome: str) -> None:

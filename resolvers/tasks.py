@@ -11,6 +11,7 @@ from app.services import orders as order_service
 from app.services import tasks as service
 from app.services.task_log import TASKS_TOPIC
 from domain import tasks as domain
+from domain.access import Role
 from domain.errors import DomainError
 from resolvers import access, pagination
 from resolvers.context import Info
@@ -244,7 +245,13 @@ class TasksMutation:
     async def complete_task(self, info: Info, id: strawberry.ID, outcome: str, note: str | None = None) -> TaskPayload:  # noqa: A002
         info.context.require_staff()
         try:
-            task = await service.complete(info.context.resources, task_id=str(id), outcome=outcome, note=note)
+            task = await service.complete(
+                info.context.resources,
+                task_id=str(id),
+                outcome=outcome,
+                note=note,
+                by_integration=info.context.principal.role is Role.INTEGRATION,
+            )
         except DomainError as error:
             return TaskPayload(task=None, user_errors=[user_error(error)])
         return TaskPayload(task=task_node(task), user_errors=[])

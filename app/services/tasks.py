@@ -51,12 +51,15 @@ async def claim(resources: Resources, *, task_id: str, who: str) -> Task:
     return claimed
 
 
-async def complete(resources: Resources, *, task_id: str, outcome: str, note: str | None) -> Task:
+async def complete(
+    resources: Resources, *, task_id: str, outcome: str, note: str | None, by_integration: bool = False
+) -> Task:
     uow = resources.uow()
     async with uow:
         task = await store.get(uow.conn, task_id)
         if task is None:
             raise NotFound(f"No task {task_id!r}", ("id",))
+        rules.check_completer(task, by_integration=by_integration)
         rules.check_outcome(task, outcome)
         await _finish(uow, resources, task, outcome, note)
         done = await store.get(uow.conn, task_id)

@@ -355,28 +355,35 @@ async def test_an_order_on_hold_is_not_picked_and_bad_processes_are_refused(api:
 
 
 async def test_carriers_deliver_and_the_erp_acknowledges(api: Api) -> None:
+    from domain.access import Role
+    from tests.api.principals import token_for
+
     await store(api, process())
+    carrier = await token_for(api.server, Role.INTEGRATION, scopes={"fulfillment:write"})
+    erp = await token_for(api.server, Role.INTEGRATION, scopes={"orders:write"})
     order_id = (await place(api, "carrier", [("A", 1)]))["id"]
     [pick_list] = await generate(api)
     fid = pick_list["lines"][0]["fulfillmentId"]
     delivered = """mutation($id: ID!) { confirmDelivery(fulfillmentId: $id, carrierReference: "ups-1") {
         fulfillment { status deliveredAt } userErrors { code } } }"""
-    early = (await api.gql(delivered, {"id": fid}))["confirmDelivery"]
+    early = (await api.gql(delivered, {"id": fid}, token=carrier))["confirmDelivery"]
     assert early["userErrors"][0]["code"] == "INVALID_TRANSITION"
     await confirm(api, pick_list["id"], {"pickLineId": pick_list["lines"][0]["id"], "quantity": 1})
     await api.gql(COMPLETE_STEP, {"id": fid, "step": "PACK"})
     await api.gql(HAND_OVER, {"id": fid, "tracking": "1Z1"})
-    first = (await api.gql(delivered, {"id": fid}))["confirmDelivery"]["fulfillment"]
-    again = (await api.gql(delivered, {"id": fid}))["confirmDelivery"]["fulfillment"]
+    first = (await api.gql(delivered, {"id": fid}, token=carrier))["confirmDelivery"]["fulfillment"]
+    again = (await api.gql(delivered, {"id": fid}, token=carrier))["confirmDelivery"]["fulfillment"]
     assert first["deliveredAt"] is not None and again == first
     events = [e["type"] for e in (await order(api, order_id))["events"]]
     assert events.count("fulfillment.delivered") == 1
     ack = """mutation($id: ID!, $ref: String!) { acknowledgeOrder(id: $id, erpReference: $ref) {
         order { id events { type } } userErrors { code field } } }"""
-    assert (await api.gql(ack, {"id": order_id, "ref": "SAP-1"}))["acknowledgeOrder"]["userErrors"] == []
-    assert (await api.gql(ack, {"id": order_id, "ref": "SAP-1"}))["acknowledgeOrder"]["userErrors"] == []
-    other = (await api.gql(ack, {"id": order_id, "ref": "SAP-2"}))["acknowledgeOrder"]
+    assert (await api.gql(ack, {"id": order_id, "ref": "SAP-1"}, token=erp))["acknowledgeOrder"]["userErrors"] == []
+    assert (await api.gql(ack, {"id": order_id, "ref": "SAP-1"}, token=erp))["acknowledgeOrder"]["userErrors"] == []
+    other = (await api.gql(ack, {"id": order_id, "ref": "SAP-2"}, token=erp))["acknowledgeOrder"]
     assert other["userErrors"] == [{"code": "INVALID_TRANSITION", "field": ["erpReference"]}]
+    wrong_scope = await api.raw(ack, {"id": order_id, "ref": "SAP-1"}, token=carrier)
+    assert [e["extensions"]["code"] for e in wrong_scope["errors"]] == ["FORBIDDEN"]
 
 
 async def test_concurrent_generation_puts_each_fulfillment_on_one_list(api: Api) -> None:

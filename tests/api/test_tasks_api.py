@@ -154,3 +154,20 @@ async def test_a_damaged_return_does_not_come_back_on_hand(api: Api) -> None:
     before = (await availability(api, ["A"]))[0]["onHand"]
     await api.gql(COMPLETE, {"id": task["id"], "outcome": "DAMAGED"})
     assert (await availability(api, ["A"]))[0]["onHand"] == before
+
+
+async def test_a_fraud_provider_completes_the_review_through_an_integration_token(api: Api) -> None:
+    from domain.access import Role
+    from tests.api.principals import token_for
+
+    await shop(api)
+    provider = await token_for(api.server, Role.INTEGRATION, scopes={"orders:write"})
+    order = await place(api, "provider", riskScore=95)
+    task = await review_of(api, order["id"])
+    done = (await api.gql(COMPLETE, {"id": task["id"], "outcome": "APPROVE"}, token=provider))["completeTask"]
+    assert done["task"]["outcome"] == "APPROVE"
+    assert (await review_of(api, order["id"]))["order"]["status"] == "ALLOCATED"
+    return_id = await shipped_return(api, 1)
+    qc = (await api.gql(RECEIVE, {"id": return_id, "loc": "s1"}))["receiveReturn"]["task"]
+    refused = (await api.gql(COMPLETE, {"id": qc["id"], "outcome": "RESTOCK"}, token=provider))["completeTask"]
+    assert refused["userErrors"][0]["code"] == "FORBIDDEN"  # return checks are decided by people
