@@ -1,7 +1,8 @@
 """Benchmark: placeOrder under contention on PostgreSQL, against a raw asyncpg floor.
 
 50 concurrent clients order 1 unit of one of 10 hot SKUs (limited stock: some
-orders must be refused) through the real server (uvicorn, PostgreSQL, Redis).
+orders must be refused) through the real server (uvicorn, PostgreSQL, Redis), driven by the lean
+keep-alive client of `bench.loadgen` from this process.
 Afterwards the database is checked: no position has more reserved than on
 hand, reserved units equal the units of placed orders, and every idempotency
 key made exactly one order (5% of requests replay an earlier key).
@@ -23,7 +24,6 @@ from dataclasses import replace
 from typing import Any
 
 import asyncpg
-import httpx
 
 from app.pubsub import InProcessBroker
 from app.services import network
@@ -32,6 +32,7 @@ from app.store import migrate, positions
 from app.store.db import Database
 from bench.common import REDIS, free_port, server, write_result
 from bench.datasets import AS_OF, bench_locations
+from bench.loadgen import Connection, LoadError
 from bench.pg import scratch_database
 from domain.inventory import InventoryUpdate
 from domain.items import Item
@@ -64,7 +65,7 @@ def order(key: str, rng: random.Random) -> dict[str, Any]:
     }
 
 
-async def drive(url: str, orders: int, clients: int) -> dict[str, Any]:
+async def drive(port: int, orders: int, clients: int) -> dict[str, Any]:
     rng = random.Random(9)
     keys: list[str] = []
     jobs: list[str] = []
@@ -80,19 +81,20 @@ async def drive(url: str, orders: int, clients: int) -> dict[str, Any]:
     refused = errors = 0
     queue = list(reversed(jobs))
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker() -> None:
         nonlocal refused, errors
+        client = Connection("127.0.0.1", port, {"authorization": "Bearer bench"})
         while queue:
             key = queue.pop()
             started = time.perf_counter()
             try:
-                response = await client.post(url, json={"query": PLACE, "variables": {"input": bodies[key]}})
-            except httpx.TransportError:
+                status, body = await client.post_json("/graphql", {"query": PLACE, "variables": {"input": bodies[key]}})
+            except LoadError:
                 errors += 1  # counted, and the key is retried: a client would retry with the same key
                 queue.append(key)
                 continue
             latencies.append(time.perf_counter() - started)
-            result = response.json().get("data", {}).get("placeOrder") if response.status_code == 200 else None
+            result = (body.get("data") or {}).get("placeOrder") if status == 200 else None
             if result is None:
                 errors += 1
             elif result["order"]:
@@ -101,13 +103,11 @@ async def drive(url: str, orders: int, clients: int) -> dict[str, Any]:
                 refused += 1
             else:
                 errors += 1
+        await client.close()
 
-    headers = {"authorization": "Bearer bench"}
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
-        began = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(clients)))
-        seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    seconds = time.perf_counter() - began
     latencies.sort()
     return {
         "requests": len(jobs),
@@ -189,7 +189,7 @@ async def main(orders: int, clients: int, workers: int) -> None:
         command = ["-m", "uvicorn", "app.asgi:app", "--port", str(port), "--no-access-log", "--workers", str(workers)]
         command += ["--timeout-keep-alive", "60"]
         with server(command, env, port):
-            ours = await drive(f"http://127.0.0.1:{port}/graphql", orders, clients)
+            ours = await drive(port, orders, clients)
         order_ids = ours.pop("order_ids")
         verdict = await check(url, order_ids)
         base = await floor(url, orders, clients)

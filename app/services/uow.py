@@ -19,6 +19,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def new_event_id() -> str:
+    return f"evt_{uuid.uuid4().hex[:24]}"
+
+
 class UnitOfWork:
     """`async with uow:` opens the write transaction; leaving it commits.
 
@@ -65,7 +69,7 @@ class UnitOfWork:
 
     async def record(self, event_type: str, payload: dict[str, Any]) -> str:
         """Write an event to the outbox, in this transaction: it is delivered if and only if this commits."""
-        event_id = f"evt_{uuid.uuid4().hex[:24]}"
+        event_id = new_event_id()
         await outbox.add_event(self.conn, event_id, event_type, payload, self.now)
         self._recorded = True
         return event_id

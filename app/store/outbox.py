@@ -15,13 +15,18 @@ from app.store.tables import outbox_events, webhook_deliveries, webhooks
 from domain.webhooks import DeliveryStatus
 
 
+def sequence(now: datetime) -> int:
+    """An event's place in delivery order: its commit-clock microseconds."""
+    return int(now.timestamp() * 1_000_000)
+
+
 async def add_event(
     conn: AsyncConnection, event_id: str, event_type: str, payload: dict[str, Any], now: datetime
 ) -> None:
     await conn.execute(
         outbox_events.insert().values(
             id=event_id,
-            seq=int(now.timestamp() * 1_000_000),
+            seq=sequence(now),
             type=event_type,
             payload=payload,
             created_at=now,

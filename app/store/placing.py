@@ -1,0 +1,207 @@
+"""placeOrder's reads and writes, in as few round trips as the backend allows.
+
+Under contention every round trip of a command costs twice: the CPU of
+driving it, and the time the event loop takes to come back to the command.
+So placing an order reads once (the cart's items and positions, the cached
+reference data's version tokens and the fraud policy, in one statement) and,
+on PostgreSQL, writes the whole order in one statement: the order row claims
+the idempotency key, and the lines, fulfillments, first event and outbox event
+are inserted only when that claim succeeded (data-modifying CTEs). SQLite has
+no data-modifying CTEs and writes them one by one in the same transaction.
+The guarded reservations stay separate statements, last, in lock order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.store import orders as order_store
+from app.store import outbox, versions
+from app.store.positions import StockView
+from app.store.tables import fraud_policy, items, positions
+from domain.inventory import Position
+from domain.orders import FulfillmentLine, FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus
+from domain.tasks import FraudPolicy
+
+
+@dataclass(slots=True)
+class OrderStock:
+    """What placing an order reads: the known SKUs, their positions and categories, the fraud policy."""
+
+    known: set[str]
+    view: StockView
+    fraud: FraudPolicy
+
+
+def _order_stock_query() -> Any:
+    """Built once: constructing this select costs more than running it."""
+    p = positions.c
+    policy = (fraud_policy.c.hold_at_risk_score, fraud_policy.c.hold_at_order_total)
+    return (
+        select(
+            items.c.sku,
+            items.c.category,
+            p.location_id,
+            p.on_hand,
+            p.reserved,
+            p.inbound,
+            p.inbound_eta,
+            versions.token_column(versions.LOCATIONS),
+            versions.token_column(versions.RULES),
+            versions.token_column(versions.PROFILES),
+            *(select(c).where(fraud_policy.c.id == 1).scalar_subquery().label(c.name) for c in policy),
+        )
+        .outerjoin(positions, p.sku == items.c.sku)  # an item without positions still says it is known
+        .where(items.c.sku.in_(bindparam("skus", expanding=True)))
+    )
+
+
+_ORDER_STOCK = _order_stock_query()
+
+
+async def order_stock(conn: AsyncConnection, skus: Sequence[str]) -> OrderStock:
+    """One statement: which SKUs are items, their positions, the version tokens and the fraud policy.
+
+    Positions of SKUs that are not items are left out: such an order is refused anyway."""
+    wanted = sorted(set(skus))
+    found = OrderStock(set(), StockView({sku: [] for sku in wanted}, {}), FraudPolicy())
+    if not wanted:
+        return found
+    for row in await conn.execute(_ORDER_STOCK, {"skus": wanted}):
+        sku, category, location_id, on_hand, reserved, inbound, eta, *tokens, risk, total = row
+        found.known.add(sku)
+        found.view.categories[sku] = category
+        if location_id is not None:
+            found.view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
+        found.view.tokens = (tokens[0], tokens[1], tokens[2])
+        found.fraud = FraudPolicy(risk, total)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """Everything placeOrder writes for a new order, decided before the first write."""
+
+    order_id: str
+    request: OrderRequest
+    status: OrderStatus
+    on_hold: bool
+    plan: dict[str, Any]
+    groups: dict[str, list[FulfillmentLine]]
+    fulfillment_ids: dict[str, str]
+    event: OrderEvent
+    outbox_id: str
+    outbox_type: str
+    outbox_payload: dict[str, Any]
+    now: datetime
+
+
+async def insert_order(conn: AsyncConnection, new: NewOrder) -> bool:
+    """Claim the idempotency key and write the order whole; False (and nothing written) when the key was taken.
+
+    A concurrent transaction holding the same key makes this wait until it ends."""
+    if conn.dialect.name == "postgresql":
+        return bool((await conn.execute(_INSERT_ORDER_PG, _pg_parameters(new))).scalar_one())
+    request = new.request
+    if not await order_store.claim_idempotency_key(
+        conn, new.order_id, request, new.now, status=new.status, on_hold=new.on_hold, plan=new.plan
+    ):
+        return False
+    await order_store.save_order_details(
+        conn, order_id=new.order_id, request=request, groups=new.groups, ids=new.fulfillment_ids, now=new.now
+    )
+    await order_store.add_event(conn, new.event)
+    await outbox.add_event(conn, new.outbox_id, new.outbox_type, new.outbox_payload, new.now)
+    return True
+
+
+_INSERT_ORDER_PG = text(
+    """
+WITH claim AS (
+    INSERT INTO orders (id, idempotency_key, fingerprint, status, on_hold, channel, market, customer_id,
+                        customer_segment, customer_email, delivery, total, risk_score, plan, created_at, updated_at)
+    VALUES (:id, :key, :fingerprint, :status, :on_hold, :channel, :market, :customer_id,
+            :segment, :email, CAST(:delivery AS json), :total, :risk_score, CAST(:plan AS json),
+            CAST(:now AS timestamptz), CAST(:now AS timestamptz))
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id
+), new_lines AS (
+    INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price, services)
+    SELECT claim.id, l.line_no, l.sku, l.quantity, l.unit_price, CAST(l.services AS json)
+    FROM claim, unnest(CAST(:line_nos AS int[]), CAST(:line_skus AS text[]), CAST(:line_quantities AS int[]),
+                       CAST(:line_prices AS float8[]), CAST(:line_services AS text[]))
+         AS l(line_no, sku, quantity, unit_price, services)
+), new_fulfillments AS (
+    INSERT INTO fulfillments (id, order_id, location_id, method, status, day, created_at, updated_at)
+    SELECT f.id, claim.id, f.location_id, CAST(:method AS text), CAST(:fulfillment_status AS text), CAST(:day AS text),
+           CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    FROM claim, unnest(CAST(:fulfillment_ids AS text[]), CAST(:fulfillment_locations AS text[]))
+         AS f(id, location_id)
+), new_fulfillment_lines AS (
+    INSERT INTO fulfillment_lines (fulfillment_id, sku, quantity)
+    SELECT x.fulfillment_id, x.sku, x.quantity
+    FROM claim, unnest(CAST(:fl_ids AS text[]), CAST(:fl_skus AS text[]), CAST(:fl_quantities AS int[]))
+         AS x(fulfillment_id, sku, quantity)
+), new_event AS (
+    INSERT INTO order_events (order_id, type, status, at, message)
+    SELECT claim.id, CAST(:event_type AS text), CAST(:event_status AS text), CAST(:now AS timestamptz),
+           CAST(:event_message AS text)
+    FROM claim
+), new_outbox AS (
+    INSERT INTO outbox_events (id, seq, type, payload, created_at, fanned_out)
+    SELECT CAST(:outbox_id AS text), CAST(:outbox_seq AS bigint), CAST(:outbox_type AS text),
+           CAST(:outbox_payload AS json), CAST(:now AS timestamptz), false
+    FROM claim
+)
+SELECT count(*) FROM claim
+"""
+)
+
+
+def _pg_parameters(new: NewOrder) -> dict[str, Any]:
+    request, now = new.request, new.now
+    fulfillment_lines = [(new.fulfillment_ids[loc], x) for loc, lines in new.groups.items() for x in lines]
+    return {
+        "id": new.order_id,
+        "key": request.idempotency_key,
+        "fingerprint": request.fingerprint(),
+        "status": new.status.value,
+        "on_hold": new.on_hold,
+        "channel": request.channel,
+        "market": request.market,
+        "customer_id": request.customer.id,
+        "segment": request.customer.segment,
+        "email": request.customer.email,
+        "delivery": json.dumps(order_store.delivery_to_json(request.delivery)),
+        "total": request.total,
+        "risk_score": request.risk_score,
+        "plan": json.dumps(new.plan),
+        "now": now,
+        "line_nos": list(range(1, len(request.lines) + 1)),
+        "line_skus": [x.sku for x in request.lines],
+        "line_quantities": [x.quantity for x in request.lines],
+        "line_prices": [x.unit_price for x in request.lines],
+        "line_services": [json.dumps(list(x.services)) for x in request.lines],
+        "method": request.delivery.method.value,
+        "fulfillment_status": FulfillmentStatus.AWAITING_PICK.value,
+        "day": now.date().isoformat(),
+        "fulfillment_ids": [new.fulfillment_ids[loc] for loc in new.groups],
+        "fulfillment_locations": list(new.groups),
+        "fl_ids": [fid for fid, _ in fulfillment_lines],
+        "fl_skus": [x.sku for _, x in fulfillment_lines],
+        "fl_quantities": [x.quantity for _, x in fulfillment_lines],
+        "event_type": new.event.type,
+        "event_status": new.event.status.value,
+        "event_message": new.event.message,
+        "outbox_id": new.outbox_id,
+        "outbox_seq": outbox.sequence(now),
+        "outbox_type": new.outbox_type,
+        "outbox_payload": json.dumps(new.outbox_payload),
+    }
