@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.store import driver
 from app.store.sql import upsert
 from app.store.tables import fulfillment_lines, fulfillments, order_events, order_lines, orders, positions, returns
 from domain.locations import FulfillmentMethod, Geo
@@ -105,6 +106,7 @@ def _reserve_statement() -> Any:
 
 
 _RESERVE = _reserve_statement()
+_RESERVE_PG = driver.Precompiled(_RESERVE)
 
 
 async def reserve(
@@ -112,6 +114,9 @@ async def reserve(
 ) -> bool:
     """The guarded reservation: succeeds only while free stock above the held-back units covers it."""
     values = {"at_sku": sku, "at_location": location_id, "quantity": quantity, "held": held, "at_time": now}
+    pg = await driver.asyncpg_connection(conn)
+    if pg is not None:
+        return await driver.execute(conn, pg, _RESERVE_PG, values) == 1
     return (await conn.execute(_RESERVE, values)).rowcount == 1
 
 

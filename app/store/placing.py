@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import ARRAY, String, any_, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.store import driver, outbox, versions
 from app.store import orders as order_store
-from app.store import outbox, versions
 from app.store.positions import StockView
 from app.store.tables import fraud_policy, items, positions
 from domain.inventory import Position
@@ -40,8 +40,8 @@ class OrderStock:
     fraud: FraudPolicy
 
 
-def _order_stock_query() -> Any:
-    """Built once: constructing this select costs more than running it."""
+def _order_stock_query(skus: Any) -> Any:
+    """Built once per backend: constructing this select costs more than running it."""
     p = positions.c
     policy = (fraud_policy.c.hold_at_risk_score, fraud_policy.c.hold_at_order_total)
     return (
@@ -59,11 +59,12 @@ def _order_stock_query() -> Any:
             *(select(c).where(fraud_policy.c.id == 1).scalar_subquery().label(c.name) for c in policy),
         )
         .outerjoin(positions, p.sku == items.c.sku)  # an item without positions still says it is known
-        .where(items.c.sku.in_(bindparam("skus", expanding=True)))
+        .where(skus)
     )
 
 
-_ORDER_STOCK = _order_stock_query()
+_ORDER_STOCK = _order_stock_query(items.c.sku.in_(bindparam("skus", expanding=True)))
+_ORDER_STOCK_PG = driver.Precompiled(_order_stock_query(items.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
 
 
 async def order_stock(conn: AsyncConnection, skus: Sequence[str]) -> OrderStock:
@@ -74,7 +75,12 @@ async def order_stock(conn: AsyncConnection, skus: Sequence[str]) -> OrderStock:
     found = OrderStock(set(), StockView({sku: [] for sku in wanted}, {}), FraudPolicy())
     if not wanted:
         return found
-    for row in await conn.execute(_ORDER_STOCK, {"skus": wanted}):
+    pg = await driver.asyncpg_connection(conn)
+    if pg is not None:
+        rows = await driver.fetch(conn, pg, _ORDER_STOCK_PG, {"skus": wanted})
+    else:
+        rows = list(await conn.execute(_ORDER_STOCK, {"skus": wanted}))
+    for row in rows:
         sku, category, location_id, on_hand, reserved, inbound, eta, *tokens, risk, total = row
         found.known.add(sku)
         found.view.categories[sku] = category
@@ -107,8 +113,9 @@ async def insert_order(conn: AsyncConnection, new: NewOrder) -> bool:
     """Claim the idempotency key and write the order whole; False (and nothing written) when the key was taken.
 
     A concurrent transaction holding the same key makes this wait until it ends."""
-    if conn.dialect.name == "postgresql":
-        return bool((await conn.execute(_INSERT_ORDER_PG, _pg_parameters(new))).scalar_one())
+    pg = await driver.asyncpg_connection(conn)
+    if pg is not None:
+        return bool((await driver.fetch(conn, pg, _INSERT_ORDER_PG, _pg_parameters(new)))[0][0])
     request = new.request
     if not await order_store.claim_idempotency_key(
         conn, new.order_id, request, new.now, status=new.status, on_hold=new.on_hold, plan=new.plan
@@ -122,8 +129,9 @@ async def insert_order(conn: AsyncConnection, new: NewOrder) -> bool:
     return True
 
 
-_INSERT_ORDER_PG = text(
-    """
+_INSERT_ORDER_PG = driver.Precompiled(
+    text(
+        """
 WITH claim AS (
     INSERT INTO orders (id, idempotency_key, fingerprint, status, on_hold, channel, market, customer_id,
                         customer_segment, customer_email, delivery, total, risk_score, plan, created_at, updated_at)
@@ -162,6 +170,7 @@ WITH claim AS (
 )
 SELECT count(*) FROM claim
 """
+    )
 )
 
 
