@@ -1,9 +1,9 @@
 """Use cases for orders: place, preview, cancel, request a return.
 
-`place_order` is one transaction: read the cart's stock, source, write the
-order whole (its row claims the idempotency key, unique on the key; on
-PostgreSQL lines, fulfillments and events go in the same statement), reserve
-each allocation with the guarded statement, count the sales.
+`place_order` is one transaction: read the cart's stock, source, then write
+the order whole with its guarded reservations (its row claims the
+idempotency key, unique on the key; on PostgreSQL this is one statement, atomic
+by itself, see `app.store.placing`), count the sales.
 If another order takes the stock between the read and the guarded write, the
 whole command is retried from a fresh read; nothing is ever half-placed.
 """
@@ -103,6 +103,9 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         status = rules.derive_status([FulfillmentStatus.AWAITING_PICK] * len(groups), on_hold=on_hold)
         event = OrderEvent(order_id, "order.created", status, uow.now, _summary(plan, on_hold))
         payload = _payload(order_id, request, groups, ids, uow.now) | {"status": status.value}
+        reservations = tuple(
+            placing.Reservation(loc, sku, qty, inputs.held.get((loc, sku), 0)) for loc, sku, qty in takes
+        )
         new = placing.NewOrder(
             order_id,
             request,
@@ -116,20 +119,21 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
             "order.created",
             {"order": payload},
             uow.now,
+            reservations,
         )
-        # The order row claims the idempotency key; the order is written whole or not at all.
-        if not await placing.insert_order(uow.conn, new):
+        # One write: the order row claims the idempotency key, and the order, its events and its guarded
+        # reservations (last, in lock order) are kept whole or not at all.
+        more_writes = on_hold  # writes after the order's own must share its transaction
+        written = await placing.write_order(uow.conn, new, more_writes=more_writes)
+        if written is placing.Written.KEY_TAKEN:
             return await _replay(uow, request)
+        if written is placing.Written.STOCK_MOVED:
+            raise _StockMoved
         uow.mark_recorded()
         if on_hold:
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
-        # Reserve last: the hot position rows stay locked only for these statements and the commit.
-        for location_id, sku, quantity in takes:
-            held = inputs.held.get((location_id, sku), 0)
-            if not await store.reserve(
-                uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
-            ):
-                raise _StockMoved
+        if not more_writes:
+            uow.seal("placeOrder wrote the order in one statement (more_writes=False): a later write needs more_writes")
         announce(uow, event)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
         order = Order(

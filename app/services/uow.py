@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -78,6 +78,21 @@ class UnitOfWork:
         """Wake the relay after commit (something other than a new event made deliveries due)."""
         self._recorded = True
 
+    def seal(self, why: str) -> None:
+        """No statement may follow: the command's writes ran as one statement outside a transaction,
+        so a later write would not be atomic with them. Using the connection now raises `why`."""
+        self.conn = cast(AsyncConnection, _Sealed(why))
+
     def emit(self, topic: str, message: Message) -> None:
         """Queue a pub/sub message for after the commit."""
         self._events.append((topic, message))
+
+
+class _Sealed:
+    """Stands in for a sealed unit of work's connection: any use is a programming error, said loudly."""
+
+    def __init__(self, why: str) -> None:
+        self._why = why
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(self._why)

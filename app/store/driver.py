@@ -36,8 +36,10 @@ class Precompiled:
         return [values[name] if name in values else bound[name] for name in self.names]
 
 
-async def asyncpg_connection(conn: AsyncConnection) -> Any | None:
-    """asyncpg's connection under `conn` with the transaction begun (None on another driver).
+async def asyncpg_connection(conn: AsyncConnection, *, begin: bool = True) -> Any | None:
+    """asyncpg's connection under `conn` (None on another driver), with the command's transaction begun
+    unless `begin` is False: then a statement joins the transaction if one was begun, else runs alone
+    (atomic by itself, committed when it returns).
 
     SQLAlchemy's asyncpg adapter sends BEGIN lazily, with the first statement
     it runs; a statement sent around it must start the transaction itself."""
@@ -48,7 +50,7 @@ async def asyncpg_connection(conn: AsyncConnection) -> Any | None:
     start = getattr(adapter, "_start_transaction", None)
     if start is None or not hasattr(adapter, "_transaction"):
         return None  # an adapter this module does not know: callers take the portable path
-    if adapter._transaction is None:
+    if begin and adapter._transaction is None:
         await start()
     return fairy.driver_connection
 

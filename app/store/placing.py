@@ -1,24 +1,27 @@
 """placeOrder's reads and writes, in as few round trips as the backend allows.
 
 Under contention every round trip of a command costs twice: the CPU of
-driving it, and the time the event loop takes to come back to the command.
-So placing an order reads once (the cart's items and positions, the cached
-reference data's version tokens and the fraud policy, in one statement) and,
-on PostgreSQL, writes the whole order in one statement: the order row claims
-the idempotency key, and the lines, fulfillments, first event and outbox event
-are inserted only when that claim succeeded (data-modifying CTEs). SQLite has
-no data-modifying CTEs and writes them one by one in the same transaction.
-The guarded reservations stay separate statements, last, in lock order.
+driving it (both ends, on a machine PostgreSQL shares), and the time the
+event loop takes to come back to the command. So placing an order reads once
+(the cart's items and positions, the cached reference data's version tokens
+and the fraud policy, in one statement) and, on PostgreSQL, writes once: the
+order row claims the idempotency key; the lines, fulfillments, first event,
+outbox event and guarded reservations happen only when that claim succeeded
+(data-modifying CTEs), and a reservation that does not hold fails the whole
+statement. SQLite has no data-modifying CTEs and writes them one by one in the
+command's transaction, reservations last.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import ARRAY, String, any_, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -75,7 +78,7 @@ async def order_stock(conn: AsyncConnection, skus: Sequence[str]) -> OrderStock:
     found = OrderStock(set(), StockView({sku: [] for sku in wanted}, {}), FraudPolicy())
     if not wanted:
         return found
-    pg = await driver.asyncpg_connection(conn)
+    pg = await driver.asyncpg_connection(conn, begin=False)  # a read needs no transaction of its own
     if pg is not None:
         rows = await driver.fetch(conn, pg, _ORDER_STOCK_PG, {"skus": wanted})
     else:
@@ -107,29 +110,59 @@ class NewOrder:
     outbox_type: str
     outbox_payload: dict[str, Any]
     now: datetime
+    reservations: tuple[Reservation, ...]  # in lock order: (location, sku)
 
 
-async def insert_order(conn: AsyncConnection, new: NewOrder) -> bool:
-    """Claim the idempotency key and write the order whole; False (and nothing written) when the key was taken.
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    location_id: str
+    sku: str
+    quantity: int
+    held: int  # units the availability rules hold back at this position
 
-    A concurrent transaction holding the same key makes this wait until it ends."""
-    pg = await driver.asyncpg_connection(conn)
+
+class Written(enum.Enum):
+    PLACED = "placed"  # the order is written and its stock reserved
+    KEY_TAKEN = "key taken"  # another order has this idempotency key: nothing written
+    STOCK_MOVED = "stock moved"  # a guarded reservation found less free stock than the read: nothing kept
+
+
+async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool) -> Written:
+    """Claim the idempotency key, write the order whole and reserve its stock, or write nothing.
+
+    On PostgreSQL this is one statement; unless the command has `more_writes`
+    to make, it needs no transaction around it (no BEGIN or COMMIT round trip),
+    and the position rows are locked only while PostgreSQL runs it. A
+    concurrent command holding the same key makes this wait until it ends."""
+    pg = await driver.asyncpg_connection(conn, begin=more_writes)
     if pg is not None:
-        return bool((await driver.fetch(conn, pg, _INSERT_ORDER_PG, _pg_parameters(new)))[0][0])
+        try:
+            rows = await driver.fetch(conn, pg, _WRITE_ORDER_PG, _pg_parameters(new))
+        except asyncpg.InvalidTextRepresentationError as error:
+            if _STOCK_MOVED not in str(error):
+                raise
+            return Written.STOCK_MOVED  # the statement failed whole: no order, no reservation
+        return Written.PLACED if rows[0][0] else Written.KEY_TAKEN
     request = new.request
     if not await order_store.claim_idempotency_key(
         conn, new.order_id, request, new.now, status=new.status, on_hold=new.on_hold, plan=new.plan
     ):
-        return False
+        return Written.KEY_TAKEN
     await order_store.save_order_details(
         conn, order_id=new.order_id, request=request, groups=new.groups, ids=new.fulfillment_ids, now=new.now
     )
     await order_store.add_event(conn, new.event)
     await outbox.add_event(conn, new.outbox_id, new.outbox_type, new.outbox_payload, new.now)
-    return True
+    for x in new.reservations:  # last, in lock order; the caller rolls back on STOCK_MOVED
+        if not await order_store.reserve(
+            conn, sku=x.sku, location_id=x.location_id, quantity=x.quantity, held=x.held, now=new.now
+        ):
+            return Written.STOCK_MOVED
+    return Written.PLACED
 
 
-_INSERT_ORDER_PG = driver.Precompiled(
+_STOCK_MOVED = "stock moved"  # raised inside the statement to undo it whole (see the final SELECT)
+_WRITE_ORDER_PG = driver.Precompiled(
     text(
         """
 WITH claim AS (
@@ -167,8 +200,27 @@ WITH claim AS (
     SELECT CAST(:outbox_id AS text), CAST(:outbox_seq AS bigint), CAST(:outbox_type AS text),
            CAST(:outbox_payload AS json), CAST(:now AS timestamptz), false
     FROM claim
+), locked AS (
+    -- the positions to reserve, locked in (location, sku) order like every other writer of positions
+    SELECT p.sku, p.location_id, t.quantity, t.held
+    FROM positions AS p
+    JOIN unnest(CAST(:take_skus AS text[]), CAST(:take_locations AS text[]), CAST(:take_quantities AS int[]),
+                CAST(:take_held AS int[])) AS t(sku, location_id, quantity, held)
+      ON p.sku = t.sku AND p.location_id = t.location_id
+    WHERE EXISTS (SELECT 1 FROM claim)
+    ORDER BY p.location_id, p.sku
+    FOR UPDATE OF p
+), reserved AS (
+    UPDATE positions AS p SET reserved = p.reserved + l.quantity, updated_at = CAST(:now AS timestamptz)
+    FROM locked AS l
+    WHERE p.sku = l.sku AND p.location_id = l.location_id AND p.on_hand - p.reserved - l.held >= l.quantity
+    RETURNING 1
 )
-SELECT count(*) FROM claim
+-- A claimed order whose every reservation did not hold fails the whole statement: the cast of
+-- 'stock moved' to int raises, and nothing above is kept.
+SELECT (SELECT count(*) FROM claim),
+       CAST(CASE WHEN (SELECT count(*) FROM claim) = 0 OR (SELECT count(*) FROM reserved) = :take_count
+                 THEN '1' ELSE 'stock moved' END AS int)
 """
     )
 )
@@ -213,4 +265,9 @@ def _pg_parameters(new: NewOrder) -> dict[str, Any]:
         "outbox_seq": outbox.sequence(now),
         "outbox_type": new.outbox_type,
         "outbox_payload": json.dumps(new.outbox_payload),
+        "take_skus": [x.sku for x in new.reservations],
+        "take_locations": [x.location_id for x in new.reservations],
+        "take_quantities": [x.quantity for x in new.reservations],
+        "take_held": [x.held for x in new.reservations],
+        "take_count": len(new.reservations),
     }
