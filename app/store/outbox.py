@@ -98,6 +98,12 @@ async def fan_out(conn: AsyncConnection, event_id: str, deliveries: Sequence[dic
     await conn.execute(update(outbox_events).where(outbox_events.c.id == event_id).values(fanned_out=True))
 
 
+async def mark_fanned_out(conn: AsyncConnection, event_ids: Sequence[str]) -> None:
+    """Events nobody subscribed to when they were fanned out: done, in one statement."""
+    if event_ids:
+        await conn.execute(update(outbox_events).where(outbox_events.c.id.in_(list(event_ids))).values(fanned_out=True))
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     id: str
