@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -102,3 +103,35 @@ async def test_postgresql_takes_the_asyncpg_path(api: Api, backend: Backend) -> 
     async with api.server.resources.db.read() as conn:
         found = await driver.asyncpg_connection(conn, begin=False)
     assert (found is not None) == (backend.name == "postgres")
+
+
+async def test_concurrent_split_orders_reserve_both_parcels_or_neither(api: Api) -> None:
+    await upsert_locations(api, location("x"), location("y", geo={"lat": 41.0, "lon": -74.0}))
+    await api.gql(
+        "mutation($i: [ItemInput!]!) { upsertItems(input: $i) { count } }",
+        {"i": [{"sku": s, "category": "c"} for s in ("A", "B")]},
+    )
+    await sync(api, "SNAPSHOT", update("A", "x", 6), update("B", "y", 9))
+    place = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
+      order { fulfillments { location { id } } } userErrors { code } } }"""
+
+    def split(n: int) -> dict[str, object]:
+        return {
+            "idempotencyKey": f"split-{n}",
+            "channel": "web",
+            "market": "US",
+            "customer": {"id": "c"},
+            "lines": [{"sku": "B", "quantity": 1, "unitPrice": 1.0}, {"sku": "A", "quantity": 1, "unitPrice": 1.0}],
+            "delivery": {"method": "SHIP", "destination": {"geo": {"lat": 40.7, "lon": -74.0}}},
+        }
+
+    results = await asyncio.gather(*(api.gql(place, {"input": split(n)}) for n in range(16)))
+    placed = [r["placeOrder"]["order"] for r in results if r["placeOrder"]["order"]]
+    assert len(placed) == 6  # A runs out first; B is never reserved without A
+    assert all(sorted(f["location"]["id"] for f in o["fulfillments"]) == ["x", "y"] for o in placed)
+    assert all(
+        r["placeOrder"]["userErrors"] == [{"code": "INSUFFICIENT_STOCK"}]
+        for r in results
+        if not r["placeOrder"]["order"]
+    )
+    assert await reserved(api) == {"A": 6, "B": 6}
