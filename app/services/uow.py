@@ -28,7 +28,10 @@ class UnitOfWork:
 
     Any exception rolls everything back and drops the pending events, so a
     command is applied whole or not at all, and nobody hears of a change that
-    did not happen.
+    did not happen. On PostgreSQL the transaction begins with the first
+    statement SQLAlchemy sends; a command whose writes are a single statement
+    sent straight to asyncpg (placeOrder, see `app.store.placing`) needs none,
+    and seals the unit of work so that nothing can follow it unnoticed.
     """
 
     def __init__(
