@@ -1,12 +1,14 @@
 """Benchmark: placeOrder under contention on PostgreSQL, against a raw asyncpg floor.
 
 50 concurrent clients order 1 unit of one of 10 hot SKUs (limited stock: some
-orders must be refused) through the real server (uvicorn, PostgreSQL, Redis).
+orders must be refused) through the real server (uvicorn, PostgreSQL, Redis), driven by the lean
+keep-alive client of `bench.loadgen` from this process.
 Afterwards the database is checked: no position has more reserved than on
 hand, reserved units equal the units of placed orders, and every idempotency
 key made exactly one order (5% of requests replay an earlier key).
 The floor: raw asyncpg transactions doing the guarded UPDATE plus one INSERT
-at the same concurrency on a copy of the positions.
+at the same concurrency on a copy of the positions, from a pool of as many
+connections as clients (the server gets the same pool size).
 
     python -m bench.place_order [--orders N] [--clients C]
 """
@@ -23,7 +25,6 @@ from dataclasses import replace
 from typing import Any
 
 import asyncpg
-import httpx
 
 from app.pubsub import InProcessBroker
 from app.services import network
@@ -32,11 +33,13 @@ from app.store import migrate, positions
 from app.store.db import Database
 from bench.common import REDIS, free_port, server, write_result
 from bench.datasets import AS_OF, bench_locations
+from bench.loadgen import Connection, LoadError
 from bench.pg import scratch_database
 from domain.inventory import InventoryUpdate
 from domain.items import Item
 
 HOT = [f"HOT-{n}" for n in range(10)]
+WARM = "WARM-UP"  # ordered before the clock starts, so every server connection has run the statements once
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code } } }"""
 
 
@@ -46,25 +49,45 @@ async def seed(url: str, per_location: int) -> None:
     broker = InProcessBroker()
     locations = [replace(x, daily_capacity=None) for x in bench_locations(20)]  # contention, not capacity
     await network.upsert_locations(UnitOfWork(db, broker), batch=locations)
-    await network.upsert_items(UnitOfWork(db, broker), batch=[Item(s, "hot") for s in HOT])
+    await network.upsert_items(UnitOfWork(db, broker), batch=[Item(s, "hot") for s in [*HOT, WARM]])
     updates = [InventoryUpdate(s, loc.id, per_location, AS_OF) for s in HOT for loc in locations[:5]]
+    updates += [InventoryUpdate(WARM, loc.id, 10_000, AS_OF) for loc in locations[5:]]
     async with db.write() as conn:
         await positions.insert_snapshots(conn, updates, "bench", AS_OF)
     await db.dispose()
 
 
-def order(key: str, rng: random.Random) -> dict[str, Any]:
+def order(key: str, rng: random.Random, sku: str | None = None) -> dict[str, Any]:
     return {
         "idempotencyKey": key,
         "channel": "web",
         "market": "US",
         "customer": {"id": f"c{rng.randint(1, 500)}"},
-        "lines": [{"sku": rng.choice(HOT), "quantity": 1, "unitPrice": 20.0}],
+        "lines": [{"sku": sku or rng.choice(HOT), "quantity": 1, "unitPrice": 20.0}],
         "delivery": {"method": "SHIP", "destination": {"geo": {"lat": 40.7, "lon": -74.0}}},
     }
 
 
-async def drive(url: str, orders: int, clients: int) -> dict[str, Any]:
+async def warm_up(port: int, clients: int, rounds: int = 3) -> set[str]:
+    """Orders of the warm-up SKU from every client connection at once, untimed (the floor's pool is made
+    before its clock starts too): the server's connections exist and have prepared their statements."""
+    rng = random.Random(1)
+
+    async def one(client: int) -> list[str]:
+        connection = Connection("127.0.0.1", port, {"authorization": "Bearer bench"})
+        placed = []
+        for n in range(rounds):
+            body = order(f"warm-{client}-{n}", rng, WARM)
+            status, answer = await connection.post_json("/graphql", {"query": PLACE, "variables": {"input": body}})
+            assert status == 200 and answer["data"]["placeOrder"]["order"], answer
+            placed.append(answer["data"]["placeOrder"]["order"]["id"])
+        await connection.close()
+        return placed
+
+    return {i for ids in await asyncio.gather(*(one(c) for c in range(clients))) for i in ids}
+
+
+async def drive(port: int, orders: int, clients: int) -> dict[str, Any]:
     rng = random.Random(9)
     keys: list[str] = []
     jobs: list[str] = []
@@ -80,19 +103,20 @@ async def drive(url: str, orders: int, clients: int) -> dict[str, Any]:
     refused = errors = 0
     queue = list(reversed(jobs))
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker() -> None:
         nonlocal refused, errors
+        client = Connection("127.0.0.1", port, {"authorization": "Bearer bench"})
         while queue:
             key = queue.pop()
             started = time.perf_counter()
             try:
-                response = await client.post(url, json={"query": PLACE, "variables": {"input": bodies[key]}})
-            except httpx.TransportError:
+                status, body = await client.post_json("/graphql", {"query": PLACE, "variables": {"input": bodies[key]}})
+            except LoadError:
                 errors += 1  # counted, and the key is retried: a client would retry with the same key
                 queue.append(key)
                 continue
             latencies.append(time.perf_counter() - started)
-            result = response.json().get("data", {}).get("placeOrder") if response.status_code == 200 else None
+            result = (body.get("data") or {}).get("placeOrder") if status == 200 else None
             if result is None:
                 errors += 1
             elif result["order"]:
@@ -101,13 +125,11 @@ async def drive(url: str, orders: int, clients: int) -> dict[str, Any]:
                 refused += 1
             else:
                 errors += 1
+        await client.close()
 
-    headers = {"authorization": "Bearer bench"}
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=60) as client:
-        began = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(clients)))
-        seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    seconds = time.perf_counter() - began
     latencies.sort()
     return {
         "requests": len(jobs),
@@ -146,7 +168,7 @@ async def floor(url: str, operations: int, clients: int) -> dict[str, Any]:
         await conn.execute(
             # The same hot rows our orders hit: each SKU at its first location, where sourcing sends it first.
             "CREATE TABLE floor_positions AS SELECT DISTINCT ON (sku) sku, location_id, 1000000 AS on_hand, "
-            "0 AS reserved FROM positions ORDER BY sku, location_id"
+            "0 AS reserved FROM positions WHERE sku LIKE 'HOT-%' ORDER BY sku, location_id"
         )
         await conn.execute("ALTER TABLE floor_positions ADD PRIMARY KEY (sku, location_id)")
         await conn.execute("CREATE TABLE floor_orders (id text PRIMARY KEY, sku text, location_id text)")
@@ -184,14 +206,17 @@ async def main(orders: int, clients: int, workers: int) -> None:
             "REDIS_URL": REDIS,
             "OMS_ADMIN_TOKEN": "bench",
             "OMS_LOG_LEVEL": "WARNING",
-            "OMS_DB_POOL_SIZE": "20",
+            # As many connections as the floor's pool: below the concurrency, SQLAlchemy opens and closes
+            # overflow connections per burst (a PostgreSQL backend forked each time).
+            "OMS_DB_POOL_SIZE": str(clients),
         }
         command = ["-m", "uvicorn", "app.asgi:app", "--port", str(port), "--no-access-log", "--workers", str(workers)]
         command += ["--timeout-keep-alive", "60"]
         with server(command, env, port):
-            ours = await drive(f"http://127.0.0.1:{port}/graphql", orders, clients)
+            warm = await warm_up(port, clients)
+            ours = await drive(port, orders, clients)
         order_ids = ours.pop("order_ids")
-        verdict = await check(url, order_ids)
+        verdict = await check(url, order_ids | warm)
         base = await floor(url, orders, clients)
     ratio = round(ours["requests_per_second"] / base["per_second"], 2)
     markdown = (
@@ -211,7 +236,8 @@ async def main(orders: int, clients: int, workers: int) -> None:
     print(verdict)
     assert verdict["oversold_positions"] == 0, "oversold!"
     assert verdict["reserved_units"] == verdict["ordered_units"], "reservations and orders disagree"
-    assert verdict["orders_stored"] == verdict["orders_acknowledged"] == ours["placed"], "lost or extra orders"
+    stored, acknowledged = verdict["orders_stored"], verdict["orders_acknowledged"]
+    assert stored == acknowledged == ours["placed"] + len(warm), "lost or extra orders"
     assert ours["keys_with_two_orders"] == 0, "an idempotency key made two orders"
 
 

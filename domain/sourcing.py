@@ -12,24 +12,22 @@
    candidates (the best-scored ones and the best few holding each line) while
    the combinations stay few, greedily beyond (take the location covering the
    most missing units, ties by score); what nothing can serve is unallocated.
+   The search itself lives in `domain.sourcing_search`.
 4. The plan explains itself: each shipment's reasons, the runners-up and the
    locations filtered out, plus every candidate's filters and scores as data.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import operator
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from domain import sourcing_search
 from domain.locations import FulfillmentMethod, Geo, Location
 from domain.profiles import CRITERIA, SourcingProfile
 
-EXACT_SEARCH_LIMIT = 2000  # combinations tried exactly; beyond this the greedy heuristic runs
-POOL_BEST = 8  # best-scored candidates always in the exact-search pool
-POOL_PER_LINE = 3  # plus the best few holding each line
 REPORTED = 25  # candidate reports per plan: the best that passed, and as many that failed
 
 
@@ -41,7 +39,9 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A location as sourcing sees it: its ATP per SKU under the order's channel rules."""
+    """A location as sourcing sees it: its ATP per SKU under the order's channel rules.
+
+    ATP is never negative, and location ids are unique among one plan's candidates."""
 
     location: Location
     atp: dict[str, int]
@@ -155,66 +155,125 @@ def _cost(candidate: Candidate, request: Request, profile: SourcingProfile) -> f
     return handling + rate.base + rate.per_km * (candidate.distance_km or 0.0)
 
 
-def _depth(vector: Sequence[int], needs: Sequence[int]) -> float:
-    """1.0: taking the order leaves plenty; 0.0: it takes the location's last units."""
-    total_fraction, held = 0.0, 0
-    for have, quantity in zip(vector, needs, strict=True):
-        if have > 0:
-            total_fraction += (have - (quantity if quantity < have else have)) / have
-            held += 1
-    return total_fraction / held if held else 0.0
-
-
 Scores = tuple[float, float, float, float, float, float, float]  # in CRITERIA order
+Held = list[tuple[int, int]]  # (line index, ATP > 0), in line order
 
 
-def score(
-    candidates: Sequence[Candidate],
-    request: Request,
-    profile: SourcingProfile,
-    vectors: dict[str, list[int]] | None = None,
-) -> dict[str, Scores]:
-    """Each criterion from 0 (worst) to 1 (best) for every candidate, relative to the others."""
-    if not candidates:
-        return {}
-    skus = [line.sku for line in request.lines]
-    vectors = vectors or {c.location.id: [c.atp.get(sku, 0) for sku in skus] for c in candidates}
-    max_distance = profile.max_distance_km or max((c.distance_km or 0.0) for c in candidates) or 1.0
-    max_priority = max(c.location.priority for c in candidates)
-    max_turnaround = max((c.location.turnaround_hours or 0.0) for c in candidates)
-    costs = [_cost(c, request, profile) for c in candidates]
-    max_cost = max(costs)
+def _score(
+    passed: Sequence[Candidate], held: Sequence[Held], request: Request, profile: SourcingProfile
+) -> list[Scores]:
+    """Each criterion from 0 (worst) to 1 (best) for every candidate that passed, relative to the others.
+
+    Column by column: one tight comprehension per criterion costs far less than
+    one loop body doing all seven (a thousand candidates per order)."""
+    if not passed:
+        return []
     needs = [line.quantity for line in request.lines]
-    scores: dict[str, Scores] = {}
-    for c, cost in zip(candidates, costs, strict=True):
-        loc = c.location
-        capacity = max(0.0, 1 - c.fulfillments_today / loc.daily_capacity) if loc.daily_capacity else 1.0
-        scores[loc.id] = (
-            1.0 if c.distance_km is None else max(0.0, 1 - c.distance_km / max_distance),
-            loc.priority / max_priority if max_priority > 0 else 1.0,
-            1 - (loc.turnaround_hours or 0.0) / max_turnaround if max_turnaround > 0 else 1.0,
-            capacity,
-            _depth(vectors[loc.id], needs),
-            1 - cost / max_cost if max_cost > 0 else 1.0,
-            max(0.0, min(1.0, c.performance)),
+    locs = [c.location for c in passed]
+    distances = [c.distance_km for c in passed]
+    turnarounds = [loc.turnaround_hours or 0.0 for loc in locs]
+    priorities = [loc.priority for loc in locs]
+    max_distance = profile.max_distance_km or max(d or 0.0 for d in distances) or 1.0
+    max_priority = max(priorities)
+    max_turnaround = max(turnarounds)
+    costs = [_cost(c, request, profile) for c in passed]
+    max_cost = max(costs)
+    return list(
+        zip(
+            [1.0 if d is None else (x if (x := 1 - d / max_distance) > 0.0 else 0.0) for d in distances],
+            [p / max_priority for p in priorities] if max_priority > 0 else [1.0] * len(locs),
+            [1 - t / max_turnaround for t in turnarounds] if max_turnaround > 0 else [1.0] * len(locs),
+            [_capacity(c.fulfillments_today, loc.daily_capacity) for c, loc in zip(passed, locs, strict=True)],
+            [_depth(mine, needs) for mine in held],
+            [1 - cost / max_cost for cost in costs] if max_cost > 0 else [1.0] * len(locs),
+            [1.0 if not (x := c.performance) < 1.0 else x if x > 0.0 else 0.0 for c in passed],
+            strict=True,
         )
-    return scores
+    )
 
 
-def total(scores: Scores, weights: Sequence[float]) -> float:
-    """The weighted mean of the criteria (weights in CRITERIA order)."""
-    weight_sum = sum(weights)
-    if weight_sum <= 0:
-        return 0.0
-    weighted: float = sum(map(operator.mul, weights, scores))
-    return round(weighted / weight_sum, 4)
+def _capacity(today: int, capacity: int | None) -> float:
+    """Share of the day's capacity left; 1.0 without a capacity."""
+    return max(0.0, 1 - today / capacity) if capacity else 1.0
+
+
+def _depth(held: Held, needs: Sequence[int]) -> float:
+    """1.0: taking the order leaves plenty; 0.0: it takes the location's last units."""
+    total_fraction, count = 0.0, 0
+    for i, have in held:
+        quantity = needs[i]
+        total_fraction += (have - (quantity if quantity < have else have)) / have
+        count += 1
+    return total_fraction / count if count else 0.0
 
 
 def named(scores: Scores) -> dict[str, float]:
     return dict(zip(CRITERIA, scores, strict=True))
 
 
-# ---------------------------------------------------------------- search
+# ---------------------------------------------------------------- stock
+
+
+def _held(candidates: Sequence[Candidate], lines: Sequence[Line]) -> tuple[list[Held], list[int]]:
+    """Per candidate the lines it holds with their ATP, and those lines as a bitmask.
+
+    Sparse because most locations hold few of a cart's lines: everything after
+    this walks holders only."""
+    index = {line.sku: i for i, line in enumerate(lines)}
+    skus = list(index)
+    width = len(skus)
+    bits = [1 << i for i in range(width)]
+    found: list[Held] = []
+    masks: list[int] = []
+    for c in candidates:
+        atp = c.atp
+        pairs: Held = []
+        mask = 0
+        if len(atp) <= width:
+            for sku, a in atp.items():
+                if a > 0 and (i := index.get(sku)) is not None:
+                    pairs.append((i, a))
+                    mask |= bits[i]
+            if len(pairs) > 2:  # line order matters to _depth's sum only from three terms on
+                pairs.sort()
+        else:
+            for i, sku in enumerate(skus):
+                if (a := atp.get(sku, 0)) > 0:
+                    pairs.append((i, a))
+                    mask |= bits[i]
+        found.append(pairs)
+        masks.append(mask)
+    return found, masks
+
+
+def _filter(
+    pool: Sequence[Candidate], held: Sequence[Held], masks: Sequence[int], request: Request, profile: SourcingProfile
+) -> tuple[list[int], dict[str, list[str]]]:
+    """Indexes of the candidates that pass every hard filter, and why each other one failed (in pool order).
+
+    The test is `failures` as one expression over locals (most candidates pass);
+    only a failing candidate has its reasons spelled out."""
+    excluded, market, method = request.excluded, request.market, request.method
+    allowed, limit, respect = profile.allowed_location_types, profile.max_distance_km, profile.respect_capacity
+    passed: list[int] = []
+    failed: dict[str, list[str]] = {}
+    for k, c in enumerate(pool):
+        loc = c.location
+        capacity, distance = loc.daily_capacity, c.distance_km
+        if (
+            masks[k]
+            and loc.active
+            and loc.id not in excluded
+            and market in loc.markets
+            and method in loc.capabilities
+            and (allowed is None or loc.type in allowed)
+            and (limit is None or distance is None or distance <= limit)
+            and not (respect and capacity is not None and c.fulfillments_today >= capacity)
+        ):
+            passed.append(k)
+        else:
+            failed[loc.id] = failures(c, request, profile, [a for _, a in held[k]])
+    return passed, failed
 
 
 def _allocate(pool: Sequence[Candidate], lines: Sequence[Line]) -> tuple[list[tuple[str, str, int]], list[Line]]:
@@ -234,83 +293,22 @@ def _allocate(pool: Sequence[Candidate], lines: Sequence[Line]) -> tuple[list[tu
     return takes, left
 
 
-def search(
-    ranked: Sequence[Candidate],
-    lines: Sequence[Line],
-    max_shipments: int | None,
-    by_location: dict[str, list[int]] | None = None,
-) -> list[Candidate]:
-    """The locations to ship from, best-scored first (`ranked` is sorted by total, best first)."""
-    needs = [line.quantity for line in lines]
-    if by_location is None:
-        by_location = {c.location.id: [c.atp.get(line.sku, 0) for line in lines] for c in ranked}
-    vectors = [by_location[c.location.id] for c in ranked]  # ATP per line, read once
-    for index, vector in enumerate(vectors):
-        if all(a >= n for a, n in zip(vector, needs, strict=True)):
-            return [ranked[index]]
-    limit = max(1, max_shipments or len(ranked))
-    exact = _exact(ranked, vectors, needs, limit)
-    if exact is not None:
-        return exact
-    return _greedy(ranked, vectors, needs, limit)
-
-
-def _exact(
-    ranked: Sequence[Candidate], vectors: list[list[int]], needs: list[int], limit: int
-) -> list[Candidate] | None:
-    """Fewest shipments over a bounded pool; in pool (score) order the first cover found is the best-scored."""
-    pool = _pool(vectors, needs)
-    masks = [sum(1 << i for i, a in enumerate(vectors[p]) if a > 0) for p in pool]
-    full = (1 << len(needs)) - 1
-    for size in range(2, min(limit, len(pool)) + 1):
-        if math.comb(len(pool), size) > EXACT_SEARCH_LIMIT:
-            return None  # too many combinations of this size: the greedy heuristic takes over
-        for combo in itertools.combinations(range(len(pool)), size):
-            if _union(masks, combo) != full:
-                continue  # some line is held by none of them
-            if all(sum(vectors[pool[k]][i] for k in combo) >= n for i, n in enumerate(needs)):
-                return [ranked[pool[k]] for k in combo]
-    return None
-
-
-def _union(masks: Sequence[int], combo: Sequence[int]) -> int:
-    found = 0
-    for i in combo:
-        found |= masks[i]
-    return found
-
-
-def _pool(vectors: list[list[int]], needs: list[int]) -> list[int]:
-    """Indexes of the best-scored candidates plus the best few holders of each line, in score order."""
-    chosen = set(range(min(POOL_BEST, len(vectors))))
-    for i, need in enumerate(needs):
-        holders = [k for k, v in enumerate(vectors) if v[i] > 0]
-        holders.sort(key=lambda k: -min(need, vectors[k][i]))  # stable: ties stay in score order
-        chosen.update(holders[:POOL_PER_LINE])
-    return sorted(chosen)
-
-
-def _greedy(ranked: Sequence[Candidate], vectors: list[list[int]], needs: list[int], limit: int) -> list[Candidate]:
-    """Take the location covering the most missing units (the best-scored of equals) until covered."""
-    chosen: list[int] = []
-    missing = list(needs)
-    while any(missing) and len(chosen) < limit:
-        best, best_units = -1, 0
-        for k, vector in enumerate(vectors):
-            units = 0
-            for n, a in zip(missing, vector, strict=True):
-                if n and a:
-                    units += n if n < a else a
-            if units > best_units and k not in chosen:
-                best, best_units = k, units
-        if best < 0:
-            break
-        chosen.append(best)
-        missing = [max(0, n - a) for n, a in zip(missing, vectors[best], strict=True)]
-    return [ranked[k] for k in chosen]
-
-
 # ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """The candidates that passed, best first, with their scores and totals."""
+
+    ranked: list[Candidate]
+    positions: list[int]  # each ranked candidate's index in the pool
+    scores: dict[str, Scores]
+    totals: dict[str, float]
+    ascending: list[float]  # every total, for ranks
+
+    def rank(self, location_id: str) -> int:
+        """1 + how many eligible candidates scored strictly higher."""
+        return 1 + len(self.ascending) - bisect_right(self.ascending, self.totals[location_id])
 
 
 def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingProfile) -> Plan:
@@ -320,35 +318,36 @@ def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingPro
         lines, request.method, request.market, request.destination, request.pickup_location_id, request.excluded
     )
     pool = [c for c in candidates if request.pickup_location_id in (None, c.location.id)]
-    vectors = {c.location.id: [c.atp.get(line.sku, 0) for line in lines] for c in pool}  # ATP per line, read once
-    failed = {c.location.id: failures(c, request, profile, vectors[c.location.id]) for c in pool}
-    passed = [c for c in pool if not failed[c.location.id]]
-    scores = score(passed, request, profile, vectors)
-    weights = [profile.weights.as_dict()[k] for k in CRITERIA]
-    totals = {loc_id: total(s, weights) for loc_id, s in scores.items()}
-    ranked = sorted(passed, key=lambda c: (-totals[c.location.id], c.location.id))
-    chosen = search(ranked, lines, profile.max_shipments, vectors) if ranked else []
-    takes, left = _allocate(chosen, lines)
+    held, masks = _held(pool, lines)
+    passed, failed = _filter(pool, held, masks, request, profile)
+    ranking = _rank(pool, passed, held, request, profile)
+    ranked, positions = ranking.ranked, ranking.positions
+    chosen = (
+        sourcing_search.choose(
+            [held[k] for k in positions],
+            [masks[k] for k in positions],
+            [ln.quantity for ln in lines],
+            profile.max_shipments,
+        )
+        if ranked
+        else []
+    )
+    takes, left = _allocate([ranked[p] for p in chosen], lines)
     by_id = {c.location.id: c for c in pool}
     allocations = tuple(
-        Allocation(
-            loc_id,
-            sku,
-            qty,
-            _reasons(by_id[loc_id], takes=takes, lines=lines, totals=totals, scores=scores, eligible=len(ranked)),
-        )
+        Allocation(loc_id, sku, qty, _reasons(by_id[loc_id], takes=takes, lines=lines, ranking=ranking))
         for loc_id, sku, qty in takes
     )
     shipping = [by_id[loc_id] for loc_id in dict.fromkeys(t[0] for t in takes)]
     cost = _plan_cost(shipping, request, profile)
-    reported = ranked[:REPORTED] + sorted((c for c in pool if failed[c.location.id]), key=_by_id)[:REPORTED]
+    reported = ranked[:REPORTED] + sorted((by_id[loc_id] for loc_id in failed), key=_by_id)[:REPORTED]
     reports = tuple(
         CandidateReport(
             c.location.id,
-            not failed[c.location.id],
-            tuple(failed[c.location.id]),
-            named(scores[c.location.id]) if c.location.id in scores else {},
-            totals.get(c.location.id, 0.0),
+            c.location.id not in failed,
+            tuple(failed.get(c.location.id, ())),
+            named(ranking.scores[c.location.id]) if c.location.id in ranking.scores else {},
+            ranking.totals.get(c.location.id, 0.0),
         )
         for c in reported
     )
@@ -358,11 +357,35 @@ def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingPro
         ranked=ranked,
         shipping=shipping,
         failed=failed,
-        totals=totals,
+        totals=ranking.totals,
         left=left,
         considered=len(pool),
     )
     return Plan(profile.id, allocations, tuple(left), cost, explanation, reports)
+
+
+def _rank(
+    pool: Sequence[Candidate], passed: Sequence[int], held: Sequence[Held], request: Request, profile: SourcingProfile
+) -> _Ranking:
+    """Score the candidates that passed and order them by total, the weighted mean of
+    the criteria rounded to 4 places (best first, ties by id)."""
+    eligible = [pool[k] for k in passed]
+    scores = _score(eligible, [held[k] for k in passed], request, profile)
+    weights = [profile.weights.as_dict()[k] for k in CRITERIA]
+    weight_sum = sum(weights)
+    if weight_sum > 0:
+        totals = [round(sum(map(operator.mul, weights, s)) / weight_sum, 4) for s in scores]
+    else:
+        totals = [0.0] * len(scores)
+    ids = [c.location.id for c in eligible]
+    order = sorted(zip([-t for t in totals], ids, range(len(ids)), strict=True))  # unique ids: k never compares
+    return _Ranking(
+        [eligible[k] for _, _, k in order],
+        [passed[k] for _, _, k in order],
+        dict(zip(ids, scores, strict=True)),
+        dict(zip(ids, totals, strict=True)),
+        sorted(totals),
+    )
 
 
 def _by_id(candidate: Candidate) -> str:
@@ -387,9 +410,7 @@ def _reasons(
     *,
     takes: Sequence[tuple[str, str, int]],
     lines: Sequence[Line],
-    totals: dict[str, float],
-    scores: dict[str, Scores],
-    eligible: int,
+    ranking: _Ranking,
 ) -> tuple[str, ...]:
     loc = candidate.location
     mine = [t for t in takes if t[0] == loc.id]
@@ -400,9 +421,10 @@ def _reasons(
         reasons.append("can serve the whole order in one parcel")
     else:
         reasons.append(f"holds {len(mine)} of the {len(lines)} lines the other parcels lack")
-    rank = 1 + sum(1 for other in totals.values() if other > totals[loc.id])
-    strengths = _strengths(named(scores[loc.id]))
-    reasons.append(f"score {totals[loc.id]:.2f}, rank {rank} of {eligible} eligible; strongest on {strengths}")
+    strengths = _strengths(named(ranking.scores[loc.id]))
+    eligible = len(ranking.ranked)
+    rank = ranking.rank(loc.id)
+    reasons.append(f"score {ranking.totals[loc.id]:.2f}, rank {rank} of {eligible} eligible; strongest on {strengths}")
     if candidate.distance_km is not None:
         reasons.append(f"{candidate.distance_km:,.0f} km from the destination")
     if loc.priority:

@@ -24,14 +24,23 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
-    loaders: Loaders = field(init=False)
+    _loaders: Loaders | None = field(init=False, default=None)
 
-    def __post_init__(self) -> None:
-        self.loaders = make_loaders(self.resources)
+    @property
+    def loaders(self) -> Loaders:
+        """Built on first use: most mutations never load a relation, and seven DataLoaders per request add up."""
+        if self._loaders is None:
+            self._loaders = make_loaders(self.resources)
+        return self._loaders
 
     def fresh_loaders(self) -> Loaders:
         """New loaders, for each event of a long-lived subscription."""
         return make_loaders(self.resources)
+
+    def renew_loaders(self) -> Loaders:
+        """After a command wrote: this request's nested fields read what it wrote, not what was cached before."""
+        self._loaders = make_loaders(self.resources)
+        return self._loaders
 
     def uow(self) -> UnitOfWork:
         return self.resources.uow()

@@ -200,8 +200,7 @@ class AcknowledgeOrderPayload:
 
 
 async def _fulfillment(info: Info, order_id: str, fulfillment_id: str) -> Fulfillment | None:
-    loaders = info.context.fresh_loaders()
-    info.context.loaders = loaders  # nested fields read what the command just wrote
+    loaders = info.context.renew_loaders()
     found = await loaders.fulfillments.load(order_id)
     return next((fulfillment_node(f) for f in found if f.id == fulfillment_id), None)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store import catalog, picking, positions, rules, versions
+from app.store import catalog, picking, placing, positions, rules, versions
 from app.store import profiles as profile_store
 from app.store.db import Database
 from domain import atp
@@ -81,12 +81,21 @@ class AvailabilityReader:
     async def stock_in(self, conn: AsyncConnection, skus: Sequence[str]) -> positions.StockView:
         """Positions of these SKUs read on a command's own connection, with the cache brought up to date."""
         stock = await positions.stock_for(conn, skus)
+        await self._refresh(conn, stock)
+        return stock
+
+    async def order_stock_in(self, conn: AsyncConnection, skus: Sequence[str]) -> placing.OrderStock:
+        """What placing an order reads (items, positions, fraud policy), with the cache brought up to date."""
+        found = await placing.order_stock(conn, skus)
+        await self._refresh(conn, found.view)
+        return found
+
+    async def _refresh(self, conn: AsyncConnection, stock: positions.StockView) -> None:
         tokens = stock.tokens
-        if tokens is None:
+        if tokens is None:  # no row came back to carry them
             found = await versions.tokens(conn)
             tokens = (found.get(versions.LOCATIONS), found.get(versions.RULES), found.get(versions.PROFILES))
         await self.cache.refresh(conn, *tokens)
-        return stock
 
     def _one(self, key: AvailabilityKey, stock: positions.StockView) -> atp.SkuAvailability:
         held = stock.positions.get(key.sku, [])

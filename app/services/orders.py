@@ -1,8 +1,9 @@
 """Use cases for orders: place, preview, cancel, request a return.
 
-`place_order` is one transaction: claim the idempotency key (the order row
-itself, unique on the key), source, reserve each allocation with the guarded
-statement, write lines, fulfillments and the first event, count the sales.
+`place_order` is one transaction: read the cart's stock, source, then write
+the order whole with its guarded reservations (its row claims the
+idempotency key, unique on the key; on PostgreSQL this is one statement, atomic
+by itself, see `app.store.placing`), count the sales.
 If another order takes the stock between the read and the guarded write, the
 whole command is retried from a fresh read; nothing is ever half-placed.
 """
@@ -17,8 +18,8 @@ from app.resources import Resources
 from app.services import sourcing as routing
 from app.services import task_log, vas
 from app.services.inventory import AVAILABILITY_TOPIC
-from app.services.uow import UnitOfWork, utc_now
-from app.store import catalog
+from app.services.uow import UnitOfWork, new_event_id, utc_now
+from app.store import catalog, placing
 from app.store import orders as store
 from app.store import picking as picking_store
 from app.store import tasks as task_store
@@ -85,48 +86,56 @@ async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
 async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
     uow = resources.uow()
     async with uow:
-        known = await catalog.items_by_sku(uow.conn, [line.sku for line in request.lines])
-        rules.validate(request, set(known))
-        await _check_pickup(uow, request)
+        read = await resources.availability.order_stock_in(uow.conn, [line.sku for line in request.lines])
+        rules.validate(request, read.known)
+        _check_pickup(resources, request)
         order_id = new_id("ord")
-        if not await store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
-            return await _replay(uow, request)
-        inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now)
+        inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete and not inputs.profile.allow_partial:
+            if not await store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
+                return await _replay(uow, request)  # a replay gets its order even when the stock has gone since
             raise _shortage(plan)
         takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
         groups = rules.fulfillment_lines(takes)
         ids = {loc: new_id("ful") for loc in groups}
         stored_plan = routing.plan_to_json(plan, inputs.profile)
-        await store.save_order_details(
-            uow.conn,
-            order_id=order_id,
-            request=request,
-            plan=stored_plan,
-            groups=groups,
-            ids=ids,
-            now=uow.now,
-        )
-        on_hold = tasks_rules.should_hold(
-            await task_store.get_fraud_policy(uow.conn), request.risk_score, request.total
-        )
+        on_hold = tasks_rules.should_hold(read.fraud, request.risk_score, request.total)
         status = rules.derive_status([FulfillmentStatus.AWAITING_PICK] * len(groups), on_hold=on_hold)
         event = OrderEvent(order_id, "order.created", status, uow.now, _summary(plan, on_hold))
-        await store.add_event(uow.conn, event)
         payload = _payload(order_id, request, groups, ids, uow.now) | {"status": status.value}
-        await uow.record("order.created", {"order": payload})
+        reservations = tuple(
+            placing.Reservation(loc, sku, qty, inputs.held.get((loc, sku), 0)) for loc, sku, qty in takes
+        )
+        new = placing.NewOrder(
+            order_id,
+            request,
+            status,
+            on_hold,
+            stored_plan,
+            groups,
+            ids,
+            event,
+            new_event_id(),
+            "order.created",
+            {"order": payload},
+            uow.now,
+            reservations,
+        )
+        # One write: the order row claims the idempotency key, and the order, its events and its guarded
+        # reservations (last, in lock order) are kept whole or not at all.
+        more_writes = on_hold or any(line.services for line in request.lines)  # fraud review, VAS tasks follow
+        written = await placing.write_order(uow.conn, new, more_writes=more_writes)
+        if written is placing.Written.KEY_TAKEN:
+            return await _replay(uow, request)
+        if written is placing.Written.STOCK_MOVED:
+            raise _StockMoved
+        uow.mark_recorded()
         if on_hold:
-            await store.set_status(uow.conn, order_id, status, uow.now, on_hold=True)
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
         await vas.open_tasks(uow, order_id, request.lines, groups, ids)
-        # Reserve last: the hot position rows stay locked only for these statements and the commit.
-        for location_id, sku, quantity in takes:
-            held = inputs.held.get((location_id, sku), 0)
-            if not await store.reserve(
-                uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
-            ):
-                raise _StockMoved
+        if not more_writes:
+            uow.seal("placeOrder wrote the order in one statement (more_writes=False): a later write needs more_writes")
         announce(uow, event)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
         order = Order(
@@ -145,11 +154,12 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
     return Placed(order_id, True, order)
 
 
-async def _check_pickup(uow: UnitOfWork, request: OrderRequest) -> None:
+def _check_pickup(resources: Resources, request: OrderRequest) -> None:
+    """The pickup store exists and offers the method (the replica's location cache was just checked)."""
     pickup = request.delivery.pickup_location_id
     if pickup is None:
         return
-    found = (await catalog.locations_by_id(uow.conn, [pickup])).get(pickup)
+    found = resources.availability.cache.locations.get(pickup)
     if found is None:
         raise InvalidInput(f"Unknown pickup location {pickup!r}", ("delivery", "pickupLocationId"))
     if request.delivery.method not in found.capabilities:

@@ -48,9 +48,13 @@ class Inputs:
     today: dict[str, int]  # live fulfillments created today per location
 
 
-async def gather(conn: AsyncConnection, resources: Resources, ask: Ask, now: datetime) -> Inputs:
-    """Read what sourcing needs (three statements when warm) and build the engine's inputs."""
-    stock = await resources.availability.stock_in(conn, sorted({line.sku for line in ask.lines}))
+async def gather(
+    conn: AsyncConnection, resources: Resources, ask: Ask, now: datetime, stock: positions.StockView | None = None
+) -> Inputs:
+    """Read what sourcing needs (one statement when warm; none when the caller read `stock` already,
+    with the cache brought up to date, plus today's capacity use where a capacity can bind)."""
+    if stock is None:
+        stock = await resources.availability.stock_in(conn, sorted({line.sku for line in ask.lines}))
     atps = location_atps(stock, resources.availability.cache, ask.channel, ask.market)
     cache = resources.availability.cache
     chosen = profiles.choose(cache.profiles, ask.channel, ask.market, ask.segment)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,12 +19,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def new_event_id() -> str:
+    return f"evt_{uuid.uuid4().hex[:24]}"
+
+
 class UnitOfWork:
     """`async with uow:` opens the write transaction; leaving it commits.
 
     Any exception rolls everything back and drops the pending events, so a
     command is applied whole or not at all, and nobody hears of a change that
-    did not happen.
+    did not happen. On PostgreSQL the transaction begins with the first
+    statement SQLAlchemy sends; a command whose writes are a single statement
+    sent straight to asyncpg (placeOrder, see `app.store.placing`) needs none,
+    and seals the unit of work so that nothing can follow it unnoticed.
     """
 
     def __init__(
@@ -65,7 +72,7 @@ class UnitOfWork:
 
     async def record(self, event_type: str, payload: dict[str, Any]) -> str:
         """Write an event to the outbox, in this transaction: it is delivered if and only if this commits."""
-        event_id = f"evt_{uuid.uuid4().hex[:24]}"
+        event_id = new_event_id()
         await outbox.add_event(self.conn, event_id, event_type, payload, self.now)
         self._recorded = True
         return event_id
@@ -74,6 +81,21 @@ class UnitOfWork:
         """Wake the relay after commit (something other than a new event made deliveries due)."""
         self._recorded = True
 
+    def seal(self, why: str) -> None:
+        """No statement may follow: the command's writes ran as one statement outside a transaction,
+        so a later write would not be atomic with them. Using the connection now raises `why`."""
+        self.conn = cast(AsyncConnection, _Sealed(why))
+
     def emit(self, topic: str, message: Message) -> None:
         """Queue a pub/sub message for after the commit."""
         self._events.append((topic, message))
+
+
+class _Sealed:
+    """Stands in for a sealed unit of work's connection: any use is a programming error, said loudly."""
+
+    def __init__(self, why: str) -> None:
+        self._why = why
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(self._why)

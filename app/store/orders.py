@@ -7,10 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.store import driver
 from app.store.sql import upsert
 from app.store.tables import fulfillment_lines, fulfillments, order_events, order_lines, orders, positions, returns
 from domain.locations import FulfillmentMethod, Geo
@@ -51,14 +52,23 @@ def delivery_from_json(raw: dict[str, Any]) -> Delivery:
     )
 
 
-async def claim_idempotency_key(conn: AsyncConnection, order_id: str, request: OrderRequest, now: datetime) -> bool:
+async def claim_idempotency_key(
+    conn: AsyncConnection,
+    order_id: str,
+    request: OrderRequest,
+    now: datetime,
+    *,
+    status: OrderStatus = OrderStatus.ALLOCATED,
+    on_hold: bool = False,
+    plan: dict[str, Any] | None = None,
+) -> bool:
     """Insert the order's row first: True when this key is new. A concurrent duplicate waits here."""
     stmt = upsert(conn, orders).values(
         id=order_id,
         idempotency_key=request.idempotency_key,
         fingerprint=request.fingerprint(),
-        status=OrderStatus.ALLOCATED.value,
-        on_hold=False,
+        status=status.value,
+        on_hold=on_hold,
         channel=request.channel,
         market=request.market,
         customer_id=request.customer.id,
@@ -67,7 +77,7 @@ async def claim_idempotency_key(conn: AsyncConnection, order_id: str, request: O
         delivery=delivery_to_json(request.delivery),
         total=request.total,
         risk_score=request.risk_score,
-        plan={},
+        plan=plan or {},
         created_at=now,
         updated_at=now,
     )
@@ -80,17 +90,35 @@ async def by_idempotency_key(conn: AsyncConnection, key: str) -> tuple[str, str]
     return (row.id, row.fingerprint) if row else None
 
 
+def _reserve_statement() -> Any:
+    """Built once (the hot path runs it per allocation): succeeds only while free stock above
+    the held-back units covers the quantity."""
+    p = positions.c
+    quantity = bindparam("quantity", type_=Integer)
+    return (
+        update(positions)
+        .where(
+            p.sku == bindparam("at_sku"),
+            p.location_id == bindparam("at_location"),
+            p.on_hand - p.reserved - bindparam("held", type_=Integer) >= quantity,
+        )
+        .values(reserved=p.reserved + quantity, updated_at=bindparam("at_time", type_=positions.c.updated_at.type))
+    )
+
+
+_RESERVE = _reserve_statement()
+_RESERVE_PG = driver.Precompiled(_RESERVE)
+
+
 async def reserve(
     conn: AsyncConnection, *, sku: str, location_id: str, quantity: int, held: int, now: datetime
 ) -> bool:
     """The guarded reservation: succeeds only while free stock above the held-back units covers it."""
-    p = positions.c
-    stmt = (
-        update(positions)
-        .where(p.sku == sku, p.location_id == location_id, p.on_hand - p.reserved - held >= quantity)
-        .values(reserved=p.reserved + quantity, updated_at=now)
-    )
-    return (await conn.execute(stmt)).rowcount == 1
+    values = {"at_sku": sku, "at_location": location_id, "quantity": quantity, "held": held, "at_time": now}
+    pg = await driver.asyncpg_connection(conn)
+    if pg is not None:
+        return await driver.execute(conn, pg, _RESERVE_PG, values) == 1
+    return (await conn.execute(_RESERVE, values)).rowcount == 1
 
 
 async def release(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime) -> None:
@@ -109,12 +137,12 @@ async def save_order_details(
     *,
     order_id: str,
     request: OrderRequest,
-    plan: dict[str, Any],
     groups: dict[str, list[FulfillmentLine]],
     ids: dict[str, str],
     now: datetime,
+    plan: dict[str, Any] | None = None,
 ) -> None:
-    """Lines, one fulfillment per location with its lines, and the plan on the order."""
+    """Lines, one fulfillment per location with its lines, and the plan on the order (when given)."""
     await conn.execute(
         order_lines.insert(),
         [
@@ -154,7 +182,8 @@ async def save_order_details(
                 for line in ls
             ],
         )
-    await conn.execute(update(orders).where(orders.c.id == order_id).values(plan=plan))
+    if plan is not None:
+        await conn.execute(update(orders).where(orders.c.id == order_id).values(plan=plan))
 
 
 async def add_event(conn: AsyncConnection, event: OrderEvent) -> None:

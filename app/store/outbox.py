@@ -15,13 +15,18 @@ from app.store.tables import outbox_events, webhook_deliveries, webhooks
 from domain.webhooks import DeliveryStatus
 
 
+def sequence(now: datetime) -> int:
+    """An event's place in delivery order: its commit-clock microseconds."""
+    return int(now.timestamp() * 1_000_000)
+
+
 async def add_event(
     conn: AsyncConnection, event_id: str, event_type: str, payload: dict[str, Any], now: datetime
 ) -> None:
     await conn.execute(
         outbox_events.insert().values(
             id=event_id,
-            seq=int(now.timestamp() * 1_000_000),
+            seq=sequence(now),
             type=event_type,
             payload=payload,
             created_at=now,
@@ -91,6 +96,12 @@ async def fan_out(conn: AsyncConnection, event_id: str, deliveries: Sequence[dic
         stmt = upsert(conn, webhook_deliveries).on_conflict_do_nothing(index_elements=["event_id", "webhook_id"])
         await conn.execute(stmt, list(deliveries))
     await conn.execute(update(outbox_events).where(outbox_events.c.id == event_id).values(fanned_out=True))
+
+
+async def mark_fanned_out(conn: AsyncConnection, event_ids: Sequence[str]) -> None:
+    """Events nobody subscribed to when they were fanned out: done, in one statement."""
+    if event_ids:
+        await conn.execute(update(outbox_events).where(outbox_events.c.id.in_(list(event_ids))).values(fanned_out=True))
 
 
 @dataclass(frozen=True, slots=True)

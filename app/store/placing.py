@@ -1,0 +1,273 @@
+"""placeOrder's reads and writes, in as few round trips as the backend allows.
+
+Under contention every round trip of a command costs twice: the CPU of
+driving it (both ends, on a machine PostgreSQL shares), and the time the
+event loop takes to come back to the command. So placing an order reads once
+(the cart's items and positions, the cached reference data's version tokens
+and the fraud policy, in one statement) and, on PostgreSQL, writes once: the
+order row claims the idempotency key; the lines, fulfillments, first event,
+outbox event and guarded reservations happen only when that claim succeeded
+(data-modifying CTEs), and a reservation that does not hold fails the whole
+statement. SQLite has no data-modifying CTEs and writes them one by one in the
+command's transaction, reservations last.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from sqlalchemy import ARRAY, String, any_, bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.store import driver, outbox, versions
+from app.store import orders as order_store
+from app.store.positions import StockView
+from app.store.tables import fraud_policy, items, positions
+from domain.inventory import Position
+from domain.orders import FulfillmentLine, FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus
+from domain.tasks import FraudPolicy
+
+
+@dataclass(slots=True)
+class OrderStock:
+    """What placing an order reads: the known SKUs, their positions and categories, the fraud policy."""
+
+    known: set[str]
+    view: StockView
+    fraud: FraudPolicy
+
+
+def _order_stock_query(skus: Any) -> Any:
+    """Built once per backend: constructing this select costs more than running it."""
+    p = positions.c
+    policy = (fraud_policy.c.hold_at_risk_score, fraud_policy.c.hold_at_order_total)
+    return (
+        select(
+            items.c.sku,
+            items.c.category,
+            p.location_id,
+            p.on_hand,
+            p.reserved,
+            p.inbound,
+            p.inbound_eta,
+            versions.token_column(versions.LOCATIONS),
+            versions.token_column(versions.RULES),
+            versions.token_column(versions.PROFILES),
+            *(select(c).where(fraud_policy.c.id == 1).scalar_subquery().label(c.name) for c in policy),
+        )
+        .outerjoin(positions, p.sku == items.c.sku)  # an item without positions still says it is known
+        .where(skus)
+    )
+
+
+_ORDER_STOCK = _order_stock_query(items.c.sku.in_(bindparam("skus", expanding=True)))
+_ORDER_STOCK_PG = driver.Precompiled(_order_stock_query(items.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
+
+
+async def order_stock(conn: AsyncConnection, skus: Sequence[str]) -> OrderStock:
+    """One statement: which SKUs are items, their positions, the version tokens and the fraud policy.
+
+    Positions of SKUs that are not items are left out: such an order is refused anyway."""
+    wanted = sorted(set(skus))
+    found = OrderStock(set(), StockView({sku: [] for sku in wanted}, {}), FraudPolicy())
+    if not wanted:
+        return found
+    pg = await driver.asyncpg_connection(conn, begin=False)  # a read needs no transaction of its own
+    if pg is not None:
+        rows = await driver.fetch(conn, pg, _ORDER_STOCK_PG, {"skus": wanted})
+    else:
+        rows = list(await conn.execute(_ORDER_STOCK, {"skus": wanted}))
+    for row in rows:
+        sku, category, location_id, on_hand, reserved, inbound, eta, *tokens, risk, total = row
+        found.known.add(sku)
+        found.view.categories[sku] = category
+        if location_id is not None:
+            found.view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
+        found.view.tokens = (tokens[0], tokens[1], tokens[2])
+        found.fraud = FraudPolicy(risk, total)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """Everything placeOrder writes for a new order, decided before the first write."""
+
+    order_id: str
+    request: OrderRequest
+    status: OrderStatus
+    on_hold: bool
+    plan: dict[str, Any]
+    groups: dict[str, list[FulfillmentLine]]
+    fulfillment_ids: dict[str, str]
+    event: OrderEvent
+    outbox_id: str
+    outbox_type: str
+    outbox_payload: dict[str, Any]
+    now: datetime
+    reservations: tuple[Reservation, ...]  # in lock order: (location, sku)
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    location_id: str
+    sku: str
+    quantity: int
+    held: int  # units the availability rules hold back at this position
+
+
+class Written(enum.Enum):
+    PLACED = "placed"  # the order is written and its stock reserved
+    KEY_TAKEN = "key taken"  # another order has this idempotency key: nothing written
+    STOCK_MOVED = "stock moved"  # a guarded reservation found less free stock than the read: nothing kept
+
+
+async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool) -> Written:
+    """Claim the idempotency key, write the order whole and reserve its stock, or write nothing.
+
+    On PostgreSQL this is one statement; unless the command has `more_writes`
+    to make, it needs no transaction around it (no BEGIN or COMMIT round trip),
+    and the position rows are locked only while PostgreSQL runs it. A
+    concurrent command holding the same key makes this wait until it ends."""
+    pg = await driver.asyncpg_connection(conn, begin=more_writes)
+    if pg is not None:
+        try:
+            rows = await driver.fetch(conn, pg, _WRITE_ORDER_PG, _pg_parameters(new))
+        except asyncpg.InvalidTextRepresentationError as error:
+            if _STOCK_MOVED not in str(error):
+                raise
+            return Written.STOCK_MOVED  # the statement failed whole: no order, no reservation
+        return Written.PLACED if rows[0][0] else Written.KEY_TAKEN
+    request = new.request
+    if not await order_store.claim_idempotency_key(
+        conn, new.order_id, request, new.now, status=new.status, on_hold=new.on_hold, plan=new.plan
+    ):
+        return Written.KEY_TAKEN
+    await order_store.save_order_details(
+        conn, order_id=new.order_id, request=request, groups=new.groups, ids=new.fulfillment_ids, now=new.now
+    )
+    await order_store.add_event(conn, new.event)
+    await outbox.add_event(conn, new.outbox_id, new.outbox_type, new.outbox_payload, new.now)
+    for x in new.reservations:  # last, in lock order; the caller rolls back on STOCK_MOVED
+        if not await order_store.reserve(
+            conn, sku=x.sku, location_id=x.location_id, quantity=x.quantity, held=x.held, now=new.now
+        ):
+            return Written.STOCK_MOVED
+    return Written.PLACED
+
+
+_STOCK_MOVED = "stock moved"  # raised inside the statement to undo it whole (see the final SELECT)
+_WRITE_ORDER_PG = driver.Precompiled(
+    text(
+        """
+WITH claim AS (
+    INSERT INTO orders (id, idempotency_key, fingerprint, status, on_hold, channel, market, customer_id,
+                        customer_segment, customer_email, delivery, total, risk_score, plan, created_at, updated_at)
+    VALUES (:id, :key, :fingerprint, :status, :on_hold, :channel, :market, :customer_id,
+            :segment, :email, CAST(:delivery AS json), :total, :risk_score, CAST(:plan AS json),
+            CAST(:now AS timestamptz), CAST(:now AS timestamptz))
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id
+), new_lines AS (
+    INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price, services)
+    SELECT claim.id, l.line_no, l.sku, l.quantity, l.unit_price, CAST(l.services AS json)
+    FROM claim, unnest(CAST(:line_nos AS int[]), CAST(:line_skus AS text[]), CAST(:line_quantities AS int[]),
+                       CAST(:line_prices AS float8[]), CAST(:line_services AS text[]))
+         AS l(line_no, sku, quantity, unit_price, services)
+), new_fulfillments AS (
+    INSERT INTO fulfillments (id, order_id, location_id, method, status, day, created_at, updated_at)
+    SELECT f.id, claim.id, f.location_id, CAST(:method AS text), CAST(:fulfillment_status AS text), CAST(:day AS text),
+           CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    FROM claim, unnest(CAST(:fulfillment_ids AS text[]), CAST(:fulfillment_locations AS text[]))
+         AS f(id, location_id)
+), new_fulfillment_lines AS (
+    INSERT INTO fulfillment_lines (fulfillment_id, sku, quantity)
+    SELECT x.fulfillment_id, x.sku, x.quantity
+    FROM claim, unnest(CAST(:fl_ids AS text[]), CAST(:fl_skus AS text[]), CAST(:fl_quantities AS int[]))
+         AS x(fulfillment_id, sku, quantity)
+), new_event AS (
+    INSERT INTO order_events (order_id, type, status, at, message)
+    SELECT claim.id, CAST(:event_type AS text), CAST(:event_status AS text), CAST(:now AS timestamptz),
+           CAST(:event_message AS text)
+    FROM claim
+), new_outbox AS (
+    INSERT INTO outbox_events (id, seq, type, payload, created_at, fanned_out)
+    SELECT CAST(:outbox_id AS text), CAST(:outbox_seq AS bigint), CAST(:outbox_type AS text),
+           CAST(:outbox_payload AS json), CAST(:now AS timestamptz), false
+    FROM claim
+), locked AS (
+    -- the positions to reserve, locked in (location, sku) order like every other writer of positions
+    SELECT p.sku, p.location_id, t.quantity, t.held
+    FROM positions AS p
+    JOIN unnest(CAST(:take_skus AS text[]), CAST(:take_locations AS text[]), CAST(:take_quantities AS int[]),
+                CAST(:take_held AS int[])) AS t(sku, location_id, quantity, held)
+      ON p.sku = t.sku AND p.location_id = t.location_id
+    WHERE EXISTS (SELECT 1 FROM claim)
+    ORDER BY p.location_id, p.sku
+    FOR UPDATE OF p
+), reserved AS (
+    UPDATE positions AS p SET reserved = p.reserved + l.quantity, updated_at = CAST(:now AS timestamptz)
+    FROM locked AS l
+    WHERE p.sku = l.sku AND p.location_id = l.location_id AND p.on_hand - p.reserved - l.held >= l.quantity
+    RETURNING 1
+)
+-- A claimed order whose every reservation did not hold fails the whole statement: the cast of
+-- 'stock moved' to int raises, and nothing above is kept.
+SELECT (SELECT count(*) FROM claim),
+       CAST(CASE WHEN (SELECT count(*) FROM claim) = 0 OR (SELECT count(*) FROM reserved) = :take_count
+                 THEN '1' ELSE 'stock moved' END AS int)
+"""
+    )
+)
+
+
+def _pg_parameters(new: NewOrder) -> dict[str, Any]:
+    request, now = new.request, new.now
+    fulfillment_lines = [(new.fulfillment_ids[loc], x) for loc, lines in new.groups.items() for x in lines]
+    return {
+        "id": new.order_id,
+        "key": request.idempotency_key,
+        "fingerprint": request.fingerprint(),
+        "status": new.status.value,
+        "on_hold": new.on_hold,
+        "channel": request.channel,
+        "market": request.market,
+        "customer_id": request.customer.id,
+        "segment": request.customer.segment,
+        "email": request.customer.email,
+        "delivery": json.dumps(order_store.delivery_to_json(request.delivery)),
+        "total": request.total,
+        "risk_score": request.risk_score,
+        "plan": json.dumps(new.plan),
+        "now": now,
+        "line_nos": list(range(1, len(request.lines) + 1)),
+        "line_skus": [x.sku for x in request.lines],
+        "line_quantities": [x.quantity for x in request.lines],
+        "line_prices": [x.unit_price for x in request.lines],
+        "line_services": [json.dumps(list(x.services)) for x in request.lines],
+        "method": request.delivery.method.value,
+        "fulfillment_status": FulfillmentStatus.AWAITING_PICK.value,
+        "day": now.date().isoformat(),
+        "fulfillment_ids": [new.fulfillment_ids[loc] for loc in new.groups],
+        "fulfillment_locations": list(new.groups),
+        "fl_ids": [fid for fid, _ in fulfillment_lines],
+        "fl_skus": [x.sku for _, x in fulfillment_lines],
+        "fl_quantities": [x.quantity for _, x in fulfillment_lines],
+        "event_type": new.event.type,
+        "event_status": new.event.status.value,
+        "event_message": new.event.message,
+        "outbox_id": new.outbox_id,
+        "outbox_seq": outbox.sequence(now),
+        "outbox_type": new.outbox_type,
+        "outbox_payload": json.dumps(new.outbox_payload),
+        "take_skus": [x.sku for x in new.reservations],
+        "take_locations": [x.location_id for x in new.reservations],
+        "take_quantities": [x.quantity for x in new.reservations],
+        "take_held": [x.held for x in new.reservations],
+        "take_count": len(new.reservations),
+    }
