@@ -158,30 +158,7 @@ async def save_order_details(
         ],
     )
     if groups:
-        await conn.execute(
-            fulfillments.insert(),
-            [
-                {
-                    "id": ids[loc],
-                    "order_id": order_id,
-                    "location_id": loc,
-                    "method": request.delivery.method.value,
-                    "status": FulfillmentStatus.AWAITING_PICK.value,
-                    "day": now.date().isoformat(),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for loc in groups
-            ],
-        )
-        await conn.execute(
-            fulfillment_lines.insert(),
-            [
-                {"fulfillment_id": ids[loc], "sku": line.sku, "quantity": line.quantity}
-                for loc, ls in groups.items()
-                for line in ls
-            ],
-        )
+        await add_fulfillments(conn, order_id=order_id, method=request.delivery.method, groups=groups, ids=ids, now=now)
     if plan is not None:
         await conn.execute(update(orders).where(orders.c.id == order_id).values(plan=plan))
 
@@ -428,7 +405,8 @@ async def add_fulfillments(
     ids: dict[str, str],
     now: datetime,
 ) -> None:
-    """Fulfillments added to a placed order (units rerouted from a store that could not pick them)."""
+    """One AWAITING_PICK fulfillment per location with its lines: when an order is placed, and when units
+    are rerouted from a store that could not pick them."""
     await conn.execute(
         fulfillments.insert(),
         [

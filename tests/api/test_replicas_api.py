@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
-import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,54 +13,15 @@ import pytest
 from tests.api.network import location, sync, update, upsert_locations
 from tests.api.test_orders_api import PLACE, order_input
 from tests.backends import Backend
-from tests.harness import ADMIN_TOKEN, Api, Client, RemoteServer, subscriptions
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.harness import Api, Client, RemoteServer, subscriptions
+from tests.servers import server_process
 
 
 @contextlib.asynccontextmanager
 async def replica(backend: Backend, prefix: str) -> AsyncIterator[RemoteServer]:
-    """`uvicorn app.asgi:app` in its own process, as deployments run it."""
-    port = _port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": backend.database_url,
-        "REDIS_URL": backend.redis_url or "",
-        "OMS_ADMIN_TOKEN": ADMIN_TOKEN,
-        "OMS_PUBSUB_PREFIX": prefix,
-        "OMS_LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.asgi:app",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200:
-                        break
-                await asyncio.sleep(0.05)
-            else:
-                raise RuntimeError("replica did not become ready")
-        yield RemoteServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql")
-    finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), 10)
+    """One more server process on the same database and Redis channel prefix."""
+    async with server_process(backend, OMS_PUBSUB_PREFIX=prefix) as running:
+        yield running.server
 
 
 @pytest.mark.backends("postgres")

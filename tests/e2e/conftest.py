@@ -27,6 +27,7 @@ import pytest
 from tests.backends import Backend, create_pg_database, drop_pg_database, settings_for, unavailable
 from tests.e2e import processes
 from tests.harness import GraphQLError, RunningServer, serve
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +89,7 @@ async def stack(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> A
         catalog_url = (await catalog.wait_for(r"READY (\S+)")).group(1)
         supergraph, composition = await compose(work, oms.base_url + "/graphql", catalog_url)
         apollo = await _node(cleanup, "apollo-gateway", "apollo-gateway.mjs", "--supergraph", str(supergraph))
-        hive_port = processes.free_port()
+        hive_port = free_port()
         hive = await _node(
             cleanup,
             "hive-gateway",

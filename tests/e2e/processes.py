@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,13 +34,6 @@ def node() -> str:
     if not (E2E / "node_modules" / "@apollo" / "gateway").is_dir():
         raise FileNotFoundError(f"{E2E / 'node_modules'} is not installed: run `make e2e-install`")
     return found
-
-
-def free_port() -> int:
-    """A port free now, for a program that cannot listen on port 0 and report the port it got."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

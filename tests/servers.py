@@ -1,0 +1,73 @@
+"""Server processes for tests: `uvicorn app.asgi:app` on its own port, as deployments run it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.backends import Backend
+from tests.harness import ADMIN_TOKEN, RemoteServer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    process: asyncio.subprocess.Process
+    server: RemoteServer
+
+
+@contextlib.asynccontextmanager
+async def server_process(backend: Backend, **env: str) -> AsyncIterator[ServerProcess]:
+    """A server process on the backend's database (and Redis), ready when yielded; stopped on exit
+    unless the test already killed it. `env` adds settings (OMS_... variables)."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": backend.database_url,
+        "REDIS_URL": backend.redis_url or "",
+        "OMS_ADMIN_TOKEN": ADMIN_TOKEN,
+        "OMS_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.asgi:app",
+        "--port",
+        str(port),
+        cwd=ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"{base}/health/ready")).status_code == 200:
+                        break
+                await asyncio.sleep(0.05)
+            else:
+                raise RuntimeError("server process did not become ready")
+        yield ServerProcess(process, RemoteServer(base, f"ws://127.0.0.1:{port}/graphql"))
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), 10)
