@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from domain import sourcing_search
 from domain.locations import FulfillmentMethod, Geo, Location
 from domain.profiles import CRITERIA, SourcingProfile
+from domain.sourcing_explain import explain
 
 REPORTED = 25  # candidate reports per plan: the best that passed, and as many that failed
 
@@ -351,7 +352,7 @@ def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingPro
         )
         for c in reported
     )
-    explanation = _explain(
+    explanation = explain(
         profile,
         request=request,
         ranked=ranked,
@@ -430,40 +431,3 @@ def _reasons(
     if loc.priority:
         reasons.append(f"priority {loc.priority} ({_kind(loc)})")
     return tuple(reasons)
-
-
-def _explain(
-    profile: SourcingProfile,
-    *,
-    request: Request,
-    ranked: Sequence[Candidate],
-    shipping: Sequence[Candidate],
-    failed: dict[str, list[str]],
-    totals: dict[str, float],
-    left: Sequence[Line],
-    considered: int,
-) -> tuple[str, ...]:
-    lines = [
-        f"Profile {profile.id!r} routed this {request.method.value} order: "
-        f"{len(ranked)} of {considered} locations passed the filters."
-    ]
-    for c in shipping:
-        lines.append(f"Ship from {c.location.id} ({c.location.name}): score {totals[c.location.id]:.2f}.")
-    if len(shipping) > 1:
-        lines.append(f"No single location holds everything: {len(shipping)} shipments, the fewest possible.")
-    chosen = {c.location.id for c in shipping}
-    runners = [c for c in ranked if c.location.id not in chosen][:2]
-    for c in runners:
-        lines.append(f"Not chosen: {c.location.id}: lower score {totals[c.location.id]:.2f}.")
-    # Worth a person's attention: locations that hold the goods for this market but were ruled out.
-    other_market = f"does not serve {request.market}"
-    rejected = [
-        (loc_id, why)
-        for loc_id, why in failed.items()
-        if why and "none of the order in stock" not in why and other_market not in why
-    ]
-    for loc_id, why in rejected[:3]:
-        lines.append(f"Filtered out: {loc_id}: {'; '.join(why)}.")
-    for line in left:
-        lines.append(f"Unallocated: {line.sku} x{line.quantity}: no eligible location has it.")
-    return tuple(lines)

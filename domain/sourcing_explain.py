@@ -1,0 +1,53 @@
+"""The explanation of a sourcing plan, written for the people who read it (customer service, store staff).
+
+It says which profile routed the order and how many locations passed, where
+each parcel ships from and why, the runners-up, locations that held the goods
+but were filtered out (other markets and empty shelves are noise), and what
+could not be allocated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engine imports this module; types only, no cycle at run time
+    from domain.profiles import SourcingProfile
+    from domain.sourcing import Candidate, Line, Request
+
+
+def explain(
+    profile: SourcingProfile,
+    *,
+    request: Request,
+    ranked: Sequence[Candidate],
+    shipping: Sequence[Candidate],
+    failed: dict[str, list[str]],
+    totals: dict[str, float],
+    left: Sequence[Line],
+    considered: int,
+) -> tuple[str, ...]:
+    lines = [
+        f"Profile {profile.id!r} routed this {request.method.value} order: "
+        f"{len(ranked)} of {considered} locations passed the filters."
+    ]
+    for c in shipping:
+        lines.append(f"Ship from {c.location.id} ({c.location.name}): score {totals[c.location.id]:.2f}.")
+    if len(shipping) > 1:
+        lines.append(f"No single location holds everything: {len(shipping)} shipments, the fewest possible.")
+    chosen = {c.location.id for c in shipping}
+    runners = [c for c in ranked if c.location.id not in chosen][:2]
+    for c in runners:
+        lines.append(f"Not chosen: {c.location.id}: lower score {totals[c.location.id]:.2f}.")
+    # Worth a person's attention: locations that hold the goods for this market but were ruled out.
+    other_market = f"does not serve {request.market}"
+    rejected = [
+        (loc_id, why)
+        for loc_id, why in failed.items()
+        if why and "none of the order in stock" not in why and other_market not in why
+    ]
+    for loc_id, why in rejected[:3]:
+        lines.append(f"Filtered out: {loc_id}: {'; '.join(why)}.")
+    for line in left:
+        lines.append(f"Unallocated: {line.sku} x{line.quantity}: no eligible location has it.")
+    return tuple(lines)
