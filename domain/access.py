@@ -229,10 +229,18 @@ def token_usable(expires_at: datetime | None, revoked_at: datetime | None, now: 
     return revoked_at is None and (expires_at is None or now < expires_at)
 
 
+TOKEN_SUBJECT = "token:"
+
+
+def token_id_of(principal: Principal) -> str | None:
+    """The API token id behind a principal; None for the admin token and anonymous callers."""
+    return principal.subject.removeprefix(TOKEN_SUBJECT) if principal.subject.startswith(TOKEN_SUBJECT) else None
+
+
 def principal_of(token_id: str, grant: TokenGrant) -> Principal:
     return Principal(
         grant.role,
-        f"token:{token_id}",
+        f"{TOKEN_SUBJECT}{token_id}",
         locations=grant.locations,
         channels=grant.channels,
         scopes=grant.scopes,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from graphql import GraphQLObjectType, GraphQLSchema, default_field_resolver
 
 from app.gate import rate_key
 from app.ratelimit import retry_after
-from app.services import owners
+from app.services import owners, tokens
 from domain.access import Denied, Owner, Rule, check, may_see, values_at
 from domain.orders import Order
 from domain.permissions import PERMISSIONS
@@ -185,16 +186,25 @@ def _guard(operation: str, inner: Callable[..., Any] | None) -> Callable[..., An
     return guarded
 
 
+TOKEN_RECHECK_SECONDS = 10.0  # a revoked or expired token stops its open subscriptions within this
+
+
 def _guard_stream(operation: str, inner: Callable[..., Any] | None) -> Callable[..., Any]:
     """Subscriptions are checked as their stream starts, so a refusal reaches the client as a `next` with
     errors (then `complete`), as graphql-ws clients and gateways expect, not as a protocol `error` frame."""
     plain = _guard(operation, inner)
 
     async def guarded(root: Any, info: Any, **args: Any) -> AsyncIterator[Any]:
+        context: Context = info.context
         stream = plain(root, info, **args)
         if inspect.isawaitable(stream):
             stream = await stream
+        checked_at = time.monotonic()
         async for item in stream:
+            if time.monotonic() - checked_at >= TOKEN_RECHECK_SECONDS:  # at most one read per interval
+                if not await tokens.still_usable(context.resources.db, context.principal):
+                    raise PublicError("The token was revoked or expired", "UNAUTHENTICATED")
+                checked_at = time.monotonic()
             yield item
 
     return guarded

@@ -57,6 +57,19 @@ async def list_tokens(db: Database) -> list[TokenInfo]:
         return [TokenInfo(*row) for row in await store.listing(conn)]
 
 
+async def still_usable(db: Database, principal: Principal, now: datetime | None = None) -> bool:
+    """Whether the API token behind a principal is still live (the admin token and anonymous always are).
+
+    Long-lived subscriptions ask this as events flow, so revoking or expiring a token also ends the
+    streams it opened."""
+    token_id = access.token_id_of(principal)
+    if token_id is None:
+        return True
+    async with db.read() as conn:
+        found = await store.by_id(conn, token_id)
+    return found is not None and access.token_usable(found[0].expires_at, found[1], now or utc_now())
+
+
 async def principal_for_token(db: Database, token: str, now: datetime | None = None) -> Principal | None:
     """The principal of a presented token, or None when it is unknown, revoked or expired."""
     if not token.startswith("oms_"):

@@ -49,6 +49,12 @@ async def by_hash(conn: AsyncConnection, token_hash: str) -> tuple[str, TokenGra
     return (row.id, _grant(row), row.revoked_at) if row else None
 
 
+async def by_id(conn: AsyncConnection, token_id: str) -> tuple[TokenGrant, datetime | None] | None:
+    """(grant, revoked at) of the token with this id."""
+    row = (await conn.execute(select(api_tokens).where(api_tokens.c.id == token_id))).first()
+    return (_grant(row), row.revoked_at) if row else None
+
+
 async def revoke(conn: AsyncConnection, token_id: str, now: datetime) -> bool:
     t = api_tokens.c
     result = await conn.execute(

@@ -181,3 +181,24 @@ async def test_anyone_holding_an_order_id_may_follow_that_order_and_only_staff_e
         await api.gql(CANCEL, {"id": ids["a"]})
         event = (await ws.next_data())["data"]["orderStatusChanged"]
         assert event == {"orderId": ids["a"], "type": "order.status_changed", "status": "CANCELLED"}
+
+
+async def test_revoking_a_token_ends_the_subscriptions_it_opened(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from resolvers import access
+
+    monkeypatch.setattr(access, "TOKEN_RECHECK_SECONDS", 0.0)  # check at every event (10 s in service)
+    ids = await two_stores(api)
+    manager = await tokens.create_token(
+        api.server.resources.uow(), grant=TokenGrant(Role.STORE_MANAGER, "test", locations=frozenset({"sa"}))
+    )
+    follow = "subscription { orderStatusChanged { orderId status } }"
+    async with subscriptions(api.server, token=manager.token) as ws:
+        await ws.subscribe(follow)
+        await asyncio.sleep(0.3)
+        await api.gql(CANCEL, {"id": ids["a"]})
+        assert (await ws.next_data())["data"]["orderStatusChanged"]["orderId"] == ids["a"]
+        assert await tokens.revoke_token(api.server.resources.uow(), token_id=manager.id)
+        await api.gql(CANCEL, {"id": ids["ab"]})
+        ended = await ws.receive()
+        assert ended["type"] == "next" and "UNAUTHENTICATED" in str(ended["payload"]["errors"])
+        assert (await ws.receive())["type"] == "complete"
