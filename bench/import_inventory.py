@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,8 +50,10 @@ async def prepare(url: str) -> None:
     await db.dispose()
 
 
-def run_cli(url: str, feed: Path) -> float:
+def run_cli(url: str, feed: Path) -> tuple[float, float]:
+    """Seconds, and CPU seconds of the CLI process (resource usage of waited-for children)."""
     env = {**os.environ, "DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "import-inventory", str(feed), "--source", "bench"],
@@ -62,10 +65,11 @@ def run_cli(url: str, feed: Path) -> float:
         timeout=1800,
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
-    print(done.stdout.strip())
-    return seconds
+    print(" ", done.stdout.strip(), flush=True)
+    return seconds, after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
 
 
 async def count_positions(url: str) -> int:
@@ -89,7 +93,18 @@ async def copy_floor(feed: Path) -> float:
     return seconds
 
 
-async def main(lines: int, backends: set[str]) -> None:
+def _row(backend: str, seconds: float, cpu: float, floor: float) -> dict[str, Any]:
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far: the import
+    return {
+        "backend": backend,
+        "seconds": round(seconds, 1),
+        "floor_copy_seconds": round(floor, 2),
+        "cpu_seconds": round(cpu, 1),
+        "peak_rss_mb": round(peak, 1),
+    }
+
+
+async def main(lines: int, backends: set[str]) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "feed.csv"
@@ -98,17 +113,15 @@ async def main(lines: int, backends: set[str]) -> None:
         if "postgres" in backends:
             async with scratch_database() as url:
                 await prepare(url)
-                seconds = run_cli(url, feed)
+                seconds, cpu = run_cli(url, feed)
                 assert await count_positions(url) == lines
-                results.append(
-                    {"backend": "postgres", "seconds": round(seconds, 1), "floor_copy_seconds": round(floor, 2)}
-                )
+                results.append(_row("postgres", seconds, cpu, floor))
         if "sqlite" in backends:
             sqlite_url = f"sqlite+aiosqlite:///{Path(tmp) / 'import.db'}"
             await prepare(sqlite_url)
-            seconds = run_cli(sqlite_url, feed)
+            seconds, cpu = run_cli(sqlite_url, feed)
             assert await count_positions(sqlite_url) == lines
-            results.append({"backend": "sqlite", "seconds": round(seconds, 1), "floor_copy_seconds": round(floor, 2)})
+            results.append(_row("sqlite", seconds, cpu, floor))
     rows = [
         "| backend | lines | seconds | positions/s | PostgreSQL COPY floor s | ratio |",
         "|---|---|---|---|---|---|",
@@ -124,11 +137,14 @@ async def main(lines: int, backends: set[str]) -> None:
     markdown = "\n".join(rows)
     write_result("import_inventory", {"rows": results, "markdown": markdown})
     print(markdown)
+    return results
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument(
+        "--lines", type=int, default=1_000_000
+    )  # `make bench` runs 200,000; `make bench-full` 1,000,000
     parser.add_argument("--backends", default="postgres,sqlite")
     args = parser.parse_args()
     asyncio.run(main(args.lines, set(args.backends.split(","))))
