@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,7 +82,9 @@ async def subscribers(ports: list[int], count: int) -> AsyncIterator[list[Subscr
                 await s.ws.close()
 
 
-async def ours(url: str, count: int, events: int, wait: float) -> dict[str, Any]:
+async def ours(
+    url: str, count: int, events: int, wait: float, on_replicas: Callable[[list[int]], None] | None = None
+) -> dict[str, Any]:
     env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_LOG_LEVEL": "WARNING"}
     uvicorn = ["-m", "uvicorn", "app.asgi:app", "--no-access-log", "--ws-ping-interval", "0"]
     ports = [free_port(), free_port()]
@@ -92,6 +94,8 @@ async def ours(url: str, count: int, events: int, wait: float) -> dict[str, Any]
     ):
         async with subscribers(ports, count) as subs:
             await asyncio.sleep(1.0)  # every subscription has read its baseline
+            if on_replicas:
+                on_replicas([one.pid, two.pid])  # bench/profile.py attaches py-spy here
             writer = Connection("127.0.0.1", ports[0], {"authorization": f"Bearer {TOKEN}"})
             latencies: list[float] = []
             missed = 0
@@ -157,9 +161,11 @@ async def floor(events: int, size: int) -> dict[str, Any]:
     return {"figures": figures(latencies, missed, time.perf_counter() - began)}
 
 
-async def run(count: int, events: int, wait: float) -> dict[str, Any]:
+async def run(
+    count: int, events: int, wait: float, on_replicas: Callable[[list[int]], None] | None = None
+) -> dict[str, Any]:
     async with network.postgres() as url:
-        measured = await ours(url, count, events, wait)
+        measured = await ours(url, count, events, wait, on_replicas)
     base = await floor(max(events * 10, 200), size=120)
     o, f = measured["figures"], base["figures"]
     result = {
