@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots fuzz bench bench-quick bench-full clean
+.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots fuzz bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ fuzz: install
 	OMS_FUZZ_EXAMPLES=$${OMS_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_fuzz_api.py
 
 ## Benchmarks (PostgreSQL and Redis on 127.0.0.1), each beside a floor measured in the same run:
-## bench/results/*.json and bench/results/summary.md (the README's table). About 10 minutes on 2 cores;
+## bench/results/*.json and bench/results/summary.md (the README's table). About 6 minutes on 2 cores;
 ## the first run also seeds the large network (~1.5 min) and caches it (var/bench-cache/, PostgreSQL template).
 bench: install
 	$(BIN)/python -m bench.suite
@@ -68,10 +68,6 @@ bench: install
 ## Two configurations, shorter measurements, 100,000 import lines: a few minutes.
 bench-quick: install
 	$(BIN)/python -m bench.suite --quick
-
-## The import at its full 1,000,000 lines.
-bench-full: install
-	$(BIN)/python -m bench.suite --import-lines 1000000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache e2e/node_modules

@@ -33,7 +33,7 @@ from app.store import migrate, positions
 from app.store.db import Database
 from bench.common import REDIS, free_port, server, write_result
 from bench.datasets import AS_OF, bench_locations
-from bench.harness import count_statements, cpu_seconds, in_process, peak_rss_mb
+from bench.harness import SERVER_ENV, count_statements, cpu_seconds, in_process, peak_rss_mb
 from bench.loadgen import Connection, LoadError
 from bench.pg import scratch_database
 from domain.inventory import InventoryUpdate
@@ -226,10 +226,9 @@ async def main(orders: int, clients: int, workers: int) -> dict[str, Any]:
         await seed(url, per_location=30)  # 10 SKUs x 5 locations x 30 = 1,500 units
         port = free_port()
         env = {
+            **SERVER_ENV,  # the admin token "bench", and no rate limit on the one load-generating client
             "DATABASE_URL": url,
             "REDIS_URL": REDIS,
-            "OMS_ADMIN_TOKEN": "bench",
-            "OMS_LOG_LEVEL": "WARNING",
             # As many connections as the floor's pool: below the concurrency, SQLAlchemy opens and closes
             # overflow connections per burst (a PostgreSQL backend forked each time).
             "OMS_DB_POOL_SIZE": str(clients),

@@ -183,11 +183,11 @@ async def run(args: argparse.Namespace) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer configurations and shorter measurements")
-    parser.add_argument("--import-lines", type=int, default=None, help="default 200,000 (quick 100,000)")
+    parser.add_argument("--import-lines", type=int, default=None, help="default 1,000,000 (quick 100,000)")
     parser.add_argument("--only", default="storefront,place_order,import,fanout")
     args = parser.parse_args()
     if args.import_lines is None:
-        args.import_lines = 100_000 if args.quick else 200_000
+        args.import_lines = 100_000 if args.quick else 1_000_000
     print(asyncio.run(run(args)))
 
 
