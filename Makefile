@@ -60,7 +60,7 @@ fuzz: install
 	OMS_FUZZ_EXAMPLES=$${OMS_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_fuzz_api.py
 
 ## Benchmarks (PostgreSQL and Redis on 127.0.0.1), each beside a floor measured in the same run:
-## bench/results/*.json and bench/results/summary.md (the README's table). About 6 minutes on 2 cores;
+## bench/results/*.json and bench/results/summary.md (the README's table). About 5 minutes on 2 cores;
 ## the first run also seeds the large network (~1.5 min) and caches it (var/bench-cache/, PostgreSQL template).
 bench: install
 	$(BIN)/python -m bench.suite

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from bench import fanout, import_inventory, place_order, storefront
-from bench.common import RESULTS, write_result
+from bench.common import RESULTS, ROOT, write_result
 
 HEADER = (
     "| scenario | backend | workers | conns | p50 ms | p99 ms | req/s | errors | floor (same run) "
@@ -180,12 +180,29 @@ async def run(args: argparse.Namespace) -> str:
     return summary
 
 
+START, END = "<!-- bench:summary:start -->", "<!-- bench:summary:end -->"
+
+
+def paste_into_readme() -> None:
+    """Put bench/results/summary.md between the README's markers (in the "Measured" section)."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    summary = (RESULTS / "summary.md").read_text(encoding="utf-8")
+    readme.write_text(f"{head}{START}\n{summary}{END}{tail}", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer configurations and shorter measurements")
     parser.add_argument("--import-lines", type=int, default=None, help="default 1,000,000 (quick 100,000)")
     parser.add_argument("--only", default="storefront,place_order,import,fanout")
+    parser.add_argument("--paste", action="store_true", help="only paste bench/results/summary.md into the README")
     args = parser.parse_args()
+    if args.paste:
+        paste_into_readme()
+        return
     if args.import_lines is None:
         args.import_lines = 100_000 if args.quick else 1_000_000
     print(asyncio.run(run(args)))
