@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -26,21 +27,22 @@ from bench.common import REDIS, RESULTS, free_port, server
 from bench.harness import SERVER_ENV, load
 
 LAYERS = (
-    ("graphql/", "graphql-core"),
-    ("strawberry/", "strawberry"),
-    ("sqlalchemy/", "sqlalchemy"),
-    ("asyncpg/", "asyncpg"),
-    ("aiosqlite/", "aiosqlite + sqlite3"),
-    ("sqlite3/", "aiosqlite + sqlite3"),
-    ("uvicorn/", "uvicorn"),
-    ("starlette/", "starlette"),
-    ("websockets/", "websockets"),
-    ("redis/", "redis-py"),
-    ("json/", "json"),
-    ("asyncio/", "asyncio"),
-    ("/domain/", "ours: domain/"),
-    ("/app/", "ours: app/"),
-    ("/resolvers/", "ours: resolvers/"),
+    ("(graphql/", "graphql-core"),
+    ("(strawberry/", "strawberry"),
+    ("(sqlalchemy/", "sqlalchemy"),
+    ("(asyncpg/", "asyncpg"),
+    ("(aiosqlite/", "aiosqlite + sqlite3"),
+    ("(sqlite3/", "aiosqlite + sqlite3"),
+    ("(uvicorn/", "uvicorn"),
+    ("(starlette/", "starlette"),
+    ("(websockets/", "websockets"),
+    ("(redis/", "redis-py"),
+    ("(json/", "json"),
+    ("(asyncio/", "asyncio"),
+    ("(domain/", "ours: domain/"),
+    ("(app/", "ours: app/"),
+    ("(resolvers/", "ours: resolvers/"),
+    ("(bench/", "ours: bench/"),
 )
 
 
@@ -66,7 +68,7 @@ def summarize(raw: Path, title: str) -> str:
         by_layer[layer(frames[-1])] += n
         by_frame[frames[-1]] += n
         for frame in set(frames):
-            if any(p in frame for p in ("/domain/", "/app/", "/resolvers/")):
+            if any(p in frame for p in ("(domain/", "(app/", "(resolvers/")):
                 ours_inclusive[frame] += n
     lines = [f"# {title}: {total} samples", "", "## self time by layer"]
     lines += [f"{100 * n / total:5.1f}%  {name}" for name, n in by_layer.most_common()]
@@ -121,42 +123,53 @@ def _spy_command(pid: int, seconds: float, out: Path) -> list[str]:
     return [binary, "record", "--format", "raw", "-r", "200", "-d", str(int(seconds)), "-o", str(out), "-p", str(pid)]
 
 
-def import_scenario(lines: int, raw: Path) -> None:
+async def import_scenario(lines: int, raw: Path, backend: str) -> None:
+    """`oms import-inventory` run under py-spy (the CLI is the process doing the work)."""
     from bench import import_inventory
+    from bench.pg import scratch_database
 
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "feed.csv"
         import_inventory.write_feed(feed, lines)
-
-        async def prepare() -> str:
-            url = f"sqlite+aiosqlite:///{Path(tmp) / 'import.db'}"
+        async with contextlib.AsyncExitStack() as stack:
+            if backend == "postgres":
+                url = await stack.enter_async_context(scratch_database())
+            else:
+                url = f"sqlite+aiosqlite:///{Path(tmp) / 'import.db'}"
             await import_inventory.prepare(url)
-            return url
-
-        url = asyncio.run(prepare())
-        binary = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
-        env = {"DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
-        command = [binary, "record", "--format", "raw", "-r", "200", "-o", str(raw), "--"]
-        command += [sys.executable, "-m", "app.cli", "import-inventory", str(feed), "--source", "bench"]
-        subprocess.run(command, env={**__import__("os").environ, **env}, check=True, capture_output=True)
+            binary = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+            command = [binary, "record", "--format", "raw", "-r", "200", "-o", str(raw), "--"]
+            command += [sys.executable, "-m", "app.cli", "import-inventory", str(feed), "--source", "bench"]
+            env = {**os.environ, "DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
+            spy = await asyncio.create_subprocess_exec(*command, env=env, stdout=asyncio.subprocess.DEVNULL)
+            assert await spy.wait() == 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario", choices=["pdp", "plp", "cart", "fanout", "import"])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--lines", type=int, default=200_000, help="import: lines in the feed")
+    parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres", help="import: where to")
+    parser.add_argument("--summarize", action="store_true", help="only summarize the raw file of an earlier run")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     raw = RESULTS / f"profile-{args.scenario}.raw.txt"
-    if args.scenario == "fanout":
+    if args.summarize:
+        pass
+    elif args.scenario == "fanout":
         parts = asyncio.run(fanout_scenario(args.seconds, raw))
         raw.write_text("".join(p.read_text() for p in parts))
+        for p in parts:
+            p.unlink()
     elif args.scenario == "import":
-        import_scenario(args.lines, raw)
+        asyncio.run(import_scenario(args.lines, raw, args.backend))
     else:
         asyncio.run(http_scenario(args.scenario, args.seconds, raw))
-    text = summarize(raw, f"{args.scenario} (py-spy, server process)")
+    what = (
+        f"import, {args.lines:,} lines, {args.backend} (py-spy, the CLI process)" if args.scenario == "import" else ""
+    )
+    text = summarize(raw, what or f"{args.scenario} (py-spy, server process)")
     (RESULTS / f"profile-{args.scenario}.txt").write_text(text)
     print(text)
 
