@@ -111,7 +111,7 @@ async def fanout_scenario(seconds: float, raw: Path) -> list[Path]:
             spies.append(subprocess.Popen(_spy_command(pid, seconds, parts[-1]), stdout=subprocess.DEVNULL))
 
     try:
-        await fanout.run(1000, 30, 30.0, on_replicas=attach)
+        await fanout.run(1000, 30, 30.0, on_replicas=attach, record=False)
     finally:
         for s in spies:
             s.wait(60)
