@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots fuzz bench clean
+.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots fuzz bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,12 +59,15 @@ schema: install
 fuzz: install
 	OMS_FUZZ_EXAMPLES=$${OMS_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_fuzz_api.py
 
-## Benchmarks (PostgreSQL and Redis on 127.0.0.1); figures go to bench/results/ and the README.
+## Benchmarks (PostgreSQL and Redis on 127.0.0.1), each beside a floor measured in the same run:
+## bench/results/*.json and bench/results/summary.md (the README's table). About 5 minutes on 2 cores;
+## the first run also seeds the large network (~1.5 min) and caches it (var/bench-cache/, PostgreSQL template).
 bench: install
-	$(BIN)/python -m bench.sourcing
-	$(BIN)/python -m bench.availability
-	$(BIN)/python -m bench.place_order
-	$(BIN)/python -m bench.import_inventory
+	$(BIN)/python -m bench.suite
+
+## Two configurations, shorter measurements, 100,000 import lines: about 1.5 minutes.
+bench-quick: install
+	$(BIN)/python -m bench.suite --quick
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache e2e/node_modules

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app import auth, cli_tokens, demo_tokens, logs
+from app import auth, cli_tokens, demo_tokens, logs, scale
 from app.config import Settings
 from app.pubsub import InProcessBroker, make_broker
 from app.services import seed
@@ -50,8 +50,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="seed the demo network when the database is empty")
     commands.add_parser("migrate", help="apply database migrations")
-    seed_cmd = commands.add_parser("seed", help="load the demo network")
-    seed_cmd.add_argument("--demo", action="store_true", required=True)
+    seed_cmd = commands.add_parser("seed", help="load the demo network, or a fixed synthetic one for benchmarks")
+    which = seed_cmd.add_mutually_exclusive_group(required=True)
+    which.add_argument("--demo", action="store_true")
+    which.add_argument("--scale", choices=sorted(scale.SCALES), help="a deterministic network (app/scale.py)")
     seed_cmd.add_argument("--seed", type=int, default=42)
     seed_cmd.add_argument("--if-empty", action="store_true", help="do nothing when locations exist")
     feed = commands.add_parser("import-inventory", help="apply a CSV or JSON Lines feed, best sellers first")
@@ -87,6 +89,10 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
         await migrate.upgrade(db)
         if args.if_empty and not await seed.is_empty(db):
             print("database already holds a network; not seeding")
+            return
+        if getattr(args, "scale", None):
+            counts = await seed.seed_scale(UnitOfWork(db, InProcessBroker()), scale.SCALES[args.scale])
+            print(f"seeded {args.scale} network: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
             return
         counts = await seed.seed_demo(UnitOfWork(db, InProcessBroker()), seed=args.seed)
         print("seeded demo network: " + ", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -1,4 +1,8 @@
-"""The floor: a bare Strawberry schema serving a recorded availability response from memory.
+"""The floor: a bare Strawberry schema serving recorded availability responses from memory.
+
+It answers `availability(skus:)` (the PDP) and, as a federation subgraph,
+`_entities` of `Product` with `availability` (the PLP), both from the
+availability objects recorded from our server in the same run.
 
 Same HTTP server, same GraphQL library, same response; no database, no rules,
 no auth. The ratio of our server's latency to this one's is what we publish.
@@ -82,6 +86,19 @@ def _load(path: str) -> dict[str, Availability]:
 DATA = _load(os.environ["FLOOR_DATA"])
 
 
+@strawberry.federation.type(keys=["sku"])
+class Product:
+    sku: str
+
+    @strawberry.field
+    def availability(self, channel: str, market: str) -> Availability:
+        return DATA[self.sku]
+
+    @classmethod
+    def resolve_reference(cls, sku: str, **extra: Any) -> Product:
+        return cls(sku=sku)
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -91,8 +108,11 @@ class Query:
         return [DATA[s] for s in skus]
 
 
-schema = strawberry.Schema(
-    query=Query, extensions=[lambda: ParserCache(maxsize=128), lambda: ValidationCache(maxsize=128)]
+schema = strawberry.federation.Schema(
+    query=Query,
+    types=[Product],
+    federation_version="2.9",
+    extensions=[lambda: ParserCache(maxsize=128), lambda: ValidationCache(maxsize=128)],
 )
 app = GraphQL(schema)
 

@@ -33,6 +33,7 @@ from app.store import migrate, positions
 from app.store.db import Database
 from bench.common import REDIS, free_port, server, write_result
 from bench.datasets import AS_OF, bench_locations
+from bench.harness import SERVER_ENV, count_statements, cpu_seconds, in_process, peak_rss_mb
 from bench.loadgen import Connection, LoadError
 from bench.pg import scratch_database
 from domain.inventory import InventoryUpdate
@@ -175,12 +176,14 @@ async def floor(url: str, operations: int, clients: int) -> dict[str, Any]:
         targets = await conn.fetch("SELECT sku, location_id FROM floor_positions")
     rng = random.Random(4)
     remaining = operations
+    latencies: list[float] = []
 
     async def worker() -> None:
         nonlocal remaining
         while remaining > 0:
             remaining -= 1
             sku, location = rng.choice(targets)
+            started = time.perf_counter()
             async with pool.acquire() as conn, conn.transaction():
                 await conn.execute(
                     "UPDATE floor_positions SET reserved = reserved + 1 "
@@ -189,34 +192,58 @@ async def floor(url: str, operations: int, clients: int) -> dict[str, Any]:
                     location,
                 )
                 await conn.execute("INSERT INTO floor_orders VALUES ($1, $2, $3)", uuid.uuid4().hex, sku, location)
+            latencies.append(time.perf_counter() - started)
 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     seconds = time.perf_counter() - began
     await pool.close()
-    return {"operations": operations, "seconds": round(seconds, 2), "per_second": round(operations / seconds, 1)}
+    latencies.sort()
+    return {
+        "operations": operations,
+        "seconds": round(seconds, 2),
+        "per_second": round(operations / seconds, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+    }
 
 
-async def main(orders: int, clients: int, workers: int) -> None:
+async def statements(url: str, clients: int) -> float:
+    """SQL statements per warm placeOrder, counted in an in-process app on the same database (warm-up SKU)."""
+    rng = random.Random(5)
+    async with in_process(url) as (port, resources):
+        await count_statements(port, resources.db.statements, [_place(f"count-a{n}", rng) for n in range(5)], 0)
+        bodies = [_place(f"count-b{n}", rng) for n in range(10)]
+        return await count_statements(port, resources.db.statements, bodies, 1, warm=False)
+
+
+def _place(key: str, rng: random.Random) -> dict[str, Any]:
+    return {"query": PLACE, "variables": {"input": order(key, rng, WARM)}}
+
+
+async def main(orders: int, clients: int, workers: int) -> dict[str, Any]:
     async with scratch_database() as url:
         await seed(url, per_location=30)  # 10 SKUs x 5 locations x 30 = 1,500 units
         port = free_port()
         env = {
+            **SERVER_ENV,  # the admin token "bench", and no rate limit on the one load-generating client
             "DATABASE_URL": url,
             "REDIS_URL": REDIS,
-            "OMS_ADMIN_TOKEN": "bench",
-            "OMS_LOG_LEVEL": "WARNING",
             # As many connections as the floor's pool: below the concurrency, SQLAlchemy opens and closes
             # overflow connections per burst (a PostgreSQL backend forked each time).
             "OMS_DB_POOL_SIZE": str(clients),
         }
         command = ["-m", "uvicorn", "app.asgi:app", "--port", str(port), "--no-access-log", "--workers", str(workers)]
         command += ["--timeout-keep-alive", "60"]
-        with server(command, env, port):
+        with server(command, env, port) as process:
             warm = await warm_up(port, clients)
+            cpu_before = cpu_seconds(process.pid)
             ours = await drive(port, orders, clients)
+            ours["cpu_ms_per_request"] = round((cpu_seconds(process.pid) - cpu_before) * 1000 / orders, 2)
+            ours["peak_rss_mb"] = peak_rss_mb(process.pid)
         order_ids = ours.pop("order_ids")
         verdict = await check(url, order_ids | warm)
+        ours["statements_per_request"] = await statements(url, clients)
         base = await floor(url, orders, clients)
     ratio = round(ours["requests_per_second"] / base["per_second"], 2)
     markdown = (
@@ -228,10 +255,8 @@ async def main(orders: int, clients: int, workers: int) -> None:
         f"| {ours['placed']} | {ours['refused']} | {ours['errors']} | {verdict['oversold_positions']} "
         f"| {base['per_second']} | {ratio} |"
     )
-    write_result(
-        f"place_order_w{workers}",
-        {"ours": ours, "verdict": verdict, "floor": base, "ratio": ratio, "markdown": markdown},
-    )
+    result = {"workers": workers, "ours": ours, "verdict": verdict, "floor": base, "ratio": ratio}
+    write_result(f"place_order_w{workers}", {**result, "markdown": markdown})
     print(markdown)
     print(verdict)
     assert verdict["oversold_positions"] == 0, "oversold!"
@@ -239,6 +264,7 @@ async def main(orders: int, clients: int, workers: int) -> None:
     stored, acknowledged = verdict["orders_stored"], verdict["orders_acknowledged"]
     assert stored == acknowledged == ours["placed"] + len(warm), "lost or extra orders"
     assert ours["keys_with_two_orders"] == 0, "an idempotency key made two orders"
+    return result
 
 
 if __name__ == "__main__":

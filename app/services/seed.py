@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 from app import demo
+from app import scale as scale_network
+from app.scale import Scale
 from app.services.uow import UnitOfWork
 from app.store import affinity, catalog, picking, positions
 from app.store.db import Database
@@ -40,3 +43,20 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 42, sku_count: int = 5000) -
         "product relations": len(related),
         "pick processes": len(demo.PICK_PROCESSES),
     }
+
+
+async def seed_scale(uow: UnitOfWork, scale: Scale, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Write a fixed synthetic network (app/scale.py) in one transaction; the database must be empty."""
+    count = 0
+    async with uow:
+        await catalog.save_locations(uow.conn, scale_network.locations(scale), uow.now)
+        catalog_items = scale_network.items(scale)
+        for start in range(0, len(catalog_items), BATCH):
+            await catalog.save_items(uow.conn, catalog_items[start : start + BATCH], uow.now)
+        updates = scale_network.stock(scale, uow.now)
+        while chunk := list(itertools.islice(updates, BATCH)):
+            await positions.insert_snapshots(uow.conn, chunk, "scale-seed", uow.now)
+            count += len(chunk)
+            if progress:
+                progress(count)
+    return {"locations": scale.locations, "items": scale.skus, "positions": count}

@@ -1,0 +1,190 @@
+"""Benchmark: subscription fan-out, 1,000 subscribers over 2 replicas, against Redis PUBLISH -> SUBSCRIBE.
+
+Two OMS replicas (separate uvicorn processes, PostgreSQL and Redis) serve
+`availabilityChanged` over graphql-transport-ws, 500 subscribers each, all on
+one hot SKU of the large network (a busy product page). A `syncInventory`
+DELTA moves that SKU's stock; the latency of an event is the time from
+sending the mutation to each subscriber receiving the new availability
+(one clock: every client lives in this process). A subscriber that misses an
+event within the timeout counts as an error.
+
+The floor, in the same run: redis-py publishing a message of the same size
+to a channel two redis-py subscribers (one per replica) listen on; latency from
+PUBLISH to receipt.
+
+    python -m bench.fanout [--subscribers N] [--events N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+from websockets.asyncio.client import ClientConnection, connect
+
+from app import scale as scale_network
+from bench import network
+from bench.common import REDIS, free_port, server, write_result
+from bench.harness import SERVER_ENV, TOKEN, cpu_seconds, figures, peak_rss_mb
+from bench.loadgen import Connection
+
+SKU = scale_network.sku(0)
+WATCH = (
+    f"""subscription {{ availabilityChanged(skus: ["{SKU}"], channel: "web", market: "US") {{ sku atp onHand }} }}"""
+)
+SYNC = """mutation($input: InventorySyncInput!) {
+  syncInventory(input: $input) { applied ignoredStale duplicates userErrors { code } }
+}"""
+
+
+class Subscriber:
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.received: list[float] = []
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        with contextlib.suppress(Exception):
+            async for raw in self.ws:
+                at = time.perf_counter()
+                if json.loads(raw).get("type") == "next":
+                    self.received.append(at)
+
+
+async def subscribe(port: int) -> Subscriber:
+    ws = await connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"], ping_interval=None)  # type: ignore[list-item]
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {TOKEN}"}}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH}}))
+    return Subscriber(ws)
+
+
+@contextlib.asynccontextmanager
+async def subscribers(ports: list[int], count: int) -> AsyncIterator[list[Subscriber]]:
+    found: list[Subscriber] = []
+    try:
+        for start in range(0, count, 50):  # 50 handshakes at a time
+            found += await asyncio.gather(
+                *(subscribe(ports[n % len(ports)]) for n in range(start, min(count, start + 50)))
+            )
+        yield found
+    finally:
+        for s in found:
+            s.task.cancel()
+            with contextlib.suppress(Exception):
+                await s.ws.close()
+
+
+async def ours(
+    url: str, count: int, events: int, wait: float, on_replicas: Callable[[list[int]], None] | None = None
+) -> dict[str, Any]:
+    env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_LOG_LEVEL": "WARNING"}
+    uvicorn = ["-m", "uvicorn", "app.asgi:app", "--no-access-log", "--ws-ping-interval", "0"]
+    ports = [free_port(), free_port()]
+    with (
+        server([*uvicorn, "--port", str(ports[0])], env, ports[0]) as one,
+        server([*uvicorn, "--port", str(ports[1])], env, ports[1]) as two,
+    ):
+        async with subscribers(ports, count) as subs:
+            await asyncio.sleep(1.0)  # every subscription has read its baseline
+            if on_replicas:
+                on_replicas([one.pid, two.pid])  # bench/profile.py attaches py-spy here
+            writer = Connection("127.0.0.1", ports[0], {"authorization": f"Bearer {TOKEN}"})
+            latencies: list[float] = []
+            missed = 0
+            cpu_before = cpu_seconds(one.pid) + cpu_seconds(two.pid)
+            began = time.perf_counter()
+            for n in range(events + 1):  # the first event warms up and is not counted
+                for s in subs:
+                    s.received.clear()
+                update = {"sku": SKU, "locationId": "loc-000", "quantity": 1, "asOf": datetime.now(UTC).isoformat()}
+                update["eventId"] = f"fanout-{time.time_ns()}"
+                sent = time.perf_counter()
+                status, answer = await writer.post_json(
+                    "/graphql",
+                    {"query": SYNC, "variables": {"input": {"source": "bench", "mode": "DELTA", "updates": [update]}}},
+                )
+                assert status == 200 and answer["data"]["syncInventory"]["applied"] == 1, answer
+                deadline = sent + wait
+                while time.perf_counter() < deadline and any(not s.received for s in subs):  # noqa: ASYNC110 - polls a count
+                    await asyncio.sleep(0.005)
+                if n == 0:
+                    began, cpu_before = time.perf_counter(), cpu_seconds(one.pid) + cpu_seconds(two.pid)
+                    continue
+                for s in subs:
+                    if s.received:
+                        latencies.append(s.received[0] - sent)
+                    else:
+                        missed += 1
+            took = time.perf_counter() - began
+            cpu = cpu_seconds(one.pid) + cpu_seconds(two.pid) - cpu_before
+            peak = peak_rss_mb(one.pid) + peak_rss_mb(two.pid)
+            await writer.close()
+    found = figures(latencies, missed, took)
+    return {"figures": found, "cpu_ms_per_event": round(cpu * 1000 / events, 1), "peak_rss_mb": round(peak, 1)}
+
+
+async def floor(events: int, size: int) -> dict[str, Any]:
+    """redis-py: PUBLISH to a channel two subscribers listen on; latency to each receipt."""
+    channel = "oms-bench-floor"
+    publisher = aioredis.from_url(REDIS)
+    listeners = [aioredis.from_url(REDIS).pubsub() for _ in range(2)]
+    for p in listeners:
+        await p.subscribe(channel)
+        await p.get_message(timeout=1)  # the subscribe confirmation
+    payload = "x" * size
+    latencies: list[float] = []
+    missed = 0
+    began = time.perf_counter()
+    for n in range(events + 20):
+        sent = time.perf_counter()
+        await publisher.publish(channel, payload)
+        for p in listeners:
+            message = await p.get_message(ignore_subscribe_messages=True, timeout=5)
+            if n < 20:
+                continue
+            if message is None:
+                missed += 1
+            else:
+                latencies.append(time.perf_counter() - sent)
+    for p in listeners:
+        await p.unsubscribe(channel)
+        await p.aclose()  # type: ignore[no-untyped-call]
+    await publisher.aclose()
+    return {"figures": figures(latencies, missed, time.perf_counter() - began)}
+
+
+async def run(
+    count: int, events: int, wait: float, on_replicas: Callable[[list[int]], None] | None = None, *, record: bool = True
+) -> dict[str, Any]:
+    async with network.postgres() as url:
+        measured = await ours(url, count, events, wait, on_replicas)
+    base = await floor(max(events * 10, 200), size=120)
+    o, f = measured["figures"], base["figures"]
+    result = {
+        "scenario": f"subscription fan-out, {count:,} subscribers, 2 replicas",
+        "subscribers": count,
+        "events": events,
+        "ours": measured,
+        "floor": base,
+        "p50_ratio": round(o.p50_ms / max(f.p50_ms, 0.001), 1),
+    }
+    if record:  # not when bench/profile.py runs it under py-spy
+        write_result("fanout", result)
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=10)
+    parser.add_argument("--timeout", type=float, default=20.0)
+    args = parser.parse_args()
+    print(asyncio.run(run(args.subscribers, args.events, args.timeout)))

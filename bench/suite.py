@@ -1,0 +1,212 @@
+"""`make bench`: every scenario beside its floor, measured in one run; JSON per scenario and a Markdown summary.
+
+    python -m bench.suite [--quick] [--import-lines N] [--only storefront,place_order,import,fanout]
+
+Writes bench/results/<scenario>.json, bench/results/suite.json and
+bench/results/summary.md (the table the README's "Measured" section embeds).
+The headline of each row is ours / floor: how many times the floor's p50
+(or, for placeOrder, its throughput; for the import, its time) we take.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import time
+from typing import Any
+
+from bench import fanout, import_inventory, place_order, storefront
+from bench.common import RESULTS, ROOT, write_result
+
+HEADER = (
+    "| scenario | backend | workers | conns | p50 ms | p99 ms | req/s | errors | floor (same run) "
+    "| floor p50 ms | floor req/s | **ours / floor** | server CPU ms/req | peak RSS MB | SQL/req |"
+)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _line(*cells: Any) -> str:
+    return "| " + " | ".join(_fmt(c) for c in cells) + " |"
+
+
+def storefront_lines(rows: list[dict[str, Any]]) -> list[str]:
+    found = []
+    for r in rows:
+        o, f = r["ours"], r["floor"]
+        found.append(
+            _line(
+                r["scenario"],
+                r["backend"],
+                r["workers"],
+                r["connections"],
+                o.p50_ms,
+                o.p99_ms,
+                o.throughput,
+                o.errors,
+                r["floor_name"],
+                f.p50_ms,
+                f.throughput,
+                f"**{r['p50_ratio']}x** p50",
+                r["cpu_ms_per_request"],
+                r["peak_rss_mb"],
+                r["statements_per_request"],
+            )
+        )
+    return found
+
+
+def place_order_lines(results: list[dict[str, Any]], clients: int) -> list[str]:
+    found = []
+    for r in results:
+        o, f = r["ours"], r["floor"]
+        ratio = round(f["per_second"] / o["requests_per_second"], 2)
+        found.append(
+            _line(
+                "placeOrder, hot SKUs",
+                "postgres+redis",
+                r["workers"],
+                clients,
+                o["p50_ms"],
+                o["p99_ms"],
+                o["requests_per_second"],
+                o["errors"],
+                "raw guarded UPDATE + INSERT, asyncpg",
+                f["p50_ms"],
+                f["per_second"],
+                f"**{ratio}x** req/s",
+                o["cpu_ms_per_request"],
+                o["peak_rss_mb"],
+                o["statements_per_request"],
+            )
+        )
+    return found
+
+
+def import_lines(rows: list[dict[str, Any]]) -> list[str]:
+    return [
+        _line(
+            f"inventory import, {r['lines']:,} snapshot lines",
+            r["backend"],
+            "CLI",
+            "n/a",
+            f"{r['seconds']} s total",
+            "n/a",
+            f"{r['positions_per_second']:,} lines/s",
+            0,
+            "PostgreSQL COPY into an unlogged table",
+            f"{r['floor_copy_seconds']} s total",
+            f"{round(r['lines'] / r['floor_copy_seconds']):,} lines/s",
+            f"**{r['ratio']}x** time",
+            f"{r['cpu_seconds']} s total",
+            r["peak_rss_mb"],
+            "n/a",
+        )
+        for r in rows
+    ]
+
+
+def fanout_lines(r: dict[str, Any]) -> list[str]:
+    o, f = r["ours"]["figures"], r["floor"]["figures"]
+    return [
+        _line(
+            r["scenario"],
+            "postgres+redis",
+            "2 replicas x 1",
+            f"{r['subscribers']:,} WS",
+            o.p50_ms,
+            o.p99_ms,
+            f"{o.throughput:,.0f} deliveries/s",
+            o.errors,
+            "redis-py PUBLISH -> SUBSCRIBE",
+            f.p50_ms,
+            "n/a",
+            f"**{r['p50_ratio']}x** p50",
+            f"{r['ours']['cpu_ms_per_event']} per event",
+            r["ours"]["peak_rss_mb"],
+            "n/a",
+        )
+    ]
+
+
+async def run(args: argparse.Namespace) -> str:
+    only = set(args.only.split(","))
+    lines: list[str] = []
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    if "storefront" in only:
+        print("storefront scenarios (PDP, PLP, cart)", flush=True)
+        configs = storefront.QUICK if args.quick else storefront.CONFIGS
+        lines += storefront_lines(await storefront.run(configs, 2.0 if args.quick else 5.0))
+        timings["storefront"] = time.perf_counter() - started
+    if "place_order" in only:
+        print("placeOrder under contention", flush=True)
+        mark = time.perf_counter()
+        orders = 1000 if args.quick else 2000
+        results = [await place_order.main(orders, 50, w) for w in ((1,) if args.quick else (1, 2))]
+        lines += place_order_lines(results, 50)
+        timings["place_order"] = time.perf_counter() - mark
+    if "import" in only:
+        print(f"inventory import, {args.import_lines:,} lines", flush=True)
+        mark = time.perf_counter()
+        lines += import_lines(await import_inventory.main(args.import_lines, {"postgres", "sqlite"}))
+        timings["import"] = time.perf_counter() - mark
+    if "fanout" in only:
+        print("subscription fan-out", flush=True)
+        mark = time.perf_counter()
+        subscribers = 1000
+        lines += fanout_lines(await fanout.run(subscribers, 5 if args.quick else 10, 30.0))
+        timings["fanout"] = time.perf_counter() - mark
+    total = time.perf_counter() - started
+    separator = "|" + "---|" * HEADER.count(" | ") + "---|"
+    note = (
+        f"_{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"{'quick' if args.quick else 'full'} run of {total:.0f} s; generated by `make bench` (bench/suite.py)._"
+    )
+    summary = "\n".join([HEADER, separator, *lines, "", note]) + "\n"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "summary.md").write_text(summary)
+    write_result("suite", {"quick": args.quick, "seconds": round(total, 1), "timings": timings, "markdown": summary})
+    return summary
+
+
+START, END = "<!-- bench:summary:start -->", "<!-- bench:summary:end -->"
+
+
+def paste_into_readme() -> None:
+    """Put bench/results/summary.md between the README's markers (in the "Measured" section)."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    summary = (RESULTS / "summary.md").read_text(encoding="utf-8")
+    readme.write_text(f"{head}{START}\n{summary}{END}{tail}", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer configurations and shorter measurements")
+    parser.add_argument("--import-lines", type=int, default=None, help="default 1,000,000 (quick 100,000)")
+    parser.add_argument("--only", default="storefront,place_order,import,fanout")
+    parser.add_argument("--paste", action="store_true", help="only paste bench/results/summary.md into the README")
+    args = parser.parse_args()
+    if args.paste:
+        paste_into_readme()
+        return
+    if args.import_lines is None:
+        args.import_lines = 100_000 if args.quick else 1_000_000
+    print(asyncio.run(run(args)))
+
+
+if __name__ == "__main__":
+    main()
