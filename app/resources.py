@@ -9,7 +9,7 @@ from typing import Any
 from app.config import Settings
 from app.pubsub import Broker
 from app.ratelimit import RateLimiter
-from app.services.availability import AvailabilityReader
+from app.services.availability import AvailabilityReader, SharedReads
 from app.services.sales_counter import SalesCounter
 from app.services.uow import UnitOfWork
 from app.store.db import Database
@@ -22,6 +22,7 @@ class Resources:
     broker: Broker
     admin_token: str | None
     availability: AvailabilityReader = field(init=False)
+    shared_reads: SharedReads = field(init=False)
     sales: SalesCounter = field(init=False)
     on_recorded: Callable[[], None] | None = None  # the scheduler's wake-up, once it runs
     scheduler: Any = None  # app.scheduler.Scheduler, set by the server (it imports this module)
@@ -30,6 +31,7 @@ class Resources:
 
     def __post_init__(self) -> None:
         self.availability = AvailabilityReader(self.db)
+        self.shared_reads = SharedReads(self.availability)
         self.sales = SalesCounter(self.db)
 
     def uow(self) -> UnitOfWork:

@@ -153,9 +153,14 @@ class Subscriptions:
 
 @contextlib.asynccontextmanager
 async def subscriptions(
-    server: RunningServer | RemoteServer, token: str | None = ADMIN_TOKEN
+    server: RunningServer | RemoteServer, token: str | None = ADMIN_TOKEN, request_id: str | None = None
 ) -> AsyncIterator[Subscriptions]:
-    async with connect(server.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+    headers = {"x-request-id": request_id} if request_id else None  # to count the connection's statements
+    async with connect(
+        server.ws_url,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        additional_headers=headers,
+    ) as ws:
         init: dict[str, Any] = {"type": "connection_init", "payload": {}}
         if token:
             init["payload"] = {"Authorization": f"Bearer {token}"}

@@ -25,10 +25,11 @@ async def watch_availability(resources: Resources, keys: Sequence[AvailabilityKe
         # Listen first, then read the baseline: a change in between is seen either way.
         last = {a.sku: a for a in await resources.availability.read(keys)}
         while True:
-            hit = affected(await queue.get(), list(by_sku))
+            message = await queue.get()
+            hit = affected(message, list(by_sku))
             if not hit:
                 continue
-            for current in await resources.availability.read([by_sku[s] for s in hit]):
+            for current in await resources.shared_reads.read(message, [by_sku[s] for s in hit]):
                 if last.get(current.sku) != current:
                     last[current.sku] = current
                     yield current

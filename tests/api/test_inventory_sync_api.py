@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from tests.api.network import SYNC, availability, basic_network, sync, update
 from tests.harness import Api, subscriptions
@@ -97,3 +98,28 @@ async def test_availability_changed_is_pushed_over_websocket_after_commit(api: A
         await sync(api, "SNAPSHOT", update("A", "us-1", 4), update("A", "us-2", 5))
         event = await ws.next_data()
         assert event["data"]["availabilityChanged"] == {"sku": "A", "atp": 9, "onHand": 9}
+
+
+async def test_subscribers_woken_by_one_change_share_one_read(api: Api) -> None:
+    await basic_network(api)
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp }
+    }"""
+    await sync(api, "SNAPSHOT", update("A", "us-1", 3))
+    await availability(api, ["A"])  # the replica's reference cache is warm: a read is one statement
+    rid = uuid.uuid4().hex
+    counted = api.server.resources.db.statements.by_request
+    async with subscriptions(api.server, token=None, request_id=rid) as ws:
+        for _ in range(20):
+            await ws.subscribe(query, {"skus": ["A"]})
+        for _ in range(100):  # every subscription has read its baseline
+            if counted.get(rid, 0) >= 20:
+                break
+            await asyncio.sleep(0.05)
+        before = counted.get(rid, 0)
+        assert before == 20
+        await sync(api, "SNAPSHOT", update("A", "us-1", 7))
+        events = [(await ws.next_data())["data"]["availabilityChanged"] for _ in range(20)]
+        after = counted.get(rid, 0)
+    assert events == [{"sku": "A", "atp": 7}] * 20
+    assert after - before == 1  # 20 subscribers, one read of the changed SKU
