@@ -28,6 +28,7 @@ from domain.orders import Order
 from domain.permissions import PERMISSIONS
 from resolvers.context import Context
 from resolvers.errors import PublicError
+from resolvers.limits import subscription_cost_check
 
 log = logging.getLogger("oms.access")
 
@@ -199,6 +200,7 @@ def _guard_stream(operation: str, inner: Callable[..., Any] | None) -> Callable[
         stream = plain(root, info, **args)
         if inspect.isawaitable(stream):
             stream = await stream
+        subscription_cost_check(info, context.principal.anonymous, context.resources.settings)
         checked_at = time.monotonic()
         async for item in stream:
             if time.monotonic() - checked_at >= TOKEN_RECHECK_SECONDS:  # at most one read per interval

@@ -89,6 +89,18 @@ class CostLimit(SchemaExtension):
         return {"cost": self.refused} if self.refused else {}
 
 
+def subscription_cost_check(info: Any, anonymous: bool, settings: Settings) -> None:
+    """The cost limit for a subscription, checked as its stream starts (the per-request extension cannot stop
+    a subscription): the cost of one event's selection, against the caller's limit."""
+    document = DocumentNode(definitions=(info.operation, *info.fragments.values()))
+    cost = operation_cost(info.schema, document, None, info.variable_values or {})
+    limit = settings.max_cost_anonymous if anonymous else settings.max_cost
+    if cost > limit:
+        error = PublicError(f"Operation cost {cost} is over the limit of {limit}", "BAD_REQUEST")
+        error.extensions["cost"] = {"requested": cost, "maximum": limit}  # type: ignore[index]
+        raise error
+
+
 def operation_cost(
     schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any]
 ) -> int:

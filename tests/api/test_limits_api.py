@@ -93,6 +93,19 @@ async def test_anonymous_callers_have_a_lower_cost_limit_decided_per_request(cli
     assert isinstance((await client.gql(query))["locations"], list)  # the refusal was not cached for others
 
 
+async def test_a_subscription_over_the_cost_limit_is_refused_as_it_starts(limited: RunningServer) -> None:
+    cheap = 'subscription { availabilityChanged(skus: ["A"], channel: "web", market: "US") { sku atp } }'
+    costly = """subscription { availabilityChanged(skus: ["A"], channel: "web", market: "US") {
+      locations { location { id name markets } atp } } }"""  # 2 + 5 x (1 + 1 + 5 x 3 + 1) = 92 > 10
+    async with subscriptions(limited, token=None) as subs:
+        await subs.subscribe(cheap)
+        await subs.subscribe(costly)
+        refused = await subs.receive()
+    assert (refused["id"], refused["type"]) == ("2", "next")
+    error = refused["payload"]["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST" and error["extensions"]["cost"]["maximum"] == 10
+
+
 async def test_bodies_are_capped_and_batches_refused(client: Client) -> None:
     big = await client.http.post("/graphql", json={"query": "{ __typename }", "variables": {"pad": "x" * 5000}})
     assert big.status_code == 413
