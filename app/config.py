@@ -28,6 +28,7 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     webhook_retry_base_seconds: float = 2.0
     router_secret: str | None = None
+    metrics_token: str | None = None  # when set, GET /metrics needs `Authorization: Bearer <it>`
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 10_000
@@ -79,6 +80,7 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds", float),
     ("OMS_WEBHOOK_RETRY_BASE_SECONDS", "webhook_retry_base_seconds", float),
     ("OMS_ROUTER_SECRET", "router_secret", str),
+    ("OMS_METRICS_TOKEN", "metrics_token", str),
     ("OMS_MAX_DEPTH", "max_depth", int),
     ("OMS_MAX_ALIASES", "max_aliases", int),
     ("OMS_MAX_TOKENS", "max_tokens", int),

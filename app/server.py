@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import auth, pages
 from app.config import Settings
-from app.gate import Gate
+from app.gate import Gate, router_secret_ok
 from app.logs import request_id
 from app.metrics import Metrics
 from app.pubsub import make_broker
@@ -88,13 +88,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
-    async def prometheus(_: Request) -> Response:
-        now = utc_now()
-        for tier, fresh in (await freshness(db, now)).items():
-            metrics.positions.labels(tier).set(fresh.positions)
-            age = (now - fresh.stalest).total_seconds() if fresh.stalest else 0.0
-            metrics.stalest_age.labels(tier).set(max(0.0, age))
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    prometheus = metrics_endpoint(settings, db, metrics)
 
     app = Starlette(
         routes=[
@@ -111,6 +105,23 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
     app.state.metrics = metrics
     resources.limiter = limiter
     return RequestContext(app, resources, metrics, Gate(resources))  # type: ignore[return-value]
+
+
+def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics) -> Any:
+    """GET /metrics: Prometheus text, freshness gauges read at scrape time; behind `OMS_METRICS_TOKEN` when set."""
+
+    async def prometheus(request: Request) -> Response:
+        presented = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not router_secret_ok(settings.metrics_token, presented):
+            return JSONResponse({"error": "metrics need the metrics token"}, status_code=401)
+        now = utc_now()
+        for tier, fresh in (await freshness(db, now)).items():
+            metrics.positions.labels(tier).set(fresh.positions)
+            age = (now - fresh.stalest).total_seconds() if fresh.stalest else 0.0
+            metrics.stalest_age.labels(tier).set(max(0.0, age))
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return prometheus
 
 
 class RequestContext:

@@ -158,6 +158,17 @@ async def test_the_router_secret_guards_every_request_and_the_user_token_still_c
             assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
 
 
+async def test_metrics_need_the_metrics_token_when_one_is_set(backend: Backend, tmp_path: Path) -> None:
+    async with (
+        serve(own_settings(backend, tmp_path, metrics_token="m3trics")) as server,
+        httpx.AsyncClient(base_url=server.base_url, timeout=30) as http,
+    ):
+        for headers in ({}, {"authorization": "Bearer wrong"}):
+            assert (await http.get("/metrics", headers=headers)).status_code == 401
+        scraped = await http.get("/metrics", headers={"authorization": "Bearer m3trics"})
+        assert scraped.status_code == 200 and "oms_" in scraped.text
+
+
 async def test_each_caller_has_its_own_rate_limit_bucket(backend: Backend, tmp_path: Path) -> None:
     async with (
         serve(own_settings(backend, tmp_path, rate_limit_per_minute=6, rate_limit_burst=3)) as server,
