@@ -275,3 +275,32 @@ def check_returnable(request: ReturnRequest, delivered: dict[str, int], returned
                 ("lines", str(index), "quantity"),
                 sku=line.sku,
             )
+
+
+def check_delivery(
+    fulfillment_id: str, status: FulfillmentStatus, delivered_at: datetime | None, at: datetime, now: datetime
+) -> bool:
+    """A carrier's delivery report: True when it is news, False when already recorded (repeats change nothing)."""
+    if status is not F.SHIPPED:
+        raise InvalidTransition(
+            f"Fulfillment {fulfillment_id} is {status.value}; only a SHIPPED parcel is delivered", ("fulfillmentId",)
+        )
+    if delivered_at is not None:
+        return False
+    if at > now:
+        raise InvalidInput("deliveredAt is in the future", ("deliveredAt",))
+    return True
+
+
+def validate_reference(reference: str) -> None:
+    if not reference.strip():
+        raise InvalidInput("erpReference must not be empty", ("erpReference",))
+
+
+def check_acknowledgement(order_id: str, current: str | None, reference: str) -> bool:
+    """An ERP taking an order over: True when new, False for the same reference again; another is refused."""
+    if current == reference:
+        return False
+    if current is not None:
+        raise InvalidTransition(f"Order {order_id} was acknowledged as {current}", ("erpReference",))
+    return True

@@ -21,12 +21,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.errors import InvalidInput, InvalidTransition, ScanMismatch
 from domain.fulfillment import DEFAULT_TURNAROUND_HOURS
+from domain.orders import FulfillmentStatus
 
 
 class PickMode(enum.Enum):
@@ -281,6 +282,65 @@ def corrects_on_hand(reason: str | None) -> bool:
     return reason in PHANTOM_REASONS
 
 
+def reduced(quantities: Mapping[str, int], by: Mapping[str, int]) -> dict[str, int]:
+    """The fulfillment's new quantities for the SKUs `by` names: units that will not ship from here."""
+    return {sku: max(quantities.get(sku, 0) - units, 0) for sku, units in by.items()}
+
+
+def picked_units(lines: Iterable[LineState]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for line in lines:
+        found[line.sku] = found.get(line.sku, 0) + line.picked
+    return found
+
+
+def pending_shorts(lines: Sequence[LineState], quantities: Mapping[str, int]) -> dict[str, int]:
+    """Units declared short that the fulfillment still counts (a decision brings it down to what was picked)."""
+    picked = picked_units(lines)
+    short: dict[str, int] = {}
+    for line in lines:
+        short[line.sku] = short.get(line.sku, 0) + line.short
+    return {
+        sku: n for sku, units in short.items() if (n := min(units, quantities.get(sku, 0) - picked.get(sku, 0))) > 0
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A supervisor's decision on short units: the fulfillment's new quantities, and picked units put back."""
+
+    quantities: dict[str, int]
+    put_back: dict[str, int]
+
+
+def resolve_shorts(outcome: str, quantities: Mapping[str, int], lines: Sequence[LineState]) -> Resolution:
+    """REROUTE and PARTIAL ship what was picked (REROUTE also sources the rest elsewhere); CANCEL_LINE ships
+    nothing of those SKUs from here and puts their picked units back on the shelf."""
+    pending = pending_shorts(lines, quantities)
+    if outcome != "CANCEL_LINE":
+        return Resolution(reduced(quantities, pending), {})
+    picked = picked_units(lines)
+    return Resolution(dict.fromkeys(pending, 0), {sku: picked[sku] for sku in sorted(pending) if picked.get(sku)})
+
+
+def nothing_left(quantities: Mapping[str, int]) -> bool:
+    """A fulfillment whose every unit went elsewhere or was dropped is cancelled."""
+    return sum(quantities.values()) == 0
+
+
+def after_pick(
+    progress: StepProgress, quantities: Mapping[str, int], *, services: bool, by: str, at: datetime
+) -> tuple[FulfillmentStatus, StepProgress]:
+    """Every line resolved: PICKED with PICK done (VAS skipped when no service was asked for), or CANCELLED
+    when nothing is left to ship from here."""
+    if nothing_left(quantities):
+        return FulfillmentStatus.CANCELLED, progress
+    progress = progress.record(PICK, "DONE", by, at)
+    if progress.next_step == VAS and not services:
+        progress = progress.record(VAS, "SKIPPED", "system", at, "no services requested")
+    return FulfillmentStatus.PICKED, progress
+
+
 @dataclass(frozen=True, slots=True)
 class StepRecord:
     step: str
@@ -341,12 +401,25 @@ def skip_step(progress: StepProgress, step: str, by: str, at: datetime, reason: 
     return progress.record(step, "SKIPPED", by, at, reason)
 
 
-def check_handover(progress: StepProgress, method: str, tracking_number: str | None, *, open_vas: int) -> None:
+def check_handover(
+    progress: StepProgress, method: str, tracking_number: str | None, *, open_vas: int
+) -> FulfillmentStatus:
+    """The status hand-over moves to: READY_FOR_COLLECTION for a pickup, SHIPPED otherwise."""
     check_next(progress, HANDOVER)
     if open_vas:
         raise InvalidTransition(f"{open_vas} value-added service task(s) still open", ("fulfillmentId",))
     if method == "SHIP" and not (tracking_number and tracking_number.strip()):
         raise InvalidInput("A shipment needs a trackingNumber", ("trackingNumber",))
+    return FulfillmentStatus.READY_FOR_COLLECTION if method == "PICKUP" else FulfillmentStatus.SHIPPED
+
+
+def check_collection(fulfillment_id: str, status: FulfillmentStatus, code: str, digest: str | None) -> None:
+    if status is not FulfillmentStatus.READY_FOR_COLLECTION:
+        raise InvalidTransition(
+            f"Fulfillment {fulfillment_id} is {status.value}, not READY_FOR_COLLECTION", ("fulfillmentId",)
+        )
+    if not code_matches(code, digest):
+        raise InvalidInput("Wrong collection code", ("code",))
 
 
 def code_digest(code: str) -> str:

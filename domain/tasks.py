@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -132,10 +131,6 @@ def check_outcome(task: Task, outcome: str) -> None:
 
 def due_at(policy: TaskPolicy, now: datetime) -> datetime:
     return now + timedelta(minutes=policy.sla_minutes)
-
-
-def due_for_escalation(tasks: Iterable[Task], now: datetime) -> list[Task]:
-    return [t for t in tasks if t.status in LIVE and t.due_at is not None and t.due_at <= now]
 
 
 def due_for_auto_outcome(task: Task, policy: TaskPolicy, now: datetime) -> bool:

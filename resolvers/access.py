@@ -6,8 +6,8 @@ function) of every Query, Mutation and Subscription field with its rule from
 Only root fields are wrapped, so nested fields cost nothing extra.
 
 For rows reached otherwise (lists, nested fields, entities, events) resolvers
-use the helpers on `Context` (`principal.narrow`, `require_location`,
-`may_see`) and `visible_order` below.
+use the helpers on `Context` (`principal.narrow`, `location_filter`),
+`may_see` and `visible_order` below.
 """
 
 from __future__ import annotations

@@ -61,11 +61,6 @@ class Context:
         """Operations on a WebSocket skip the HTTP gate's rate limit; the root-field guard applies it."""
         return isinstance(self.request, WebSocket)
 
-    def require_location(self, location_id: str | None) -> None:
-        """Row-level check for a row owned by one location (a pick list, a fulfillment, a task)."""
-        if not self.principal.sees_location(location_id):
-            raise forbidden("Not allowed at this location")
-
     def location_filter(self, requested: str | None = None) -> frozenset[str] | None:
         """Locations a list query may return: None = no filter; an empty set = nothing visible."""
         return self.principal.narrow(requested)

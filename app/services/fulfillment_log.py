@@ -13,6 +13,7 @@ from typing import Any
 from app.services.orders import announce
 from app.services.uow import UnitOfWork
 from app.store import orders as order_store
+from app.store.picking import FulfillmentRow
 from domain import orders as rules
 from domain.orders import FulfillmentStatus, OrderEvent, OrderStatus
 
@@ -33,6 +34,25 @@ async def move(
     change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": target.value} | (extra or {})
     await uow.record("fulfillment.status_changed", change)
     await follow_order(uow, order_id, message)
+
+
+async def advance(
+    uow: UnitOfWork,
+    row: FulfillmentRow,
+    target: FulfillmentStatus,
+    message: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """`move` for a fulfillment row a command has locked."""
+    await move(
+        uow,
+        order_id=row.order_id,
+        fulfillment_id=row.id,
+        current=row.status,
+        target=target,
+        message=message,
+        extra=extra,
+    )
 
 
 async def follow_order(uow: UnitOfWork, order_id: str, message: str, *, event_type: str | None = None) -> OrderStatus:

@@ -23,8 +23,9 @@ from app.store import catalog
 from app.store import orders as order_store
 from app.store import picking as store
 from app.store import tasks as task_store
+from domain import orders as order_rules
 from domain import picking
-from domain.errors import InvalidInput, InvalidTransition, NotFound
+from domain.errors import InvalidTransition, NotFound
 from domain.orders import FulfillmentStatus
 from domain.tasks import PICK_EXCEPTION, VAS
 
@@ -80,14 +81,7 @@ async def complete_step(resources: Resources, *, fulfillment_id: str, step: str,
         )
         await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
         if step == picking.PACK:
-            await fulfillment_log.move(
-                uow,
-                order_id=row.order_id,
-                fulfillment_id=fulfillment_id,
-                current=row.status,
-                target=FulfillmentStatus.PACKED,
-                message=f"Packed at {row.location_id}",
-            )
+            await fulfillment_log.advance(uow, row, FulfillmentStatus.PACKED, f"Packed at {row.location_id}")
         else:
             await uow.record("fulfillment.step_completed", _step_event(row, step, who))
     return Touched(row.order_id, fulfillment_id)
@@ -113,30 +107,22 @@ async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_numbe
     async with uow:
         row = await _locked(uow, fulfillment_id)
         open_vas = await _open_vas(uow, fulfillment_id)
-        picking.check_handover(row.progress, row.method, tracking_number, open_vas=open_vas)
+        target = picking.check_handover(row.progress, row.method, tracking_number, open_vas=open_vas)
         progress = row.progress.record(picking.HANDOVER, "DONE", who, uow.now)
         await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
-        if row.method == "PICKUP":
+        extra: dict[str, str | None]
+        if target is FulfillmentStatus.READY_FOR_COLLECTION:
             code = f"{secrets.randbelow(10**6):06d}"
             await store.set_handover(uow.conn, fulfillment_id, None, picking.code_digest(code))
-            extra: dict[str, str | None] = {"collectionCode": code}
-            target = FulfillmentStatus.READY_FOR_COLLECTION
+            extra = {"collectionCode": code}
             message = f"Ready for collection at {row.location_id}"
         else:
             number = (tracking_number or "").strip() or None
             await store.set_handover(uow.conn, fulfillment_id, number, None)
             await _take_out(uow, row)
-            target, extra = FulfillmentStatus.SHIPPED, {"trackingNumber": number}
+            extra = {"trackingNumber": number}
             message = f"Shipped from {row.location_id}" + (f", tracking {number}" if number else "")
-        await fulfillment_log.move(
-            uow,
-            order_id=row.order_id,
-            fulfillment_id=fulfillment_id,
-            current=row.status,
-            target=target,
-            message=message,
-            extra=extra,
-        )
+        await fulfillment_log.advance(uow, row, target, message, extra)
         location = (await catalog.locations_by_id(uow.conn, [row.location_id]))[row.location_id]
         punctual = picking.on_time(row.created_at, uow.now, location.turnaround_hours)
         await record(uow, row.location_id, handovers=1, on_time=int(punctual))
@@ -147,21 +133,9 @@ async def confirm_collection(resources: Resources, *, fulfillment_id: str, code:
     uow = resources.uow()
     async with uow:
         row = await _locked(uow, fulfillment_id)
-        if row.status is not FulfillmentStatus.READY_FOR_COLLECTION:
-            raise InvalidTransition(
-                f"Fulfillment {fulfillment_id} is {row.status.value}, not READY_FOR_COLLECTION", ("fulfillmentId",)
-            )
-        if not picking.code_matches(code, row.collection_code_digest):
-            raise InvalidInput("Wrong collection code", ("code",))
+        picking.check_collection(fulfillment_id, row.status, code, row.collection_code_digest)
         await _take_out(uow, row)
-        await fulfillment_log.move(
-            uow,
-            order_id=row.order_id,
-            fulfillment_id=fulfillment_id,
-            current=row.status,
-            target=FulfillmentStatus.COLLECTED,
-            message=f"Collected at {row.location_id}",
-        )
+        await fulfillment_log.advance(uow, row, FulfillmentStatus.COLLECTED, f"Collected at {row.location_id}")
     return Touched(row.order_id, fulfillment_id)
 
 
@@ -181,16 +155,9 @@ async def confirm_delivery(
         row = await _lock(uow, fulfillment_id)
         if row is None:
             raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
-        if row.status is not FulfillmentStatus.SHIPPED:
-            raise InvalidTransition(
-                f"Fulfillment {fulfillment_id} is {row.status.value}; only a SHIPPED parcel is delivered",
-                ("fulfillmentId",),
-            )
-        if row.delivered_at is not None:
-            return Touched(row.order_id, fulfillment_id)
         at = delivered_at or uow.now
-        if at > uow.now:
-            raise InvalidInput("deliveredAt is in the future", ("deliveredAt",))
+        if not order_rules.check_delivery(fulfillment_id, row.status, row.delivered_at, at, uow.now):
+            return Touched(row.order_id, fulfillment_id)
         await store.set_delivered(uow.conn, fulfillment_id, at)
         payload = {
             "fulfillmentId": fulfillment_id,
@@ -211,17 +178,14 @@ async def confirm_delivery(
 
 async def acknowledge_order(resources: Resources, *, order_id: str, reference: str) -> str:
     """The ERP took the order over under its own reference; the same acknowledgement again is a no-op."""
-    if not reference.strip():
-        raise InvalidInput("erpReference must not be empty", ("erpReference",))
+    order_rules.validate_reference(reference)
     uow = resources.uow()
     async with uow:
         row = await order_store.lock_order(uow.conn, order_id)
         if row is None:
             raise NotFound(f"No order {order_id!r}", ("id",))
-        if row.erp_reference == reference:
+        if not order_rules.check_acknowledgement(order_id, row.erp_reference, reference):
             return order_id
-        if row.erp_reference is not None:
-            raise InvalidTransition(f"Order {order_id} was acknowledged as {row.erp_reference}", ("erpReference",))
         await order_store.acknowledge(uow.conn, order_id, reference, uow.now)
         await uow.record("order.acknowledged", {"orderId": order_id, "erpReference": reference})
         await fulfillment_log.follow_order(uow, order_id, f"ERP reference {reference}", event_type="order.acknowledged")

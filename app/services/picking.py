@@ -119,14 +119,7 @@ async def _start(uow: UnitOfWork, fulfillment_id: str) -> None:
             f"Fulfillment {fulfillment_id} was cancelled: put its items back", ("lines",), fulfillmentId=fulfillment_id
         )
     if row.status is FulfillmentStatus.AWAITING_PICK:
-        await fulfillment_log.move(
-            uow,
-            order_id=row.order_id,
-            fulfillment_id=fulfillment_id,
-            current=row.status,
-            target=FulfillmentStatus.PICKING,
-            message=f"Picking started at {row.location_id}",
-        )
+        await fulfillment_log.advance(uow, row, FulfillmentStatus.PICKING, f"Picking started at {row.location_id}")
 
 
 async def _count_accuracy(uow: UnitOfWork, location_id: str, changes: Sequence[LineChange]) -> None:
@@ -146,29 +139,14 @@ async def _finish_if_picked(uow: UnitOfWork, fulfillment_id: str, who: str) -> N
     assert row is not None
     if row.status is not FulfillmentStatus.PICKING:
         return
-    left = sum((await store.fulfillment_quantities(uow.conn, fulfillment_id)).values())
-    if left == 0:
-        await fulfillment_log.move(
-            uow,
-            order_id=row.order_id,
-            fulfillment_id=fulfillment_id,
-            current=row.status,
-            target=FulfillmentStatus.CANCELLED,
-            message=f"Nothing left to fulfil at {row.location_id}",
-        )
-        return
-    progress = row.progress.record(picking.PICK, "DONE", who, uow.now)
-    if progress.next_step == picking.VAS and not await task_store.any_for_subject(uow.conn, fulfillment_id, VAS):
-        progress = progress.record(picking.VAS, "SKIPPED", "system", uow.now, "no services requested")
-    await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
-    await fulfillment_log.move(
-        uow,
-        order_id=row.order_id,
-        fulfillment_id=fulfillment_id,
-        current=row.status,
-        target=FulfillmentStatus.PICKED,
-        message=f"Picked at {row.location_id}",
-    )
+    quantities = await store.fulfillment_quantities(uow.conn, fulfillment_id)
+    services = picking.VAS in row.progress.steps and await task_store.any_for_subject(uow.conn, fulfillment_id, VAS)
+    target, progress = picking.after_pick(row.progress, quantities, services=services, by=who, at=uow.now)
+    picked = target is FulfillmentStatus.PICKED
+    if picked:
+        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+    message = f"Picked at {row.location_id}" if picked else f"Nothing left to fulfil at {row.location_id}"
+    await fulfillment_log.advance(uow, row, target, message)
 
 
 async def record(uow: UnitOfWork, location_id: str, **counts: int) -> None:
@@ -187,11 +165,6 @@ async def lists_by_id(resources: Resources, ids: Sequence[str]) -> list[PickList
     async with resources.db.read() as conn:
         found = await store.lists_by_id(conn, ids)
     return [found[i] for i in ids if i in found]
-
-
-async def process_by_id(resources: Resources, process_id: str) -> PickProcess | None:
-    async with resources.db.read() as conn:
-        return (await store.processes_by_id(conn, [process_id])).get(process_id)
 
 
 async def fulfillment_page(

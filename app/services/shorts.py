@@ -56,7 +56,8 @@ async def declare(
     if process.short_pick_policy is ShortPickPolicy.REROUTE_NOW:
         moved = await reroute(uow, resources, order_id=row.order_id, away_from=location_id, missing=missing)
         if moved is not None:
-            await _reduce(uow, fulfillment_id, missing)
+            quantities = await store.fulfillment_quantities(uow.conn, fulfillment_id)
+            await _set_quantities(uow, fulfillment_id, picking.reduced(quantities, missing))
             message = f"Short at {location_id}: {what}; rerouted {moved.describe()}"
             await fulfillment_log.follow_order(uow, row.order_id, message, event_type="order.rerouted")
             return
@@ -74,10 +75,9 @@ async def declare(
     )
 
 
-async def _reduce(uow: UnitOfWork, fulfillment_id: str, by: dict[str, int]) -> None:
-    quantities = await store.fulfillment_quantities(uow.conn, fulfillment_id)
-    for sku, units in by.items():
-        await store.set_fulfillment_quantity(uow.conn, fulfillment_id, sku, max(quantities.get(sku, 0) - units, 0))
+async def _set_quantities(uow: UnitOfWork, fulfillment_id: str, quantities: dict[str, int]) -> None:
+    for sku, quantity in quantities.items():
+        await store.set_fulfillment_quantity(uow.conn, fulfillment_id, sku, quantity)
 
 
 async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: str) -> None:
@@ -86,46 +86,31 @@ async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: st
     row = await store.lock_fulfillment(uow.conn, task.subject_id)
     if row is None or row.status is FulfillmentStatus.CANCELLED:
         return
-    picked: dict[str, int] = {}
-    short: dict[str, int] = {}
-    for line in await store.lines_of_fulfillment(uow.conn, row.id):
-        picked[line.sku] = picked.get(line.sku, 0) + line.picked
-        short[line.sku] = short.get(line.sku, 0) + line.short
+    lines = [line.state for line in await store.lines_of_fulfillment(uow.conn, row.id)]
     quantities = await store.fulfillment_quantities(uow.conn, row.id)
-    # Units declared short and still counted in the fulfillment (a resolution brings it down to what was picked).
-    pending = {
-        sku: n for sku, units in short.items() if (n := min(units, quantities.get(sku, 0) - picked.get(sku, 0))) > 0
-    }
+    pending = picking.pending_shorts(lines, quantities)
     if not pending:
         return
+    decided = picking.resolve_shorts(outcome, quantities, lines)
     what = ", ".join(f"{sku} x{n}" for sku, n in sorted(pending.items()))
     if outcome == "REROUTE":
         moved = await reroute(uow, resources, order_id=row.order_id, away_from=row.location_id, missing=pending)
         if moved is None:
             raise InsufficientStock(f"No other location can serve {what} now", ("outcome",))
-        await _reduce(uow, row.id, pending)
         message = f"Pick exception at {row.location_id}: rerouted {moved.describe()}"
     elif outcome == "PARTIAL":
-        await _reduce(uow, row.id, pending)
         message = f"Pick exception at {row.location_id}: {what} will not be fulfilled"
-    else:  # CANCEL_LINE: the picked units of those SKUs go back on the shelf
-        for sku in sorted(pending):
-            if picked.get(sku):
-                await order_store.release(uow.conn, sku, row.location_id, picked[sku], uow.now)
-            await store.set_fulfillment_quantity(uow.conn, row.id, sku, 0)
-        uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(pending)})
+    else:
         message = f"Pick exception at {row.location_id}: lines {', '.join(sorted(pending))} cancelled"
-    if sum((await store.fulfillment_quantities(uow.conn, row.id)).values()) == 0 and row.status in (
+    for sku, units in decided.put_back.items():  # in (location, sku) order
+        await order_store.release(uow.conn, sku, row.location_id, units, uow.now)
+    if outcome == "CANCEL_LINE":
+        uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(pending)})
+    await _set_quantities(uow, row.id, decided.quantities)
+    if picking.nothing_left(quantities | decided.quantities) and row.status in (
         FulfillmentStatus.PICKED,
         FulfillmentStatus.PICKING,
     ):
-        await fulfillment_log.move(
-            uow,
-            order_id=row.order_id,
-            fulfillment_id=row.id,
-            current=row.status,
-            target=FulfillmentStatus.CANCELLED,
-            message=message,
-        )
+        await fulfillment_log.advance(uow, row, FulfillmentStatus.CANCELLED, message)
         return
     await fulfillment_log.follow_order(uow, row.order_id, message, event_type="order.pick_exception_resolved")

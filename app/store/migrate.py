@@ -7,7 +7,6 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from app.store.db import Database
@@ -24,11 +23,6 @@ def alembic_config() -> Config:
 async def upgrade(db: Database, revision: str = "head") -> None:
     async with db.engine.begin() as conn:
         await conn.run_sync(_run, command.upgrade, revision)
-
-
-async def current_revision(db: Database) -> str | None:
-    async with db.engine.connect() as conn:
-        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
 
 
 def head_revision() -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.store import driver
-from app.store.sql import upsert
+from app.store.sql import at_least_zero, for_update, upsert
 from app.store.tables import fulfillment_lines, fulfillments, order_events, order_lines, orders, positions, returns
 from domain.locations import FulfillmentMethod, Geo
 from domain.orders import (
@@ -123,11 +123,10 @@ async def reserve(
 
 async def release(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime) -> None:
     p = positions.c
-    floor_at_zero = func.max if conn.dialect.name == "sqlite" else func.greatest
     stmt = (
         update(positions)
         .where(p.sku == sku, p.location_id == location_id)
-        .values(reserved=floor_at_zero(p.reserved - quantity, 0), updated_at=now)
+        .values(reserved=at_least_zero(conn, p.reserved - quantity), updated_at=now)
     )
     await conn.execute(stmt)
 
@@ -338,8 +337,7 @@ async def fulfillment_rows(conn: AsyncConnection, order_id: str) -> Sequence[Any
 async def lock_order(conn: AsyncConnection, order_id: str) -> Any:
     """The order row, locked for this transaction on PostgreSQL (SQLite holds the write lock already)."""
     query = select(orders).where(orders.c.id == order_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
+    query = for_update(conn, query)
     return (await conn.execute(query)).first()
 
 
@@ -382,8 +380,7 @@ async def save_return(conn: AsyncConnection, return_id: str, request: ReturnRequ
 
 async def get_return(conn: AsyncConnection, return_id: str) -> Any:
     query = select(returns).where(returns.c.id == return_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
+    query = for_update(conn, query)
     return (await conn.execute(query)).first()
 
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store.sql import upsert
+from app.store.sql import at_least_zero, for_update, upsert
 from app.store.tables import (
     fulfillment_lines,
     fulfillments,
@@ -76,8 +76,7 @@ async def processes_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str
 async def lock_location(conn: AsyncConnection, location_id: str) -> Any:
     """The location row, locked on PostgreSQL so two list generations for one store run one after the other."""
     query = select(locations.c.id, locations.c.pick_process_id).where(locations.c.id == location_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
+    query = for_update(conn, query)
     return (await conn.execute(query)).first()
 
 
@@ -223,8 +222,7 @@ async def lists_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, Pi
 
 async def lock_list(conn: AsyncConnection, list_id: str) -> PickList | None:
     query = select(pick_lists).where(pick_lists.c.id == list_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
+    query = for_update(conn, query)
     header = (await conn.execute(query)).first()
     return (await _with_lines(conn, [header]))[0] if header else None
 
@@ -340,8 +338,7 @@ def progress_to_json(progress: StepProgress) -> list[dict[str, Any]]:
 
 async def lock_fulfillment(conn: AsyncConnection, fulfillment_id: str) -> FulfillmentRow | None:
     query = select(fulfillments).where(fulfillments.c.id == fulfillment_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
+    query = for_update(conn, query)
     row = (await conn.execute(query)).first()
     if row is None:
         return None
@@ -414,13 +411,12 @@ async def set_fulfillment_quantity(conn: AsyncConnection, fulfillment_id: str, s
 async def take_out(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime) -> None:
     """Units leave the books here, reservation and on-hand together: shipped, collected, or written off."""
     p = positions.c
-    floor_at_zero = func.max if conn.dialect.name == "sqlite" else func.greatest
     await conn.execute(
         update(positions)
         .where(p.sku == sku, p.location_id == location_id)
         .values(
-            on_hand=floor_at_zero(p.on_hand - quantity, 0),
-            reserved=floor_at_zero(p.reserved - quantity, 0),
+            on_hand=at_least_zero(conn, p.on_hand - quantity),
+            reserved=at_least_zero(conn, p.reserved - quantity),
             updated_at=now,
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,3 +14,14 @@ def upsert(conn: AsyncConnection, table: Table) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def for_update(conn: AsyncConnection, query: Any) -> Any:
+    """Lock the selected rows for this transaction on PostgreSQL; SQLite's write transaction holds the
+    database lock already (`BEGIN IMMEDIATE`)."""
+    return query.with_for_update() if conn.dialect.name == "postgresql" else query
+
+
+def at_least_zero(conn: AsyncConnection, value: Any) -> Any:
+    """`value`, never below 0 (SQLite's two-argument max, PostgreSQL's greatest)."""
+    return (func.max if conn.dialect.name == "sqlite" else func.greatest)(value, 0)

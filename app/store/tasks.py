@@ -147,11 +147,6 @@ async def save_policy(conn: AsyncConnection, policy: TaskPolicy) -> None:
     )
 
 
-async def get_fraud_policy(conn: AsyncConnection) -> FraudPolicy:
-    row = (await conn.execute(select(fraud_policy).where(fraud_policy.c.id == 1))).first()
-    return FraudPolicy(row.hold_at_risk_score, row.hold_at_order_total) if row else FraudPolicy()
-
-
 async def save_fraud_policy(conn: AsyncConnection, policy: FraudPolicy) -> None:
     values = {
         "id": 1,

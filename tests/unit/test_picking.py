@@ -165,3 +165,18 @@ def test_performance_is_accuracy_times_punctuality() -> None:
     assert (record.pick_accuracy, record.on_time_rate, record.performance) == (0.9, 0.75, 0.68)
     assert picking.on_time(T0, T0 + timedelta(hours=4), None)
     assert not picking.on_time(T0, T0 + timedelta(hours=2, minutes=1), 2.0)
+
+
+def test_a_supervisor_decision_sets_the_new_quantities_and_what_goes_back() -> None:
+    lines = [
+        LineState("l1", "f1", "A", 3, picked=1, short=2, short_reason="NOT_FOUND"),
+        LineState("l2", "f1", "B", 1, 1),
+    ]
+    quantities = {"A": 3, "B": 1}
+    assert picking.pending_shorts(lines, quantities) == {"A": 2}
+    assert picking.resolve_shorts("PARTIAL", quantities, lines) == picking.Resolution({"A": 1}, {})
+    assert picking.resolve_shorts("CANCEL_LINE", quantities, lines) == picking.Resolution({"A": 0}, {"A": 1})
+    assert picking.pending_shorts(lines, {"A": 1, "B": 1}) == {}  # already decided
+    status, progress = picking.after_pick(STEPS, quantities, services=False, by="ann", at=T0)
+    assert (status.value, progress.next_step) == ("PICKED", "VERIFY")
+    assert picking.after_pick(STEPS, {"A": 0}, services=False, by="ann", at=T0)[0].value == "CANCELLED"
