@@ -8,7 +8,10 @@ hand, reserved units equal the units of placed orders, and every idempotency
 key made exactly one order (5% of requests replay an earlier key).
 The floor: raw asyncpg transactions doing the guarded UPDATE plus one INSERT
 at the same concurrency on a copy of the positions, from a pool of as many
-connections as clients (the server gets the same pool size).
+connections as clients (the server gets the same pool size). Beside it, the
+bare stack (`bench.floor_place_app`): the floor's transaction behind uvicorn
+and a Strawberry mutation with the contract's input, driven like our server,
+which shows how much of the distance to the floor is the stack's.
 
     python -m bench.place_order [--orders N] [--clients C]
 """
@@ -208,6 +211,25 @@ async def floor(url: str, operations: int, clients: int) -> dict[str, Any]:
     }
 
 
+async def bare_stack(url: str, orders: int, clients: int, workers: int) -> dict[str, Any]:
+    """The same load against `bench.floor_place_app` (uvicorn + Strawberry + the floor's statements), on the
+    floor's tables, after the floor ran; the warm-up SKU gets a row there so the warm-up is the same too."""
+    dsn = url.replace("+asyncpg", "")
+    conn = await asyncpg.connect(dsn)
+    await conn.execute("INSERT INTO floor_positions VALUES ($1, 'warm', 1000000, 0)", WARM)
+    await conn.close()
+    port = free_port()
+    command = ["-m", "uvicorn", "bench.floor_place_app:app", "--port", str(port), "--no-access-log"]
+    command += ["--workers", str(workers), "--timeout-keep-alive", "60"]
+    with server(command, {"FLOOR_DSN": dsn, "FLOOR_POOL_SIZE": str(clients)}, port) as process:
+        await warm_up(port, clients)
+        cpu_before = cpu_seconds(process.pid)
+        found = await drive(port, orders, clients)
+        found["cpu_ms_per_request"] = round((cpu_seconds(process.pid) - cpu_before) * 1000 / orders, 2)
+    found.pop("order_ids")
+    return found
+
+
 async def statements(url: str, clients: int) -> float:
     """SQL statements per warm placeOrder, counted in an in-process app on the same database (warm-up SKU)."""
     rng = random.Random(5)
@@ -245,17 +267,20 @@ async def main(orders: int, clients: int, workers: int) -> dict[str, Any]:
         verdict = await check(url, order_ids | warm)
         ours["statements_per_request"] = await statements(url, clients)
         base = await floor(url, orders, clients)
+        bare = await bare_stack(url, orders, clients, workers)
     ratio = round(ours["requests_per_second"] / base["per_second"], 2)
+    bare_ratio = round(bare["requests_per_second"] / base["per_second"], 2)
     markdown = (
         "| workers | clients | requests | req/s | p50 ms | p99 ms | placed | refused | errors | oversold "
-        "| floor ops/s | ours / floor |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| floor ops/s | ours / floor | bare stack req/s | bare stack / floor | ours / bare stack |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         f"| {workers} | {clients} | {ours['requests']} | {ours['requests_per_second']} "
         f"| {ours['p50_ms']} | {ours['p99_ms']} "
         f"| {ours['placed']} | {ours['refused']} | {ours['errors']} | {verdict['oversold_positions']} "
-        f"| {base['per_second']} | {ratio} |"
+        f"| {base['per_second']} | {ratio} | {bare['requests_per_second']} | {bare_ratio} "
+        f"| {round(ours['requests_per_second'] / bare['requests_per_second'], 2)} |"
     )
-    result = {"workers": workers, "ours": ours, "verdict": verdict, "floor": base, "ratio": ratio}
+    result = {"workers": workers, "ours": ours, "verdict": verdict, "floor": base, "bare": bare, "ratio": ratio}
     write_result(f"place_order_w{workers}", {**result, "markdown": markdown})
     print(markdown)
     print(verdict)

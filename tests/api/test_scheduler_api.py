@@ -1,0 +1,45 @@
+"""The scheduler under a stream of commits: escalations keep to the clock, relay runs are batched."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app import scheduler as scheduler_module
+from app.scheduler import RELAY_WINDOW_SECONDS
+from tests.api.test_limits_api import own_settings
+from tests.backends import Backend
+from tests.harness import serve
+
+
+async def test_a_stream_of_wakes_runs_the_relay_once_per_window_and_no_escalations(
+    backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with serve(own_settings(backend, tmp_path)) as server:  # interval: one hour
+        scheduler = server.resources.scheduler
+        runs = {"relay": 0, "escalations": 0}
+        relay_run_once = scheduler.relay.run_once
+
+        async def counted_relay(client: Any) -> int:
+            runs["relay"] += 1
+            return int(await relay_run_once(client))
+
+        async def counted_escalations(resources: Any) -> int:
+            runs["escalations"] += 1
+            return 0
+
+        await asyncio.sleep(RELAY_WINDOW_SECONDS * 2)  # the first tick (escalations and relay) is behind us
+        monkeypatch.setattr(scheduler.relay, "run_once", counted_relay)
+        monkeypatch.setattr(scheduler_module, "escalate_due", counted_escalations)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        for _ in range(100):  # a command committing outbox events every 2 ms
+            scheduler.wake()
+            await asyncio.sleep(0.002)
+        elapsed = loop.time() - began
+        await asyncio.sleep(RELAY_WINDOW_SECONDS * 2)  # the last wake's run
+        assert 1 <= runs["relay"] <= elapsed / RELAY_WINDOW_SECONDS + 2, (runs, elapsed)
+        assert runs["escalations"] == 0  # escalations come with the interval, not with commits
