@@ -56,3 +56,9 @@ class ScanMismatch(DomainError):
 
 class Forbidden(DomainError):
     code = "FORBIDDEN"
+
+
+class TooManyAttempts(DomainError):
+    """Too many wrong guesses at a secret (a collection code): locked until someone trusted resets it."""
+
+    code = "TOO_MANY_ATTEMPTS"

@@ -30,14 +30,23 @@ EVENT_TYPES = frozenset(
     {
         "order.created",
         "order.status_changed",
+        "order.acknowledged",
         "fulfillment.status_changed",
+        "fulfillment.step_completed",
+        "fulfillment.step_skipped",
+        "fulfillment.delivered",
+        "fulfillment.collection_failed",
+        "fulfillment.collection_code_reissued",
+        "pick_list.created",
         "return.requested",
+        "return.received",
         "task.created",
+        "task.claimed",
         "task.escalated",
         "task.completed",
         "inventory.changed",
     }
-)
+)  # every type the outbox records (tests/unit/test_webhook_event_types.py reads the code to hold us to it)
 MAX_ATTEMPTS = 8
 BASE_DELAY_SECONDS = 2.0
 MAX_DELAY_SECONDS = 3600.0

@@ -20,6 +20,7 @@ class ErrorCode(enum.Enum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     SCAN_MISMATCH = "SCAN_MISMATCH"
     FORBIDDEN = "FORBIDDEN"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 
 
 @strawberry.type(description="An expected business failure: which input, what went wrong, a stable code.")

@@ -14,6 +14,7 @@ from app.services import orders as order_service
 from app.services.recommendations import RecommendationAsk
 from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
+from domain import picking as picking_rules
 from domain.access import redact
 from domain.errors import DomainError
 from domain.locations import Geo
@@ -157,6 +158,14 @@ class Fulfillment:
     async def pick_list_id(self, info: Info) -> strawberry.ID | None:
         found = await info.context.loaders.fulfillment_progress.load(str(self.id))
         return strawberry.ID(found.pick_list_id) if found and found.pick_list_id else None
+
+    @strawberry.field(
+        description="Wrong collection codes it still accepts before the collection locks (0: locked, "
+        "reissueCollectionCode unlocks it); null unless it is READY_FOR_COLLECTION."
+    )
+    async def collection_attempts_left(self, info: Info) -> int | None:
+        found = await info.context.loaders.fulfillment_progress.load(str(self.id))
+        return picking_rules.attempts_left(self.status, found.collection_failures if found else 0)
 
 
 def fulfillment_node(f: domain.Fulfillment) -> Fulfillment:

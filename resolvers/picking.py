@@ -326,6 +326,14 @@ class PickingMutation:
         info.context.require_staff()
         return await _step(info, str(fulfillment_id), handover.confirm_collection, code=code)
 
+    @strawberry.mutation(
+        description="A new collection code for a parcel waiting for collection (lost, or locked after wrong codes); "
+        "the old code stops working and the customer gets the new one through the webhook event."
+    )
+    async def reissue_collection_code(self, info: Info, fulfillment_id: strawberry.ID) -> FulfillmentPayload:
+        info.context.require_staff()
+        return await _step(info, str(fulfillment_id), handover.reissue_collection_code, who=_who(info))
+
     @strawberry.mutation(description="A carrier reports a shipped parcel delivered (repeating it changes nothing).")
     async def confirm_delivery(
         self,

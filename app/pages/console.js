@@ -24,12 +24,13 @@ const GENERATE = `mutation($loc: ID!) { generatePickLists(locationId: $loc) { pi
 const CONFIRM = `mutation($input: PickConfirmationInput!) { confirmPick(input: $input) {
   pickList { ${LIST_FIELDS} } userErrors { code message field } } }`;
 const FULFILLMENTS = `query($loc: ID!) { fulfillments(locationId: $loc, statuses: [PICKED, PACKED, READY_FOR_COLLECTION], first: 100) {
-  edges { node { id orderId method status nextStep lines { sku quantity } } } } }`;
+  edges { node { id orderId method status nextStep collectionAttemptsLeft lines { sku quantity } } } } }`;
 const STEP_RESULT = `fulfillment { id status nextStep } userErrors { code message }`;
 const COMPLETE_STEP = `mutation($id: ID!, $step: String!) { completeStep(fulfillmentId: $id, step: $step) { ${STEP_RESULT} } }`;
 const SKIP_STEP = `mutation($id: ID!, $step: String!, $reason: String!) { skipStep(fulfillmentId: $id, step: $step, reason: $reason) { ${STEP_RESULT} } }`;
 const HAND_OVER = `mutation($id: ID!, $tracking: String) { handOver(fulfillmentId: $id, trackingNumber: $tracking) { ${STEP_RESULT} } }`;
 const COLLECT = `mutation($id: ID!, $code: String!) { confirmCollection(fulfillmentId: $id, code: $code) { ${STEP_RESULT} } }`;
+const REISSUE = `mutation($id: ID!) { reissueCollectionCode(fulfillmentId: $id) { ${STEP_RESULT} } }`;
 const UNSKIPPABLE = new Set(["PICK", "HANDOVER"]);
 
 function failed(result) {
@@ -192,8 +193,13 @@ function fulfillmentRow(f) {
 
 function actions(f) {
   if (f.status === "READY_FOR_COLLECTION") {
+    const reissue = h("button", { type: "button", class: "secondary", onclick: () => run(() => step(REISSUE, { id: f.id })) }, "Send a new code");
+    if (f.collectionAttemptsLeft === 0) {
+      return [h("span", { class: "locked" }, "Locked after wrong codes: a manager sends the customer a new code"), reissue];
+    }
     return [h("input", { class: "code", placeholder: "collection code", size: "8" }),
-      h("button", { type: "button", onclick: (event) => run(() => step(COLLECT, { id: f.id, code: event.target.previousSibling.value.trim() })) }, "Collected")];
+      h("button", { type: "button", onclick: (event) => run(() => step(COLLECT, { id: f.id, code: event.target.previousSibling.value.trim() })) }, "Collected"),
+      reissue];
   }
   if (f.nextStep === "HANDOVER") {
     if (f.method === "PICKUP") return [h("button", { type: "button", onclick: () => run(() => step(HAND_OVER, { id: f.id, tracking: null })) }, "Ready for collection")];

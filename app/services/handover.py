@@ -25,7 +25,7 @@ from app.store import picking as store
 from app.store import tasks as task_store
 from domain import orders as order_rules
 from domain import picking
-from domain.errors import InvalidTransition, NotFound
+from domain.errors import DomainError, InvalidTransition, NotFound, TooManyAttempts
 from domain.orders import FulfillmentStatus
 from domain.tasks import PICK_EXCEPTION, VAS
 
@@ -112,7 +112,7 @@ async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_numbe
         await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
         extra: dict[str, str | None]
         if target is FulfillmentStatus.READY_FOR_COLLECTION:
-            code = f"{secrets.randbelow(10**6):06d}"
+            code = picking.new_collection_code(secrets.randbelow)
             await store.set_handover(uow.conn, fulfillment_id, None, picking.code_digest(code))
             extra = {"collectionCode": code}
             message = f"Ready for collection at {row.location_id}"
@@ -130,13 +130,53 @@ async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_numbe
 
 
 async def confirm_collection(resources: Resources, *, fulfillment_id: str, code: str) -> Touched:
+    """The customer's code collects the parcel. A wrong code is refused and counted (that count is the one
+    thing the refusal writes, with a `fulfillment.collection_failed` event); the fifth locks the collection
+    until `reissue_collection_code`."""
+    uow = resources.uow()
+    refusal: DomainError | None = None
+    async with uow:
+        row = await _locked(uow, fulfillment_id)
+        failures = row.collection_failures
+        if picking.check_collection(fulfillment_id, row.status, code, row.collection_code_digest, failures):
+            await _take_out(uow, row)
+            await fulfillment_log.advance(uow, row, FulfillmentStatus.COLLECTED, f"Collected at {row.location_id}")
+        else:
+            failures = await store.count_collection_failure(uow.conn, fulfillment_id)
+            refusal = picking.wrong_code(fulfillment_id, failures)
+            locked = isinstance(refusal, TooManyAttempts)
+            payload = {**_parcel(row), "failures": failures, "locked": locked}
+            await uow.record("fulfillment.collection_failed", payload)
+            if locked:
+                message = f"Collection at {row.location_id} locked after {failures} wrong codes"
+                await fulfillment_log.follow_order(
+                    uow, row.order_id, message, event_type="fulfillment.collection_locked"
+                )
+    if refusal is not None:
+        raise refusal
+    return Touched(row.order_id, fulfillment_id)
+
+
+async def reissue_collection_code(resources: Resources, *, fulfillment_id: str, who: str) -> Touched:
+    """A new code for a parcel waiting for collection (lost, or locked by wrong codes): the old code stops
+    working, the count of wrong codes starts again, and the new code goes to the customer through the
+    `fulfillment.collection_code_reissued` event, like the first one."""
     uow = resources.uow()
     async with uow:
         row = await _locked(uow, fulfillment_id)
-        picking.check_collection(fulfillment_id, row.status, code, row.collection_code_digest)
-        await _take_out(uow, row)
-        await fulfillment_log.advance(uow, row, FulfillmentStatus.COLLECTED, f"Collected at {row.location_id}")
+        picking.check_reissue(fulfillment_id, row.status)
+        code = picking.new_collection_code(secrets.randbelow)
+        await store.set_collection_code(uow.conn, fulfillment_id, picking.code_digest(code))
+        await uow.record("fulfillment.collection_code_reissued", {**_parcel(row), "collectionCode": code, "by": who})
+        message = f"New collection code issued by {who}"
+        await fulfillment_log.follow_order(
+            uow, row.order_id, message, event_type="fulfillment.collection_code_reissued"
+        )
     return Touched(row.order_id, fulfillment_id)
+
+
+def _parcel(row: store.FulfillmentRow) -> dict[str, object]:
+    return {"fulfillmentId": row.id, "orderId": row.order_id, "locationId": row.location_id}
 
 
 async def _take_out(uow: UnitOfWork, row: store.FulfillmentRow) -> None:

@@ -319,6 +319,7 @@ class FulfillmentRow:
     collection_code_digest: str | None
     delivered_at: datetime | None
     created_at: datetime
+    collection_failures: int = 0
 
 
 def _progress(steps: Any, log: Any) -> StepProgress:
@@ -354,6 +355,7 @@ async def lock_fulfillment(conn: AsyncConnection, fulfillment_id: str) -> Fulfil
         row.collection_code_digest,
         row.delivered_at,
         row.created_at,
+        row.collection_failures,
     )
 
 
@@ -364,10 +366,16 @@ async def progress_by_fulfillment(
     if not wanted:
         return {}
     f = fulfillments.c
-    query = select(f.id, f.steps, f.step_log, f.tracking_number, f.delivered_at, f.pick_list_id).where(f.id.in_(wanted))
+    query = select(
+        f.id, f.steps, f.step_log, f.tracking_number, f.delivered_at, f.pick_list_id, f.collection_failures
+    ).where(f.id.in_(wanted))
     return {
         row.id: FulfillmentProgress(
-            _progress(row.steps, row.step_log), row.tracking_number, row.delivered_at, row.pick_list_id
+            _progress(row.steps, row.step_log),
+            row.tracking_number,
+            row.delivered_at,
+            row.pick_list_id,
+            row.collection_failures,
         )
         for row in await conn.execute(query)
     }
@@ -389,6 +397,27 @@ async def set_handover(
         .where(fulfillments.c.id == fulfillment_id)
         .values(tracking_number=tracking_number, collection_code_digest=code_digest)
     )
+
+
+async def set_collection_code(conn: AsyncConnection, fulfillment_id: str, code_digest: str) -> None:
+    """A new collection code: the old one stops working and the count of wrong codes starts again."""
+    await conn.execute(
+        update(fulfillments)
+        .where(fulfillments.c.id == fulfillment_id)
+        .values(collection_code_digest=code_digest, collection_failures=0)
+    )
+
+
+async def count_collection_failure(conn: AsyncConnection, fulfillment_id: str) -> int:
+    """One more wrong collection code; the count, this one included (the row is locked by the caller)."""
+    f = fulfillments.c
+    query = (
+        update(fulfillments)
+        .where(f.id == fulfillment_id)
+        .values(collection_failures=f.collection_failures + 1)
+        .returning(f.collection_failures)
+    )
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def set_delivered(conn: AsyncConnection, fulfillment_id: str, at: datetime) -> None:

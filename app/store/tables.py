@@ -250,6 +250,7 @@ fulfillments = Table(
     Column("step_log", JSON),  # [{step, action DONE|SKIPPED, by, at, reason}]
     Column("tracking_number", String(200)),
     Column("collection_code_digest", String(64)),
+    Column("collection_failures", Integer, nullable=False, server_default="0"),  # wrong codes since the last one
     Column("delivered_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),

@@ -129,3 +129,37 @@ async def test_the_inbox_shows_a_new_task_and_its_escalation_live(api: Api, cont
     await expect(task).to_contain_text("CLAIMED")
     await task.locator("button", has_text="DONE").click()
     await expect(store.locator("#tasks")).to_contain_text("Nothing to do")
+
+
+async def test_wrong_collection_codes_lock_the_parcel_until_a_manager_sends_a_new_code(api: Api, context: Any) -> None:
+    await shop(api)
+    pickup = {"method": "PICKUP", "pickupLocationId": "s1"}
+    placed = await api.gql(PLACE, {"input": order_input(key="collect", lines=[("A", 1)], delivery=pickup)})
+    order_id = placed["placeOrder"]["order"]["id"]
+    lists = 'mutation { generatePickLists(locationId: "s1") { pickLists { id lines { id fulfillmentId } } } }'
+    [pick_list] = (await api.gql(lists))["generatePickLists"]["pickLists"]
+    line, fid = pick_list["lines"][0]["id"], pick_list["lines"][0]["fulfillmentId"]
+    confirm = """mutation($input: PickConfirmationInput!) { confirmPick(input: $input) { userErrors { message } } }"""
+    lines = [{"pickLineId": line, "quantity": 1, "scannedBarcode": "0001"}]
+    await api.gql(confirm, {"input": {"pickListId": pick_list["id"], "lines": lines}})
+    await api.gql(
+        'mutation($id: ID!) { completeStep(fulfillmentId: $id, step: "PACK") { userErrors { message } } }', {"id": fid}
+    )
+    await api.gql("mutation($id: ID!) { handOver(fulfillmentId: $id) { userErrors { message } } }", {"id": fid})
+
+    store = await context.new_page()
+    manager = await token_for(api.server, Role.STORE_MANAGER, locations={"s1"})
+    await sign_in(store, api.server.base_url, manager, "s1")
+    await store.click("nav [data-tab=pack]")
+    row = store.locator(f"li[data-order-id='{order_id}']")
+    for left in (4, 3, 2, 1):
+        await row.locator("input.code").fill("not-the-code")
+        await row.locator("button", has_text="Collected").click()
+        await expect(store.locator("#message")).to_contain_text(f"{left} attempt")
+    await row.locator("input.code").fill("not-the-code")
+    await row.locator("button", has_text="Collected").click()
+    await expect(row.locator(".locked")).to_contain_text("Locked after wrong codes")
+    await expect(row.locator("input.code")).to_have_count(0)  # nothing left to type a code into
+    await row.locator("button", has_text="Send a new code").click()
+    await expect(row.locator("input.code")).to_have_count(1)
+    await expect(row.locator(".locked")).to_have_count(0)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain import picking
-from domain.errors import InvalidInput, InvalidTransition, ScanMismatch
+from domain.errors import InvalidInput, InvalidTransition, ScanMismatch, TooManyAttempts
 from domain.picking import Confirmation, LineState, PickMode, PickProcess, StepProgress, Work
 
 T0 = datetime(2026, 11, 27, 9, tzinfo=UTC)
@@ -180,3 +180,27 @@ def test_a_supervisor_decision_sets_the_new_quantities_and_what_goes_back() -> N
     status, progress = picking.after_pick(STEPS, quantities, services=False, by="ann", at=T0)
     assert (status.value, progress.next_step) == ("PICKED", "VERIFY")
     assert picking.after_pick(STEPS, {"A": 0}, services=False, by="ann", at=T0)[0].value == "CANCELLED"
+
+
+def test_a_collection_code_is_checked_while_the_parcel_waits_and_locks_after_five_wrong_codes() -> None:
+    from domain.orders import FulfillmentStatus
+
+    ready = FulfillmentStatus.READY_FOR_COLLECTION
+    digest = picking.code_digest("042017")
+    assert picking.check_collection("f1", ready, " 042017 ", digest, failures=4) is True
+    assert picking.check_collection("f1", ready, "042018", digest, failures=0) is False
+    with pytest.raises(TooManyAttempts):
+        picking.check_collection("f1", ready, "042017", digest, failures=picking.COLLECTION_ATTEMPTS)
+    with pytest.raises(InvalidTransition):
+        picking.check_collection("f1", FulfillmentStatus.PACKED, "042017", digest, failures=0)
+    assert [picking.wrong_code("f1", n).message for n in (1, 4)] == [
+        "Wrong collection code; 4 attempts left",
+        "Wrong collection code; 1 attempt left",
+    ]
+    assert isinstance(picking.wrong_code("f1", 5), TooManyAttempts)
+    assert [picking.attempts_left(ready, n) for n in (0, 3, 5, 9)] == [5, 2, 0, 0]
+    assert picking.attempts_left(FulfillmentStatus.COLLECTED, 2) is None
+    picking.check_reissue("f1", ready)
+    with pytest.raises(InvalidTransition):
+        picking.check_reissue("f1", FulfillmentStatus.COLLECTED)
+    assert picking.new_collection_code(lambda below: 4217) == "004217"
