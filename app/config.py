@@ -27,6 +27,7 @@ class Settings:
     webhook_allow_private: bool = False
     webhook_timeout_seconds: float = 10.0
     webhook_retry_base_seconds: float = 2.0
+    event_retention_days: float = 14.0  # outbox events and their deliveries, once settled; 0 keeps them forever
     router_secret: str | None = None
     metrics_token: str | None = None  # when set, GET /metrics needs `Authorization: Bearer <it>`
     max_depth: int = 12
@@ -75,6 +76,7 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_ENV", "env", str.lower),
     ("OMS_PUBSUB_PREFIX", "pubsub_prefix", str),
     ("OMS_SCHEDULER_INTERVAL_SECONDS", "scheduler_interval_seconds", float),
+    ("OMS_EVENT_RETENTION_DAYS", "event_retention_days", float),
     ("OMS_DB_POOL_SIZE", "db_pool_size", int),
     ("OMS_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private", lambda raw: raw.lower() in ("1", "true", "yes")),
     ("OMS_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds", float),

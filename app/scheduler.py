@@ -1,7 +1,8 @@
-"""Background jobs in every replica: task escalations and automatic outcomes, then the outbox relay.
+"""Background jobs in every replica: task escalations and automatic outcomes, event retention, the relay.
 
-Escalations and automatic outcomes depend on the clock only, so they run
-every `OMS_SCHEDULER_INTERVAL_SECONDS`. The relay runs on that tick too (for
+Escalations, automatic outcomes and the retention of settled events
+(`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run every
+`OMS_SCHEDULER_INTERVAL_SECONDS`. The relay runs on that tick too (for
 retries that came due) and at once when a command commits outbox events (the
 unit of work wakes it), but at most once per `RELAY_WINDOW_SECONDS`: under
 load, wakes that arrive while it runs or just after are served by one run
@@ -19,7 +20,7 @@ import logging
 import httpx
 
 from app.resources import Resources
-from app.services.relay import Relay
+from app.services.relay import Relay, purge_expired
 from app.services.tasks import escalate_due
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class Scheduler:
                     if started >= next_tick:
                         next_tick = started + interval
                         await escalate_due(self.resources)
+                        await purge_expired(self.resources)
                     await self.relay.run_once(client)
                 except asyncio.CancelledError:
                     raise

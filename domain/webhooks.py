@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import ipaddress
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from domain.errors import InvalidInput
@@ -48,6 +49,7 @@ EVENT_TYPES = frozenset(
     }
 )  # every type the outbox records (tests/unit/test_webhook_event_types.py reads the code to hold us to it)
 MAX_ATTEMPTS = 8
+PURGE_BATCH = 1000  # events deleted per transaction by the retention job
 BASE_DELAY_SECONDS = 2.0
 MAX_DELAY_SECONDS = 3600.0
 
@@ -135,3 +137,13 @@ def retry_delay(
         return min(retry_after, MAX_DELAY_SECONDS)
     base: float = min(base_seconds * 2.0 ** (attempt - 1), MAX_DELAY_SECONDS)
     return base * (0.8 + 0.4 * jitter)
+
+
+def retention_cutoff(now: datetime, days: float) -> datetime | None:
+    """Settled events created before this are deleted with their deliveries; None (days <= 0): keep all.
+
+    Settled: fanned out, and no delivery of it still PENDING (a delivery being
+    retried is never cut short; a FAILED one can be replayed until the cutoff)."""
+    if days <= 0:
+        return None
+    return now - timedelta(days=days)

@@ -13,7 +13,7 @@ import json
 import logging
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -38,6 +38,21 @@ def lease(timeout_seconds: float) -> timedelta:
     never outlives its timeout. A replica killed mid-delivery leaves the lease to expire; another then sends
     the same event (same webhook-id) again: at least once, never zero times."""
     return timedelta(seconds=2 * timeout_seconds + 1)
+
+
+async def purge_expired(resources: Resources, now: datetime | None = None) -> int:
+    """The retention job: settled events older than `OMS_EVENT_RETENTION_DAYS`, with their deliveries,
+    deleted a batch per transaction (short locks); returns how many events went."""
+    cutoff = webhooks.retention_cutoff(now or utc_now(), resources.settings.event_retention_days)
+    if cutoff is None:
+        return 0
+    purged = 0
+    while True:
+        async with resources.db.write() as conn:
+            batch = await outbox.purge_settled(conn, cutoff, webhooks.PURGE_BATCH)
+        purged += batch
+        if batch < webhooks.PURGE_BATCH:
+            return purged
 
 
 class Relay:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
@@ -214,3 +214,18 @@ async def replay(conn: AsyncConnection, delivery_id: str | None, now: datetime) 
         .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=now, locked_until=None, updated_at=now)
     )
     return int(result.rowcount)
+
+
+async def purge_settled(conn: AsyncConnection, before: datetime, limit: int) -> int:
+    """Delete up to `limit` events created before `before` that are fanned out and have no PENDING
+    delivery, with their deliveries; returns how many events went (oldest first)."""
+    e, d = outbox_events.c, webhook_deliveries.c
+    pending = exists().where(d.event_id == e.id, d.status == DeliveryStatus.PENDING.value)
+    ids_query = (
+        select(e.id).where(e.fanned_out.is_(True), e.seq < sequence(before), ~pending).order_by(e.seq).limit(limit)
+    )
+    ids = list((await conn.execute(ids_query)).scalars())
+    if ids:
+        await conn.execute(delete(webhook_deliveries).where(d.event_id.in_(ids)))
+        await conn.execute(delete(outbox_events).where(e.id.in_(ids)))
+    return len(ids)

@@ -1,4 +1,4 @@
-"""Every event type the services write to the outbox can be subscribed to by name."""
+"""Webhook rules read against the code: every recorded event type is subscribable; the retention cutoff."""
 
 from __future__ import annotations
 
@@ -29,3 +29,14 @@ def test_every_recorded_event_type_is_subscribable() -> None:
     recorded = recorded_types()
     assert {"order.created", "fulfillment.delivered", "task.escalated", "pick_list.created"} <= recorded
     assert recorded - EVENT_TYPES == set()
+
+
+def test_the_retention_cutoff_is_days_before_now_and_zero_keeps_everything() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from domain.webhooks import retention_cutoff
+
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    assert retention_cutoff(now, 14) == now - timedelta(days=14)
+    assert retention_cutoff(now, 0.5) == now - timedelta(hours=12)
+    assert retention_cutoff(now, 0) is None
