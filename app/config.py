@@ -42,6 +42,10 @@ class Settings:
     ws_max_subscriptions: int = 20
     ws_init_timeout_seconds: float = 10.0
 
+    def __post_init__(self) -> None:
+        if self.scheduler_interval_seconds <= 0:
+            raise ValueError("OMS_SCHEDULER_INTERVAL_SECONDS must be above 0")
+
     @property
     def production(self) -> bool:
         return self.env == "production"

@@ -134,6 +134,7 @@ class RedisRateLimiter:
                 return 0.0
             if lease.refill is None:
                 lease.refill = asyncio.ensure_future(self._fetch(key, lease))
+                lease.refill.add_done_callback(_retrieved)  # every waiter may have been cancelled
             wait = await asyncio.shield(lease.refill)
             if wait > 0:
                 return wait
@@ -153,6 +154,12 @@ class RedisRateLimiter:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _retrieved(refill: asyncio.Future[float]) -> None:
+    """Mark a refill's failure as seen: its waiters got it, or all of them were cancelled before."""
+    if not refill.cancelled():
+        refill.exception()
 
 
 def make_rate_limiter(redis_url: str | None, prefix: str, per_minute: int, burst: int) -> RateLimiter | None:

@@ -42,3 +42,22 @@ async def test_the_memory_bucket_allows_a_burst_then_refills_at_the_rate() -> No
     assert await bucket.take("other") == 0.0
     now[0] = 1.5
     assert await bucket.take("k") == 0.0
+
+
+async def test_a_redis_failure_reaches_every_waiting_request_and_leaves_no_refill_behind() -> None:
+    import asyncio
+
+    import pytest
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from app.ratelimit import RedisRateLimiter
+
+    limiter = RedisRateLimiter("redis://127.0.0.1:1/0", "oms-test", per_minute=60, burst=10)  # nothing listens
+    try:
+        outcomes = await asyncio.gather(*(limiter.take("k") for _ in range(5)), return_exceptions=True)
+        assert all(isinstance(o, RedisConnectionError) for o in outcomes), outcomes
+        assert limiter._leases["k"].refill is None
+        with pytest.raises(RedisConnectionError):  # the next request asks again; nothing hangs on a dead fetch
+            await asyncio.wait_for(limiter.take("k"), timeout=10)
+    finally:
+        await limiter.close()

@@ -193,7 +193,14 @@ function fulfillmentRow(f) {
 
 function actions(f) {
   if (f.status === "READY_FOR_COLLECTION") {
-    const reissue = h("button", { type: "button", class: "secondary", onclick: () => run(() => step(REISSUE, { id: f.id })) }, "Send a new code");
+    const reissue = h("button", { type: "button", class: "secondary", onclick: () => run(async () => {
+      try {
+        await step(REISSUE, { id: f.id });
+      } catch (error) {
+        if (error.code !== "FORBIDDEN") throw error;
+        say("error", "Only a store manager or customer service can send a new code.");
+      }
+    }) }, "Send a new code (manager)");
     if (f.collectionAttemptsLeft === 0) {
       return [h("span", { class: "locked" }, "Locked after wrong codes: a manager sends the customer a new code"), reissue];
     }

@@ -168,7 +168,7 @@ async def reissue_collection_code(resources: Resources, *, fulfillment_id: str, 
         code = picking.new_collection_code(secrets.randbelow)
         await store.set_collection_code(uow.conn, fulfillment_id, picking.code_digest(code))
         await uow.record("fulfillment.collection_code_reissued", {**_parcel(row), "collectionCode": code, "by": who})
-        message = f"New collection code issued by {who}"
+        message = f"New collection code sent from {row.location_id}"  # who did it: the webhook payload only
         await fulfillment_log.follow_order(
             uow, row.order_id, message, event_type="fulfillment.collection_code_reissued"
         )

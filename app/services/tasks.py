@@ -8,7 +8,7 @@ from app.resources import Resources
 from app.services import orders as order_service
 from app.services import shorts
 from app.services.inventory import AVAILABILITY_TOPIC
-from app.services.task_log import TASKS_TOPIC, announce, message
+from app.services.task_log import announce
 from app.services.uow import UnitOfWork, utc_now
 from app.store import orders as order_store
 from app.store import positions
@@ -47,7 +47,7 @@ async def claim(resources: Resources, *, task_id: str, who: str) -> Task:
             raise InvalidTransition(f"Task {task_id} is {task.status.value}: only an OPEN task can be claimed", ("id",))
         claimed = await store.get(uow.conn, task_id)
         assert claimed is not None
-        uow.emit(TASKS_TOPIC, message(claimed, "task.claimed"))
+        await announce(uow, claimed, "task.claimed")
     return claimed
 
 

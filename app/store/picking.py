@@ -395,7 +395,7 @@ async def set_handover(
     await conn.execute(
         update(fulfillments)
         .where(fulfillments.c.id == fulfillment_id)
-        .values(tracking_number=tracking_number, collection_code_digest=code_digest)
+        .values(tracking_number=tracking_number, collection_code_digest=code_digest, collection_failures=0)
     )
 
 

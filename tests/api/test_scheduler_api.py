@@ -24,8 +24,11 @@ async def test_a_stream_of_wakes_runs_the_relay_once_per_window_and_no_escalatio
         runs = {"relay": 0, "escalations": 0}
         relay_run_once = scheduler.relay.run_once
 
+        relay_ran = asyncio.Event()
+
         async def counted_relay(client: Any) -> int:
             runs["relay"] += 1
+            relay_ran.set()
             return int(await relay_run_once(client))
 
         escalate_due = tasks_service.escalate_due
@@ -36,9 +39,13 @@ async def test_a_stream_of_wakes_runs_the_relay_once_per_window_and_no_escalatio
             runs["escalations"] += 1
             return 0
 
-        await asyncio.sleep(RELAY_WINDOW_SECONDS * 2)  # the first tick (escalations and relay) is behind us
         monkeypatch.setattr(scheduler.relay, "run_once", counted_relay)
         monkeypatch.setattr(scheduler_module, "escalate_due", counted_escalations)
+        scheduler.wake()
+        async with asyncio.timeout(10):
+            await relay_ran.wait()  # the first tick (escalations, then the relay) or this wake's run is behind us
+        await asyncio.sleep(RELAY_WINDOW_SECONDS * 2)  # and whichever of the two came second
+        runs["relay"] = runs["escalations"] = 0
         loop = asyncio.get_running_loop()
         began = loop.time()
         for _ in range(100):  # a command committing outbox events every 2 ms
