@@ -182,6 +182,16 @@ def check(principal: Principal, rule: Rule | None, args: Mapping[str, Any]) -> N
         raise Denied("FORBIDDEN", "Not allowed in this channel")
 
 
+def may_call(principal: Principal, rule: Rule | None) -> bool:
+    """Whether the principal's role and scopes open an operation at all; the arguments and the rows
+    they name are still checked when it is called. What a screen asks to decide which buttons to show."""
+    try:
+        check(principal, rule, {})
+    except Denied:
+        return False
+    return True
+
+
 def values_at(args: Mapping[str, Any], path: str) -> list[str]:
     """Every non-null value at a dotted argument path ("input.lines.locationId" walks lists)."""
     found: list[Any] = [args]

@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Subscription.orderStatusChanged": allow(
         AG, *STORE, INT, SF, scope="orders:read", order="orderId", public_if="orderId"
     ),  # one order by its id: anyone (the confirmation page); every order: staff and integrations
+    "Query.omsViewer": PUBLIC,  # who am I, and what may my role do: every caller, about itself only
     # manual processes
     "Query.tasks": allow(AG, *STORE, location="locationId"),
     "Mutation.claimTask": allow(AG, *STORE, task="id"),

@@ -25,6 +25,7 @@ from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
 from resolvers.tasks import TasksMutation, TasksQuery, TasksSubscription
+from resolvers.viewer import ViewerQuery
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
 
 log = logging.getLogger("oms.graphql")
@@ -42,6 +43,7 @@ class Query(
     WebhooksQuery,
     TasksQuery,
     PickingQuery,
+    ViewerQuery,
 ):
     pass
 

@@ -193,16 +193,11 @@ function fulfillmentRow(f) {
 
 function actions(f) {
   if (f.status === "READY_FOR_COLLECTION") {
-    const reissue = h("button", { type: "button", class: "secondary", onclick: () => run(async () => {
-      try {
-        await step(REISSUE, { id: f.id });
-      } catch (error) {
-        if (error.code !== "FORBIDDEN") throw error;
-        say("error", "Only a store manager or customer service can send a new code.");
-      }
-    }) }, "Send a new code (manager)");
+    const reissue = session.mayReissue
+      ? h("button", { type: "button", class: "secondary", onclick: () => run(() => step(REISSUE, { id: f.id })) }, "Send a new code")
+      : null;
     if (f.collectionAttemptsLeft === 0) {
-      return [h("span", { class: "locked" }, "Locked after wrong codes: a manager sends the customer a new code"), reissue];
+      return [h("span", { class: "locked" }, "Locked after wrong codes: a store manager sends the customer a new code"), reissue];
     }
     return [h("input", { class: "code", placeholder: "collection code", size: "8" }),
       h("button", { type: "button", onclick: (event) => run(() => step(COLLECT, { id: f.id, code: event.target.previousSibling.value.trim() })) }, "Collected"),
@@ -238,12 +233,19 @@ function tab(name) {
   run(name === "tasks" ? loadTasks : name === "pick" ? loadLists : loadFulfillments);
 }
 
+const VIEWER = `{ omsViewer { role reissue: may(operation: "Mutation.reissueCollectionCode") } }`;
+
 function signedIn() {
   document.getElementById("signin").hidden = true;
   document.getElementById("workspace").hidden = false;
   show("who", `${session.location}`);
   watchTasks();
-  run(loadTasks);
+  run(async () => {
+    const viewer = (await oms.gql(VIEWER)).omsViewer;  // which actions this role has: only those get buttons
+    session.mayReissue = viewer.reissue;
+    show("who", `${session.location} · ${viewer.role.toLowerCase().replace("_", " ")}`);
+    await loadTasks();
+  });
 }
 
 function start() {

@@ -147,11 +147,22 @@ async def test_wrong_collection_codes_lock_the_parcel_until_a_manager_sends_a_ne
     )
     await api.gql("mutation($id: ID!) { handOver(fulfillmentId: $id) { userErrors { message } } }", {"id": fid})
 
+    associate = await context.new_page()
+    await sign_in(
+        associate, api.server.base_url, await token_for(api.server, Role.STORE_ASSOCIATE, locations={"s1"}), "s1"
+    )
+    await expect(associate.locator("#who")).to_contain_text("store associate")
+    await associate.click("nav [data-tab=pack]")
+    their_row = associate.locator(f"li[data-order-id='{order_id}']")
+    await expect(their_row.locator("button")).to_have_text(["Collected"])  # no button their role cannot use
+
     store = await context.new_page()
     manager = await token_for(api.server, Role.STORE_MANAGER, locations={"s1"})
     await sign_in(store, api.server.base_url, manager, "s1")
+    await expect(store.locator("#who")).to_contain_text("store manager")
     await store.click("nav [data-tab=pack]")
     row = store.locator(f"li[data-order-id='{order_id}']")
+    await expect(row.locator("button")).to_have_text(["Collected", "Send a new code"])
     for left in (4, 3, 2, 1):
         await row.locator("input.code").fill("not-the-code")
         await row.locator("button", has_text="Collected").click()
