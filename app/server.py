@@ -142,6 +142,8 @@ class RequestContext:
         rid = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         token = request_id.set(rid)
         try:
+            if scope["type"] == "websocket":
+                receive = capped_messages(receive, send, self.resources.settings.max_body_bytes)
             if scope["type"] == "http" and scope["path"] == "/graphql":
                 refusal, receive = await self.gate.admit(scope, receive, headers, rid)
                 if refusal is not None:
@@ -180,3 +182,21 @@ class RequestContext:
 
 
 _PATHS = {"/graphql", "/health/live", "/health/ready", "/metrics"}
+WS_MESSAGE_TOO_BIG = 1009  # RFC 6455 close code
+
+
+def capped_messages(receive: Receive, send: Send, limit: int) -> Receive:
+    """WebSocket messages are capped like HTTP bodies, however the app is served (uvicorn's own cap is
+    16 MiB unless `oms serve` sets it): a larger one closes the connection with 1009, unread."""
+
+    async def capped() -> MutableMapping[str, Any]:
+        message = await receive()
+        if message["type"] == "websocket.receive":
+            text, data = message.get("text"), message.get("bytes")
+            size = len(data) if data is not None else len(text.encode()) if text and len(text) * 4 > limit else 0
+            if size > limit:
+                await send({"type": "websocket.close", "code": WS_MESSAGE_TOO_BIG, "reason": "message too big"})
+                return {"type": "websocket.disconnect", "code": WS_MESSAGE_TOO_BIG}
+        return message
+
+    return capped

@@ -133,6 +133,18 @@ async def test_websockets_check_origins_cap_operations_and_need_a_prompt_init(li
         assert message["type"] == "error" and "limit" in json.dumps(message["payload"])
 
 
+async def test_a_websocket_message_over_the_body_cap_closes_the_connection(limited: RunningServer) -> None:
+    async with connect(limited.ws_url, subprotocols=["graphql-transport-ws"], origin="https://shop.example") as ws:  # type: ignore[list-item, arg-type]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {ADMIN_TOKEN}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        padded = 'subscription { availabilityChanged(skus: ["A"], channel: "web", market: "US") { sku } }'
+        message = {"id": "1", "type": "subscribe", "payload": {"query": padded, "variables": {"pad": "x" * 5000}}}
+        await ws.send(json.dumps(message))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # the limited server caps at 4000
+
+
 async def test_the_router_secret_guards_every_request_and_the_user_token_still_counts(
     backend: Backend, tmp_path: Path
 ) -> None:
