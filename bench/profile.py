@@ -1,6 +1,6 @@
 """Where a scenario's server time goes: py-spy samples the server under the suite's load, summed by layer.
 
-    python -m bench.profile pdp|plp|cart|fanout|import [--seconds N]
+    python -m bench.profile pdp|plp|cart|place|fanout|import [--seconds N]
 
 Needs py-spy in the virtualenv (`.venv/bin/pip install py-spy`; not a project
 dependency). Writes bench/results/profile-<scenario>.txt: self time by layer
@@ -100,6 +100,31 @@ async def http_scenario(name: str, seconds: float, raw: Path) -> None:
                 await load(port, make(), connections=storefront.CONNECTIONS, requests=10**9, seconds=seconds + 1)
 
 
+async def place_scenario(seconds: float, raw: Path) -> None:
+    """placeOrder as the bench drives it (50 clients, hot SKUs), with stock enough that none is refused."""
+    from bench import place_order
+    from bench.pg import scratch_database
+
+    async with scratch_database() as url:
+        await place_order.seed(url, per_location=100_000)
+        env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_DB_POOL_SIZE": "50"}
+        port = free_port()
+        command = [
+            "-m",
+            "uvicorn",
+            "app.asgi:app",
+            "--no-access-log",
+            "--port",
+            str(port),
+            "--timeout-keep-alive",
+            "60",
+        ]
+        with server(command, env, port) as proc:
+            await place_order.warm_up(port, 50)
+            with spy(proc.pid, seconds, raw):
+                await place_order.drive(port, int(seconds * 600), 50)  # enough orders to outlast the sampling
+
+
 async def fanout_scenario(seconds: float, raw: Path) -> list[Path]:
     """Both replicas sampled (one py-spy each) while 1,000 subscribers receive events."""
     spies: list[subprocess.Popen[bytes]] = []
@@ -147,7 +172,7 @@ async def import_scenario(lines: int, raw: Path, backend: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["pdp", "plp", "cart", "fanout", "import"])
+    parser.add_argument("scenario", choices=["pdp", "plp", "cart", "place", "fanout", "import"])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--lines", type=int, default=200_000, help="import: lines in the feed")
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres", help="import: where to")
@@ -164,6 +189,8 @@ def main() -> None:
             p.unlink()
     elif args.scenario == "import":
         asyncio.run(import_scenario(args.lines, raw, args.backend))
+    elif args.scenario == "place":
+        asyncio.run(place_scenario(args.seconds, raw))
     else:
         asyncio.run(http_scenario(args.scenario, args.seconds, raw))
     what = (
