@@ -27,6 +27,7 @@ from datetime import datetime
 from domain.errors import InvalidInput
 
 MAX_UPDATES_PER_CALL = 5000
+MAX_UNITS = 10_000_000  # per position and per update: a feed error, not stock; keeps every figure an Int
 
 
 class SyncMode(enum.Enum):
@@ -87,12 +88,14 @@ def validate_update(update: InventoryUpdate, mode: SyncMode, known_locations: se
         raise InvalidInput(f"Unknown location {update.location_id!r}", ("locationId",), location=update.location_id)
     if update.as_of.tzinfo is None:
         raise InvalidInput("asOf needs a UTC offset", ("asOf",))
+    if abs(update.quantity) > MAX_UNITS:
+        raise InvalidInput(f"quantity is at most {MAX_UNITS:,} units", ("quantity",), quantity=update.quantity)
     if mode is SyncMode.SNAPSHOT and update.quantity < 0:
         raise InvalidInput("A snapshot counts on-hand and cannot be negative", ("quantity",), quantity=update.quantity)
     if mode is SyncMode.DELTA and not (update.event_id and update.event_id.strip()):
         raise InvalidInput("A DELTA needs an eventId so replays are recognised", ("eventId",))
-    if update.inbound is not None and update.inbound < 0:
-        raise InvalidInput("inbound cannot be negative", ("inbound",), inbound=update.inbound)
+    if update.inbound is not None and not 0 <= update.inbound <= MAX_UNITS:
+        raise InvalidInput(f"inbound is 0 to {MAX_UNITS:,} units", ("inbound",), inbound=update.inbound)
 
 
 def is_stale(as_of: datetime, last_snapshot_as_of: datetime | None) -> bool:

@@ -59,6 +59,12 @@ class Location:
 MAX_ID_LENGTH = 64
 
 
+def check_geo(geo: Geo, field: tuple[str, ...]) -> None:
+    """Coordinates on the globe (NaN and infinity are not)."""
+    if not (-90.0 <= geo.lat <= 90.0) or not (-180.0 <= geo.lon <= 180.0):
+        raise InvalidInput("Coordinates out of range (lat -90..90, lon -180..180)", field, lat=geo.lat, lon=geo.lon)
+
+
 def validate(location: Location) -> Location:
     """Return the location if every field is acceptable, else raise InvalidInput."""
     _check_reference(location.id, "id")
@@ -66,13 +72,7 @@ def validate(location: Location) -> Location:
         raise InvalidInput("Location name must not be empty", ("name",))
     if not location.markets or any(not m.strip() for m in location.markets):
         raise InvalidInput("A location serves at least one market; market codes are not empty", ("markets",))
-    if not (-90.0 <= location.geo.lat <= 90.0) or not (-180.0 <= location.geo.lon <= 180.0):
-        raise InvalidInput(
-            "Coordinates out of range (lat -90..90, lon -180..180)",
-            ("geo",),
-            lat=location.geo.lat,
-            lon=location.geo.lon,
-        )
+    check_geo(location.geo, ("geo",))
     _check_non_negative(location.daily_capacity, "dailyCapacity")
     _check_non_negative(location.turnaround_hours, "turnaroundHours")
     _check_non_negative(location.handling_cost, "handlingCost")

@@ -17,11 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import InvalidInput, InvalidTransition
-from domain.locations import FulfillmentMethod, Geo
+from domain.locations import FulfillmentMethod, Geo, check_geo
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
 MAX_SERVICES = 5  # gift wrap, engraving, alteration... per order line
+MAX_UNIT_PRICE = 10_000_000.0  # in the order's currency: a bound that keeps totals finite
 
 
 class OrderStatus(enum.Enum):
@@ -87,12 +88,19 @@ def derive_status(fulfillments: Iterable[FulfillmentStatus], on_hold: bool = Fal
 
 
 def cancelled(fulfillments: dict[str, FulfillmentStatus]) -> dict[str, FulfillmentStatus]:
-    """Each fulfillment not yet cancelled, moved to CANCELLED through the transition table."""
-    return {fid: transition(status, F.CANCELLED) for fid, status in fulfillments.items() if status is not F.CANCELLED}
+    """Each fulfillment that has not left the location, moved to CANCELLED through the transition table;
+    what was shipped, delivered or collected stays as it is."""
+    return {fid: transition(status, F.CANCELLED) for fid, status in fulfillments.items() if status in RELEASABLE}
 
 
 def can_cancel(status: OrderStatus) -> bool:
-    return status in (OrderStatus.ON_HOLD, OrderStatus.ALLOCATED, OrderStatus.IN_FULFILLMENT)
+    """Anything not yet on its way can be cancelled: a partly shipped order loses the rest."""
+    return status in (
+        OrderStatus.ON_HOLD,
+        OrderStatus.ALLOCATED,
+        OrderStatus.IN_FULFILLMENT,
+        OrderStatus.PARTIALLY_FULFILLED,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +179,8 @@ def _validate_line(line: OrderLine, index: int, known_skus: set[str]) -> None:
     path = ("lines", str(index))
     if not 0 < line.quantity <= MAX_QUANTITY:
         raise InvalidInput(f"quantity must be 1 to {MAX_QUANTITY}", (*path, "quantity"), quantity=line.quantity)
-    if line.unit_price < 0:
-        raise InvalidInput("unitPrice cannot be negative", (*path, "unitPrice"))
+    if not 0 <= line.unit_price <= MAX_UNIT_PRICE:  # NaN fails this too
+        raise InvalidInput(f"unitPrice must be 0 to {MAX_UNIT_PRICE:,.0f}", (*path, "unitPrice"))
     if line.sku not in known_skus:
         raise InvalidInput(f"Unknown SKU {line.sku!r}", (*path, "sku"), sku=line.sku)
     if len(line.services) > MAX_SERVICES or any(not 0 < len(s.strip()) <= 64 for s in line.services):
@@ -184,6 +192,8 @@ def _validate_delivery(delivery: Delivery) -> None:
         raise InvalidInput("PICKUP needs pickupLocationId", ("delivery", "pickupLocationId"))
     if delivery.method is not FulfillmentMethod.PICKUP and delivery.geo is None:
         raise InvalidInput(f"{delivery.method.value} needs destination.geo", ("delivery", "destination"))
+    if delivery.geo is not None:
+        check_geo(delivery.geo, ("delivery", "destination", "geo"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,8 +37,11 @@ def explain(
         lines.append(f"No single location holds everything: {len(shipping)} shipments, the fewest possible.")
     chosen = {c.location.id for c in shipping}
     runners = [c for c in ranked if c.location.id not in chosen][:2]
+    best = max((totals[c.location.id] for c in shipping), default=0.0)
     for c in runners:
-        lines.append(f"Not chosen: {c.location.id}: lower score {totals[c.location.id]:.2f}.")
+        lines.append(
+            f"Not chosen: {c.location.id}: {why_not_chosen(c, request, totals[c.location.id], best, len(shipping))}."
+        )
     # Worth a person's attention: locations that hold the goods for this market but were ruled out.
     other_market = f"does not serve {request.market}"
     rejected = [
@@ -51,3 +54,16 @@ def explain(
     for line in left:
         lines.append(f"Unallocated: {line.sku} x{line.quantity}: no eligible location has it.")
     return tuple(lines)
+
+
+def why_not_chosen(candidate: Candidate, request: Request, total: float, best: float, shipments: int) -> str:
+    """Why a location that passed every filter did not ship: the plan's own reason, not always its score."""
+    missing = [line for line in request.lines if candidate.atp.get(line.sku, 0) < line.quantity]
+    if total <= best:
+        return f"lower score {total:.2f}"
+    if missing and shipments == 1:
+        short = ", ".join(f"{x.sku} x{x.quantity}" for x in missing[:3])
+        return f"score {total:.2f}, but it cannot ship {short}, and one location can ship everything"
+    if missing:
+        return f"score {total:.2f}, but without {missing[0].sku} x{missing[0].quantity} it needs more shipments"
+    return f"score {total:.2f}, but the plan with the fewest shipments does not include it"

@@ -18,6 +18,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.access import Role
 from domain.errors import Forbidden, InvalidInput, InvalidTransition
 
 
@@ -116,9 +117,16 @@ def validate_policy(policy: TaskPolicy) -> TaskPolicy:
 SYSTEM_DECIDED = frozenset({FRAUD_REVIEW})
 
 
-def check_completer(task: Task, *, by_integration: bool) -> None:
-    if by_integration and task.type not in SYSTEM_DECIDED:
+MANAGER_DECIDED = frozenset({PICK_EXCEPTION})  # the outcome changes what the customer gets (reroute, cancel)
+
+
+def check_completer(task: Task, *, role: Role) -> None:
+    """Who may finish this task: integrations only the system-decided kinds (a fraud provider's verdict);
+    a store associate not a decision that changes the customer's order."""
+    if role is Role.INTEGRATION and task.type not in SYSTEM_DECIDED:
         raise Forbidden(f"{task.type} tasks are completed by staff, not by an integration", ("id",))
+    if role is Role.STORE_ASSOCIATE and task.type in MANAGER_DECIDED:
+        raise Forbidden(f"A {task.type} is decided by a store manager or customer service", ("id",))
 
 
 def check_outcome(task: Task, outcome: str) -> None:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from app.logs import request_id
@@ -15,12 +16,25 @@ from resolvers.limits import without_suggestions
 
 
 def is_public(error: GraphQLError) -> bool:
-    """Validation and parse errors, and our coded public errors, reach clients as they are."""
+    """Validation and parse errors, input that cannot be coerced (a variable that is no DateTime), and our
+    coded public errors reach clients as they are; anything else a resolver raised is internal."""
     original = error.original_error
     if original is None:
         return True
+    coercion = isinstance(original, StrawberryInputCoercionError) or (
+        isinstance(original, ValueError) and error.message.startswith("Variable '$")
+    )
+    if error.path is None and coercion:
+        return True  # raised while coercing variables, before any resolver ran: the request's fault
     code = (getattr(original, "extensions", None) or {}).get("code")
     return isinstance(original, GraphQLError) and code in PUBLIC_CODES
+
+
+def with_request_code(error: GraphQLError) -> GraphQLError:
+    """A malformed request's error (parse, validation, coercion: no path) carries BAD_REQUEST like ours."""
+    if error.path is None and not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": "BAD_REQUEST"}
+    return error
 
 
 class SafeErrors(MaskErrors):
@@ -31,7 +45,7 @@ class SafeErrors(MaskErrors):
         self.hide_suggestions = hide_suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
+        processed = [with_request_code(e) for e in super()._process_errors(errors)]
         return [without_suggestions(e) for e in processed] if self.hide_suggestions else processed
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:

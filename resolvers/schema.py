@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from app.config import Settings
@@ -24,6 +26,7 @@ from resolvers.picking import PickingMutation, PickingQuery
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
+from resolvers.scalars import AwareDateTime
 from resolvers.tasks import TasksMutation, TasksQuery, TasksSubscription
 from resolvers.viewer import ViewerQuery
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
@@ -94,6 +97,7 @@ def create_schema(metrics: Metrics | None = None, settings: Settings | None = No
         types=[Product, Location, Order, Customer],
         extensions=extensions,
         federation_version="2.9",
+        config=StrawberryConfig(scalar_map={datetime: AwareDateTime}),
     )
     access.protect(schema._schema)  # default deny: every root field answers to the permission matrix
     return schema

@@ -11,7 +11,6 @@ from app.services import orders as order_service
 from app.services import tasks as service
 from app.services.task_log import TASKS_TOPIC
 from domain import tasks as domain
-from domain.access import Role
 from domain.errors import DomainError
 from resolvers import access, pagination
 from resolvers.context import Info
@@ -250,7 +249,7 @@ class TasksMutation:
                 task_id=str(id),
                 outcome=outcome,
                 note=note,
-                by_integration=info.context.principal.role is Role.INTEGRATION,
+                role=info.context.principal.role,
             )
         except DomainError as error:
             return TaskPayload(task=None, user_errors=[user_error(error)])

@@ -16,7 +16,7 @@ from app.services.uow import utc_now
 from domain import fulfillment, geo, sourcing
 from domain.errors import InvalidInput
 from domain.fulfillment import Shortfall
-from domain.locations import FulfillmentMethod, Geo, Location
+from domain.locations import FulfillmentMethod, Geo, Location, check_geo
 from domain.profiles import SourcingProfile
 
 SHIP, PICKUP, SAME_DAY = FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP, FulfillmentMethod.SAME_DAY
@@ -51,6 +51,8 @@ def _check(question: CartQuestion) -> None:
         raise InvalidInput("A cart needs lines with positive quantities", ("lines",))
     if not 0 <= question.max_pickup_locations <= MAX_PICKUP_LOCATIONS:
         raise InvalidInput(f"maxPickupLocations is 0 to {MAX_PICKUP_LOCATIONS}", ("maxPickupLocations",))
+    if question.destination is not None:
+        check_geo(question.destination, ("destination", "geo"))
 
 
 async def fulfillment_options(

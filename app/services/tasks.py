@@ -15,6 +15,7 @@ from app.store import positions
 from app.store import tasks as store
 from domain import orders as order_rules
 from domain import tasks as rules
+from domain.access import Role
 from domain.errors import InvalidTransition, NotFound
 from domain.orders import FulfillmentStatus, OrderEvent, ReturnStatus
 from domain.tasks import FraudPolicy, Task, TaskPolicy, TaskStatus
@@ -51,15 +52,13 @@ async def claim(resources: Resources, *, task_id: str, who: str) -> Task:
     return claimed
 
 
-async def complete(
-    resources: Resources, *, task_id: str, outcome: str, note: str | None, by_integration: bool = False
-) -> Task:
+async def complete(resources: Resources, *, task_id: str, outcome: str, note: str | None, role: Role) -> Task:
     uow = resources.uow()
     async with uow:
         task = await store.get(uow.conn, task_id)
         if task is None:
             raise NotFound(f"No task {task_id!r}", ("id",))
-        rules.check_completer(task, by_integration=by_integration)
+        rules.check_completer(task, role=role)
         rules.check_outcome(task, outcome)
         await _finish(uow, resources, task, outcome, note)
         done = await store.get(uow.conn, task_id)

@@ -16,9 +16,9 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import versions
-from app.store.sql import upsert
+from app.store.sql import upsert, within
 from app.store.tables import inventory_events, items, positions
-from domain.inventory import InventoryUpdate, Position
+from domain.inventory import MAX_UNITS, InventoryUpdate, Position
 
 
 async def apply_snapshot(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
@@ -58,7 +58,8 @@ async def apply_delta(conn: AsyncConnection, update: InventoryUpdate, source: st
     """Add the change to on-hand unless a later snapshot already counted it."""
     stmt = upsert(conn, positions).values(**_new_position(update, source, now, on_hand=update.quantity))
     target = positions.c
-    changes = {"on_hand": target.on_hand + stmt.excluded.on_hand, **_sync_marks(stmt, update)}
+    on_hand = within(conn, target.on_hand + stmt.excluded.on_hand, -MAX_UNITS, MAX_UNITS)  # deltas pile up
+    changes = {"on_hand": on_hand, **_sync_marks(stmt, update)}
     stmt = stmt.on_conflict_do_update(
         index_elements=["sku", "location_id"],
         set_=changes,
@@ -126,17 +127,21 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
 
 
 async def stock_for(conn: AsyncConnection, skus: Iterable[str], location_ids: Sequence[str] | None = None) -> StockView:
-    """One statement: the positions, the SKUs' categories and the reference version tokens."""
+    """One statement: the positions, the SKUs' categories and the reference version tokens.
+
+    Positions of SKUs that are not items are left out, as placing an order leaves them out: a stock
+    feed may arrive before the catalogue's item, and nothing is promised that checkout would refuse."""
     wanted = sorted(set(skus))
     view = StockView({sku: [] for sku in wanted}, {})
     if not wanted:
         return view
     result = await conn.execute(_stock_query(wanted, location_ids))
     for sku, location_id, on_hand, reserved, inbound, eta, category, *tokens in result:
-        view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
-        if category is not None:
-            view.categories[sku] = category
         view.tokens = (tokens[0], tokens[1], tokens[2])
+        if category is None:  # not an item (yet): its stock is kept for when it arrives, never promised
+            continue
+        view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
+        view.categories[sku] = category
     return view
 
 
@@ -168,6 +173,9 @@ async def restock(conn: AsyncConnection, sku: str, location_id: str, quantity: i
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["sku", "location_id"],
-        set_={"on_hand": positions.c.on_hand + stmt.excluded.on_hand, "updated_at": stmt.excluded.updated_at},
+        set_={
+            "on_hand": within(conn, positions.c.on_hand + stmt.excluded.on_hand, -MAX_UNITS, MAX_UNITS),
+            "updated_at": stmt.excluded.updated_at,
+        },
     )
     await conn.execute(stmt)

@@ -22,6 +22,12 @@ def for_update(conn: AsyncConnection, query: Any) -> Any:
     return query.with_for_update() if conn.dialect.name == "postgresql" else query
 
 
+def within(conn: AsyncConnection, value: Any, low: int, high: int) -> Any:
+    """`value` held between `low` and `high` (SQLite's two-argument min/max, PostgreSQL's least/greatest)."""
+    sqlite = conn.dialect.name == "sqlite"
+    return (func.max if sqlite else func.greatest)((func.min if sqlite else func.least)(value, high), low)
+
+
 def at_least_zero(conn: AsyncConnection, value: Any) -> Any:
     """`value`, never below 0 (SQLite's two-argument max, PostgreSQL's greatest)."""
     return (func.max if conn.dialect.name == "sqlite" else func.greatest)(value, 0)

@@ -76,3 +76,9 @@ async def basic_network(api: Client) -> None:
         {"input": [{"sku": "A", "category": "shoes", "barcodes": ["0001"]}, {"sku": "B", "category": "hats"}]},
     )
     assert data["upsertItems"] == {"count": 2, "userErrors": []}
+
+
+async def items(api: Client, skus: list[str], category: str = "c") -> None:
+    """Items for these SKUs: stock is promised only for SKUs the catalogue knows."""
+    data = await api.gql(UPSERT_ITEMS, {"input": [{"sku": sku, "category": category} for sku in skus]})
+    assert data["upsertItems"]["userErrors"] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.network import AVAILABILITY, availability, basic_network, sync, update
+from tests.api.network import AVAILABILITY, availability, basic_network, items, sync, update
 from tests.harness import Api
 
 PRODUCT = """
@@ -40,6 +40,7 @@ async def test_availability_keeps_the_order_of_the_requested_skus_and_filters_lo
 
 async def test_availability_for_50_skus_runs_a_constant_number_of_statements(api: Api) -> None:
     await basic_network(api)
+    await items(api, [f"S{i}" for i in range(50)])
     await sync(api, "SNAPSHOT", *[update(f"S{i}", loc, 5) for i in range(50) for loc in ("us-1", "us-2")])
     await availability(api, ["S0"])  # this replica loads locations and rules once
     costs = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.network import basic_network, sync, update
+from tests.api.network import basic_network, items, sync, update
 from tests.harness import Api
 
 ENTITIES = """
@@ -41,6 +41,7 @@ async def test_entities_resolve_products_and_locations_in_order(api: Api) -> Non
 
 async def test_entities_for_100_products_with_availability_run_at_most_two_statements(api: Api) -> None:
     await basic_network(api)
+    await items(api, [f"P{i:03d}" for i in range(100)])
     updates = [update(f"P{i:03d}", loc, i % 7) for i in range(100) for loc in ("us-1", "us-2", "dc-1")]
     await sync(api, "SNAPSHOT", *updates)
     _, cold = await api.counted(ENTITIES, {"reps": [{"__typename": "Product", "sku": "P001"}]}, token=None)

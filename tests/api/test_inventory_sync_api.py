@@ -123,3 +123,14 @@ async def test_subscribers_woken_by_one_change_share_one_read(api: Api) -> None:
         after = counted.get(rid, 0)
     assert events == [{"sku": "A", "atp": 7}] * 20
     assert after - before == 1  # 20 subscribers, one read of the changed SKU
+
+
+async def test_stock_of_a_sku_not_yet_an_item_is_kept_but_not_promised_until_the_item_arrives(api: Api) -> None:
+    await basic_network(api)
+    early = await sync(api, "SNAPSHOT", update("NEW-1", "us-1", 4))  # the stock feed beat the catalogue
+    assert early["applied"] == 1
+    before = (await availability(api, ["NEW-1"]))[0]
+    assert (before["atp"], before["onHand"], before["locations"]) == (0, 0, [])
+    await api.gql('mutation { upsertItems(input: [{sku: "NEW-1", category: "c"}]) { count } }')
+    after = (await availability(api, ["NEW-1"]))[0]
+    assert (after["atp"], after["onHand"]) == (4, 4)

@@ -349,7 +349,14 @@ async def test_a_short_pick_resolved_later_raises_an_exception_the_supervisor_de
     assert "pick exception" in blocked["userErrors"][0]["message"]
     b_at_s1 = (await availability(api, ["B"], ids=["s1"]))[0]
     assert (b_at_s1["onHand"], b_at_s1["reserved"]) == (4, 0)  # WRONG_ITEM keeps on-hand, frees the reservation
-    done = (await api.gql(COMPLETE_TASK, {"id": exception["id"], "outcome": "REROUTE"}))["completeTask"]
+    from domain.access import Role
+    from tests.api.principals import token_for
+
+    associate = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"s1"})
+    refused = await api.gql(COMPLETE_TASK, {"id": exception["id"], "outcome": "CANCEL_LINE"}, token=associate)
+    assert refused["completeTask"]["userErrors"][0]["code"] == "FORBIDDEN"  # the manager decides, not the picker
+    manager = await token_for(api.server, Role.STORE_MANAGER, locations={"s1"})
+    done = (await api.gql(COMPLETE_TASK, {"id": exception["id"], "outcome": "REROUTE"}, token=manager))["completeTask"]
     assert done["task"]["status"] == "DONE", done
     found = await order(api, order_id)
     assert {(f["location"]["id"], f["lines"][0]["sku"], f["lines"][-1]["quantity"]) for f in found["fulfillments"]} == {
@@ -523,3 +530,27 @@ async def test_store_staff_work_only_their_own_store(api: Api) -> None:
     line = my_list["lines"][0]
     mine_confirm = {"input": {"pickListId": my_list["id"], "lines": [{"pickLineId": line["id"], "quantity": 1}]}}
     assert (await api.gql(CONFIRM, mine_confirm, token=s1_only))["confirmPick"]["userErrors"] == []
+
+
+async def test_cancelling_a_partly_shipped_order_cancels_the_rest_and_frees_its_stock(api: Api) -> None:
+    await store(api, process(), stock=10, backup=5)
+    order_id = (await place(api, "split", [("A", 12)]))["id"]  # s1 holds 10, s2 5: two shipments
+    [pick_list] = await generate(api)
+    [line] = pick_list["lines"]
+    fid = line["fulfillmentId"]
+    await confirm(api, pick_list["id"], {"pickLineId": line["id"], "quantity": line["quantity"]})
+    await api.gql(COMPLETE_STEP, {"id": fid, "step": "PACK"})
+    await api.gql(HAND_OVER, {"id": fid, "tracking": "1Z-SPLIT"})
+    assert (await order(api, order_id))["status"] == "PARTIALLY_FULFILLED"
+    cancel = """mutation($id: ID!) { cancelOrder(id: $id, reason: "the rest is not wanted") {
+      order { status fulfillments { location { id } status } } userErrors { code message } } }"""
+    result = (await api.gql(cancel, {"id": order_id}))["cancelOrder"]
+    assert result["userErrors"] == [], result
+    assert sorted((f["location"]["id"], f["status"]) for f in result["order"]["fulfillments"]) == [
+        ("s1", "SHIPPED"),
+        ("s2", "CANCELLED"),
+    ]
+    assert result["order"]["status"] == "FULFILLED"  # what is left of it was delivered to the carrier
+    assert (await availability(api, ["A"], ids=["s2"]))[0]["reserved"] == 0
+    again = (await api.gql(cancel, {"id": order_id}))["cancelOrder"]
+    assert again["userErrors"][0]["code"] == "INVALID_TRANSITION"  # nothing left to cancel

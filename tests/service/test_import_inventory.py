@@ -12,7 +12,7 @@ from app.pubsub import InProcessBroker
 from app.services.importer import import_inventory
 from app.store import sales
 from domain.inventory import SyncMode
-from tests.api.network import availability, basic_network, sync, update
+from tests.api.network import availability, basic_network, items, sync, update
 from tests.harness import Api
 
 T0 = "2026-11-20T10:00:00+00:00"
@@ -70,6 +70,7 @@ async def test_rerunning_the_same_file_reaches_the_same_end_state(api: Api, tmp_
     ]
     path = tmp_path / "deltas.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    await items(api, [f"S{i}" for i in range(30)])
     await sync(api, "SNAPSHOT", *[update(f"S{i}", "us-1", 10) for i in range(30)])
     first = await run_import(api, path, SyncMode.DELTA, batch=7)
     second = await run_import(api, path, SyncMode.DELTA, batch=7)

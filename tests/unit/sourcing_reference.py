@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from domain.locations import FulfillmentMethod, Location
 from domain.profiles import CRITERIA, SourcingProfile
 from domain.sourcing import Allocation, Candidate, CandidateReport, Line, Plan, Request, merge_lines
+from domain.sourcing_explain import why_not_chosen
 
 EXACT_SEARCH_LIMIT = 2000  # combinations tried exactly; beyond this the greedy heuristic runs
 POOL_BEST = 8  # best-scored candidates always in the exact-search pool
@@ -345,8 +346,10 @@ def _explain(
         lines.append(f"No single location holds everything: {len(shipping)} shipments, the fewest possible.")
     chosen = {c.location.id for c in shipping}
     runners = [c for c in ranked if c.location.id not in chosen][:2]
-    for c in runners:
-        lines.append(f"Not chosen: {c.location.id}: lower score {totals[c.location.id]:.2f}.")
+    best = max((totals[c.location.id] for c in shipping), default=0.0)
+    for c in runners:  # the wording is the product's (domain.sourcing_explain), the choice of runners is ours
+        reason = why_not_chosen(c, request, totals[c.location.id], best, len(shipping))
+        lines.append(f"Not chosen: {c.location.id}: {reason}.")
     # Worth a person's attention: locations that hold the goods for this market but were ruled out.
     other_market = f"does not serve {request.market}"
     rejected = [

@@ -37,6 +37,15 @@ def test_one_location_that_holds_everything_beats_a_split() -> None:
     assert "can serve the whole order in one parcel" in result.allocations[0].reasons
 
 
+def test_a_better_scored_runner_up_is_explained_by_what_it_lacks_not_by_its_score() -> None:
+    near = cand(loc("near"), distance=2, A=5)  # the best score, but it cannot ship B
+    far = cand(loc("far"), distance=50, A=5, B=5)
+    result = plan([near, far], request(("A", 1), ("B", 1)), DEFAULT)
+    [not_chosen] = [line for line in result.explanation if line.startswith("Not chosen: near")]
+    assert "lower score" not in not_chosen
+    assert "cannot ship B x1, and one location can ship everything" in not_chosen
+
+
 def test_the_fewest_shipments_when_no_location_holds_everything() -> None:
     a = cand(loc("a"), A=2)
     b = cand(loc("b"), B=2)
