@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.errors import InvalidInput
 
 MAX_UPDATES_PER_CALL = 5000
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock drift between a store's POS and us
 MAX_UNITS = 10_000_000  # per position and per update: a feed error, not stock; keeps every figure an Int
 
 
@@ -80,14 +81,19 @@ def check_source(source: str) -> None:
         raise InvalidInput("source names the sending system and must not be empty", ("source",))
 
 
-def validate_update(update: InventoryUpdate, mode: SyncMode, known_locations: set[str]) -> None:
-    """Raise InvalidInput for an update that cannot apply; the others still do."""
+def validate_update(
+    update: InventoryUpdate, mode: SyncMode, known_locations: set[str], now: datetime | None = None
+) -> None:
+    """Raise InvalidInput for an update that cannot apply; the others still do. With `now`, an `asOf`
+    further ahead than a clock can drift is refused: it would make every true count after it stale."""
     if not update.sku.strip():
         raise InvalidInput("sku must not be empty", ("sku",))
     if update.location_id not in known_locations:
         raise InvalidInput(f"Unknown location {update.location_id!r}", ("locationId",), location=update.location_id)
     if update.as_of.tzinfo is None:
         raise InvalidInput("asOf needs a UTC offset", ("asOf",))
+    if now is not None and update.as_of > now + FUTURE_TOLERANCE:
+        raise InvalidInput("asOf is in the future; check the sender's clock", ("asOf",), as_of=update.as_of.isoformat())
     if abs(update.quantity) > MAX_UNITS:
         raise InvalidInput(f"quantity is at most {MAX_UNITS:,} units", ("quantity",), quantity=update.quantity)
     if mode is SyncMode.SNAPSHOT and update.quantity < 0:

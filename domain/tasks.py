@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.access import Role
+from domain.access import STAFF, Role
 from domain.errors import Forbidden, InvalidInput, InvalidTransition
 
 
@@ -87,6 +87,15 @@ class FraudPolicy:
     hold_at_order_total: float | None = None
 
 
+def validate_fraud_policy(policy: FraudPolicy) -> FraudPolicy:
+    """Thresholds an order can meet: a risk score 0 to 1000 (as orders carry them), a total of 0 or more."""
+    if policy.hold_at_risk_score is not None and not 0 <= policy.hold_at_risk_score <= 1000:
+        raise InvalidInput("holdAtRiskScore must be 0 to 1000", ("holdAtRiskScore",))
+    if policy.hold_at_order_total is not None and not 0 <= policy.hold_at_order_total < float("inf"):
+        raise InvalidInput("holdAtOrderTotal must be 0 or more", ("holdAtOrderTotal",))
+    return policy
+
+
 def should_hold(policy: FraudPolicy, risk_score: float | None, total: float) -> bool:
     """At or above either threshold, an order waits for a fraud review."""
     risky = policy.hold_at_risk_score is not None and risk_score is not None and risk_score >= policy.hold_at_risk_score
@@ -101,6 +110,11 @@ def validate_policy(policy: TaskPolicy) -> TaskPolicy:
         raise InvalidInput("slaMinutes must be positive", ("slaMinutes",))
     if not policy.escalate_to_roles:
         raise InvalidInput("The escalation ladder needs at least one role", ("escalateToRoles",))
+    staff = {role.value for role in STAFF}
+    unknown = [r for r in policy.escalate_to_roles if r not in staff]
+    if unknown:
+        known = ", ".join(sorted(staff))
+        raise InvalidInput(f"Unknown role {unknown[0]!r} in the ladder; roles are {known}", ("escalateToRoles",))
     if (policy.auto_outcome is None) != (policy.auto_outcome_after_minutes is None):
         raise InvalidInput("autoOutcome and autoOutcomeAfterMinutes go together", ("autoOutcome",))
     if policy.auto_outcome is not None and policy.auto_outcome not in OUTCOMES[policy.task_type]:

@@ -223,7 +223,10 @@ class TasksMutation:
     async def set_fraud_policy(self, info: Info, input: FraudPolicyInput) -> FraudPolicyPayload:  # noqa: A002
         info.context.require_staff()
         policy = domain.FraudPolicy(input.hold_at_risk_score, input.hold_at_order_total)
-        saved = await service.set_fraud_policy(info.context.resources, policy=policy)
+        try:
+            saved = await service.set_fraud_policy(info.context.resources, policy=policy)
+        except DomainError as error:
+            return FraudPolicyPayload(policy=None, user_errors=[user_error(error.at("input"))])
         return FraudPolicyPayload(
             policy=FraudPolicy(
                 hold_at_risk_score=saved.hold_at_risk_score, hold_at_order_total=saved.hold_at_order_total

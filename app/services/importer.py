@@ -16,7 +16,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,8 @@ async def import_inventory(
     progress: Progress | None = None,
 ) -> ImportReport:
     inventory.check_source(source)
-    job = _Import(db, broker, ImportReport(uuid.uuid4().hex), source, mode, batch, progress or _quiet)
     started = utc_now()
+    job = _Import(db, broker, ImportReport(uuid.uuid4().hex), source, mode, batch, progress or _quiet, started)
     async with db.write() as conn:
         await imports.begin_import(conn, job.report.import_id, source, mode.value, str(path), started)
         known = {loc.id for loc in await catalog.all_locations(conn)}
@@ -97,6 +97,7 @@ class _Import:
     mode: SyncMode
     size: int
     progress: Progress
+    started: datetime
     with_inbound: bool = False
     without_inbound: bool = False
 
@@ -115,7 +116,7 @@ class _Import:
         self.report.lines += 1
         try:
             update = feeds.to_update(fields)
-            inventory.validate_update(update, self.mode, known)
+            inventory.validate_update(update, self.mode, known, self.started)
         except DomainError as error:
             self._reject(line_no, error)
             return None

@@ -29,7 +29,7 @@ async def sync_inventory(
         valid: list[InventoryUpdate] = []
         for index, update in enumerate(updates):
             try:
-                inventory.validate_update(update, mode, known)
+                inventory.validate_update(update, mode, known, uow.now)
             except DomainError as error:
                 errors.append(error.at("input", "updates", str(index)))
                 continue

@@ -24,6 +24,7 @@ ESCALATION_BATCH = 100
 
 
 async def set_fraud_policy(resources: Resources, *, policy: FraudPolicy) -> FraudPolicy:
+    rules.validate_fraud_policy(policy)
     uow = resources.uow()
     async with uow:
         await store.save_fraud_policy(uow.conn, policy)

@@ -43,3 +43,16 @@ def test_batches_above_5000_are_refused() -> None:
     check_batch_size(5000)
     with pytest.raises(InvalidInput):
         check_batch_size(5001)
+
+
+def test_units_are_bounded_and_a_count_from_the_future_is_refused() -> None:
+    from domain.inventory import MAX_UNITS
+
+    with pytest.raises(InvalidInput, match="at most"):
+        validate_update(InventoryUpdate("A", "s1", MAX_UNITS + 1, NOW), SyncMode.SNAPSHOT, {"s1"})
+    with pytest.raises(InvalidInput, match="inbound"):
+        validate_update(InventoryUpdate("A", "s1", 1, NOW, inbound=MAX_UNITS + 1), SyncMode.SNAPSHOT, {"s1"})
+    ahead = InventoryUpdate("A", "s1", 5, NOW + timedelta(days=3))
+    with pytest.raises(InvalidInput, match="future"):
+        validate_update(ahead, SyncMode.SNAPSHOT, {"s1"}, now=NOW)
+    validate_update(InventoryUpdate("A", "s1", 5, NOW + timedelta(minutes=4)), SyncMode.SNAPSHOT, {"s1"}, now=NOW)
