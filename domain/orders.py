@@ -288,9 +288,16 @@ def check_returnable(request: ReturnRequest, delivered: dict[str, int], returned
 
 
 def check_delivery(
-    fulfillment_id: str, status: FulfillmentStatus, delivered_at: datetime | None, at: datetime, now: datetime
+    fulfillment_id: str,
+    status: FulfillmentStatus,
+    delivered_at: datetime | None,
+    at: datetime,
+    now: datetime,
+    *,
+    shipped_at: datetime | None = None,
 ) -> bool:
-    """A carrier's delivery report: True when it is news, False when already recorded (repeats change nothing)."""
+    """A carrier's delivery report: True when it is news, False when already recorded (repeats change nothing).
+    A parcel is delivered after it was handed over (`shipped_at`) and not after now."""
     if status is not F.SHIPPED:
         raise InvalidTransition(
             f"Fulfillment {fulfillment_id} is {status.value}; only a SHIPPED parcel is delivered", ("fulfillmentId",)
@@ -299,6 +306,10 @@ def check_delivery(
         return False
     if at > now:
         raise InvalidInput("deliveredAt is in the future", ("deliveredAt",))
+    if shipped_at is not None and at < shipped_at:
+        raise InvalidInput(
+            f"deliveredAt is before the parcel was handed over ({shipped_at.isoformat()})", ("deliveredAt",)
+        )
     return True
 
 

@@ -196,7 +196,11 @@ async def confirm_delivery(
         if row is None:
             raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
         at = delivered_at or uow.now
-        if not order_rules.check_delivery(fulfillment_id, row.status, row.delivered_at, at, uow.now):
+        handed_over = [r.at for r in row.progress.log if r.step == picking.HANDOVER]
+        shipped_at = handed_over[-1] if handed_over else None
+        if not order_rules.check_delivery(
+            fulfillment_id, row.status, row.delivered_at, at, uow.now, shipped_at=shipped_at
+        ):
             return Touched(row.order_id, fulfillment_id)
         await store.set_delivered(uow.conn, fulfillment_id, at)
         payload = {

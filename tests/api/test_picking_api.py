@@ -439,6 +439,10 @@ async def test_carriers_deliver_and_the_erp_acknowledges(api: Api) -> None:
     await confirm(api, pick_list["id"], {"pickLineId": pick_list["lines"][0]["id"], "quantity": 1})
     await api.gql(COMPLETE_STEP, {"id": fid, "step": "PACK"})
     await api.gql(HAND_OVER, {"id": fid, "tracking": "1Z1"})
+    before_shipping = """mutation($id: ID!) { confirmDelivery(fulfillmentId: $id, deliveredAt: "2020-01-01T00:00:00Z") {
+        userErrors { code field } } }"""
+    too_early = (await api.gql(before_shipping, {"id": fid}, token=carrier))["confirmDelivery"]["userErrors"]
+    assert too_early == [{"code": "INVALID", "field": ["deliveredAt"]}]  # before it was handed over
     first = (await api.gql(delivered, {"id": fid}, token=carrier))["confirmDelivery"]["fulfillment"]
     again = (await api.gql(delivered, {"id": fid}, token=carrier))["confirmDelivery"]["fulfillment"]
     assert first["deliveredAt"] is not None and again == first
