@@ -37,7 +37,8 @@ def sku(n: int) -> str:
     return f"L-{n:05d}"
 
 
-def locations(scale: Scale) -> list[Location]:
+def locations(count: int) -> list[Location]:
+    """`count` locations, the same for the same count: every tenth a warehouse, every tenth a hub store."""
     rng = random.Random(1)
     kinds = [LocationType.STORE] * 8 + [LocationType.HUB_STORE, LocationType.WAREHOUSE]
     ship_pickup = (FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP)
@@ -53,7 +54,7 @@ def locations(scale: Scale) -> list[Location]:
             daily_capacity=None,
             turnaround_hours=4.0,
         )
-        for n in range(scale.locations)
+        for n in range(count)
     ]
 
 
@@ -64,7 +65,7 @@ def items(scale: Scale) -> list[Item]:
 def stock(scale: Scale, as_of: datetime) -> Iterator[InventoryUpdate]:
     """Hot SKUs everywhere; every other SKU at about `stocked` of the locations, 0 to 40 units."""
     rng = random.Random(2)
-    ids = [loc.id for loc in locations(scale)]
+    ids = [loc.id for loc in locations(scale.locations)]
     for n in range(scale.skus):
         code = sku(n)
         hot = n < scale.hot

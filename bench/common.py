@@ -100,14 +100,19 @@ async def drive(url: str, body: dict[str, Any], *, requests: int, concurrency: i
         began = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         seconds = time.perf_counter() - began
-    latencies.sort()
+    return figures(latencies, errors, seconds)
+
+
+def figures(latencies: list[float], errors: int, seconds: float) -> Figures:
+    """Client-side latency percentiles and throughput of one measurement."""
+    latencies = sorted(latencies) or [0.0]
     return Figures(
         requests=len(latencies),
         errors=errors,
         seconds=round(seconds, 3),
         p50_ms=round(statistics.median(latencies) * 1000, 3),
         p99_ms=round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 3),
-        throughput=round(len(latencies) / seconds, 1),
+        throughput=round(len(latencies) / seconds, 1) if seconds else 0.0,
     )
 
 

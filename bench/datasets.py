@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from app import scale
 from app.pubsub import InProcessBroker
 from app.services import network
 from app.services.uow import UnitOfWork
@@ -12,28 +14,14 @@ from app.store import migrate, positions
 from app.store.db import Database
 from domain.inventory import InventoryUpdate
 from domain.items import Item
-from domain.locations import FulfillmentMethod, Geo, Location, LocationType
+from domain.locations import Location
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def bench_locations(count: int = 200, seed: int = 1) -> list[Location]:
-    rng = random.Random(seed)
-    kinds = [LocationType.STORE] * 8 + [LocationType.HUB_STORE, LocationType.WAREHOUSE]
-    return [
-        Location(
-            id=f"loc-{n:03d}",
-            name=f"Location {n}",
-            type=kinds[n % len(kinds)],
-            markets=("US",) if n % 5 else ("US", "CA"),
-            geo=Geo(round(rng.uniform(30, 48), 4), round(rng.uniform(-122, -71), 4)),
-            capabilities=(FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP),
-            priority=n % 20,
-            daily_capacity=100,
-            turnaround_hours=4.0,
-        )
-        for n in range(count)
-    ]
+def bench_locations(count: int = 200) -> list[Location]:
+    """The scale generator's locations (app/scale.py), each with a daily capacity of 100."""
+    return [replace(x, daily_capacity=100) for x in scale.locations(count)]
 
 
 async def seed_availability_dataset(url: str, *, locations: int = 200, skus: int = 2000, hot: int = 20) -> None:

@@ -31,8 +31,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app import scale as scale_network
 from bench import network
-from bench.common import REDIS, free_port, server, write_result
-from bench.harness import SERVER_ENV, TOKEN, cpu_seconds, figures, peak_rss_mb
+from bench.common import REDIS, figures, free_port, server, write_result
+from bench.harness import SERVER_ENV, TOKEN, cpu_seconds, peak_rss_mb
 from bench.loadgen import Connection
 
 SKU = scale_network.sku(0)

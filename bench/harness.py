@@ -11,18 +11,17 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import statistics
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
+from bench.common import Figures, figures
 from bench.loadgen import Connection, LoadError
 
 TOKEN = "bench"
@@ -33,28 +32,6 @@ SERVER_ENV = {
     "OMS_RATE_LIMIT_BURST": "100000000",
 }
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Figures:
-    requests: int
-    errors: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    throughput: float
-
-
-def figures(latencies: list[float], errors: int, seconds: float) -> Figures:
-    latencies = sorted(latencies) or [0.0]
-    return Figures(
-        requests=len(latencies),
-        errors=errors,
-        seconds=round(seconds, 3),
-        p50_ms=round(statistics.median(latencies) * 1000, 3),
-        p99_ms=round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 3),
-        throughput=round(len(latencies) / seconds, 1) if seconds else 0.0,
-    )
 
 
 async def load(

@@ -34,8 +34,8 @@ from app.services import options
 from app.services import sourcing as routing
 from app.services.uow import utc_now
 from bench import network
-from bench.common import REDIS, free_port, server, write_result
-from bench.harness import SERVER_ENV, Figures, count_statements, cpu_seconds, figures, in_process, load, peak_rss_mb
+from bench.common import REDIS, Figures, figures, free_port, server, write_result
+from bench.harness import SERVER_ENV, count_statements, cpu_seconds, in_process, load, peak_rss_mb
 from bench.loadgen import Connection
 from domain import sourcing
 from domain.locations import FulfillmentMethod, Geo

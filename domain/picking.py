@@ -362,6 +362,10 @@ class StepProgress:
         handled = {record.step for record in self.log}
         return next((s for s in self.steps if s not in handled), None)
 
+    def done_at(self, step: str) -> datetime | None:
+        """When `step` was last done (HANDOVER: when the parcel left the location); None if it was not."""
+        return next((r.at for r in reversed(self.log) if r.step == step and r.action == "DONE"), None)
+
     def record(self, step: str, action: str, by: str, at: datetime, reason: str | None = None) -> StepProgress:
         return StepProgress(self.steps, (*self.log, StepRecord(step, action, by, at, reason)))
 

@@ -196,8 +196,7 @@ async def confirm_delivery(
         if row is None:
             raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
         at = delivered_at or uow.now
-        handed_over = [r.at for r in row.progress.log if r.step == picking.HANDOVER]
-        shipped_at = handed_over[-1] if handed_over else None
+        shipped_at = row.progress.done_at(picking.HANDOVER)
         if not order_rules.check_delivery(
             fulfillment_id, row.status, row.delivered_at, at, uow.now, shipped_at=shipped_at
         ):

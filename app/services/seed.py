@@ -49,7 +49,7 @@ async def seed_scale(uow: UnitOfWork, scale: Scale, *, progress: Callable[[int],
     """Write a fixed synthetic network (app/scale.py) in one transaction; the database must be empty."""
     count = 0
     async with uow:
-        await catalog.save_locations(uow.conn, scale_network.locations(scale), uow.now)
+        await catalog.save_locations(uow.conn, scale_network.locations(scale.locations), uow.now)
         catalog_items = scale_network.items(scale)
         for start in range(0, len(catalog_items), BATCH):
             await catalog.save_items(uow.conn, catalog_items[start : start + BATCH], uow.now)

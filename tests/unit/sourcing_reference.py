@@ -1,6 +1,7 @@
 """The sourcing engine as first written: straightforward, slow, and the reference
 the fast engine in `domain.sourcing` must agree with plan for plan (see
-test_sourcing_fast_path.py). Frozen: change the rules in both or in neither.
+test_sourcing_fast_path.py). Frozen: change the rules in both or in neither. The explanation's
+wording is the product's (`domain.sourcing_explain`), given this engine's own ranking and filters.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from domain.locations import FulfillmentMethod, Location
 from domain.profiles import CRITERIA, SourcingProfile
 from domain.sourcing import Allocation, Candidate, CandidateReport, Line, Plan, Request, merge_lines
-from domain.sourcing_explain import why_not_chosen
+from domain.sourcing_explain import explain
 
 EXACT_SEARCH_LIMIT = 2000  # combinations tried exactly; beyond this the greedy heuristic runs
 POOL_BEST = 8  # best-scored candidates always in the exact-search pool
@@ -267,7 +268,7 @@ def plan(candidates: Sequence[Candidate], request: Request, profile: SourcingPro
         )
         for c in reported
     )
-    explanation = _explain(
+    explanation = explain(  # the wording is the product's; what it is given is this engine's
         profile,
         request=request,
         ranked=ranked,
@@ -323,42 +324,3 @@ def _reasons(
     if loc.priority:
         reasons.append(f"priority {loc.priority} ({_kind(loc)})")
     return tuple(reasons)
-
-
-def _explain(
-    profile: SourcingProfile,
-    *,
-    request: Request,
-    ranked: Sequence[Candidate],
-    shipping: Sequence[Candidate],
-    failed: dict[str, list[str]],
-    totals: dict[str, float],
-    left: Sequence[Line],
-    considered: int,
-) -> tuple[str, ...]:
-    lines = [
-        f"Profile {profile.id!r} routed this {request.method.value} order: "
-        f"{len(ranked)} of {considered} locations passed the filters."
-    ]
-    for c in shipping:
-        lines.append(f"Ship from {c.location.id} ({c.location.name}): score {totals[c.location.id]:.2f}.")
-    if len(shipping) > 1:
-        lines.append(f"No single location holds everything: {len(shipping)} shipments, the fewest possible.")
-    chosen = {c.location.id for c in shipping}
-    runners = [c for c in ranked if c.location.id not in chosen][:2]
-    best = max((totals[c.location.id] for c in shipping), default=0.0)
-    for c in runners:  # the wording is the product's (domain.sourcing_explain), the choice of runners is ours
-        reason = why_not_chosen(c, request, totals[c.location.id], best, len(shipping))
-        lines.append(f"Not chosen: {c.location.id}: {reason}.")
-    # Worth a person's attention: locations that hold the goods for this market but were ruled out.
-    other_market = f"does not serve {request.market}"
-    rejected = [
-        (loc_id, why)
-        for loc_id, why in failed.items()
-        if why and "none of the order in stock" not in why and other_market not in why
-    ]
-    for loc_id, why in rejected[:3]:
-        lines.append(f"Filtered out: {loc_id}: {'; '.join(why)}.")
-    for line in left:
-        lines.append(f"Unallocated: {line.sku} x{line.quantity}: no eligible location has it.")
-    return tuple(lines)
