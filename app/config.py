@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/oms.db"
+EXECUTORS = ("planned", "reference")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +42,13 @@ class Settings:
     ws_allowed_origins: tuple[str, ...] = ()
     ws_max_subscriptions: int = 20
     ws_init_timeout_seconds: float = 10.0
+    executor: str = "planned"  # "planned" (engine/, compiled plans) or "reference" (graphql-core's executor)
 
     def __post_init__(self) -> None:
         if self.scheduler_interval_seconds <= 0:
             raise ValueError("OMS_SCHEDULER_INTERVAL_SECONDS must be above 0")
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"OMS_EXECUTOR must be one of {', '.join(EXECUTORS)}")
 
     @property
     def production(self) -> bool:
@@ -98,6 +102,7 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_WS_ALLOWED_ORIGINS", "ws_allowed_origins", lambda raw: tuple(o.strip() for o in raw.split(",") if o.strip())),
     ("OMS_WS_MAX_SUBSCRIPTIONS", "ws_max_subscriptions", int),
     ("OMS_WS_INIT_TIMEOUT_SECONDS", "ws_init_timeout_seconds", float),
+    ("OMS_EXECUTOR", "executor", str.lower),
 )
 
 # Documented in the README's configuration table (kept in step by a test).
