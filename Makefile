@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-sqlite test-postgres lint composition format schema screenshots fuzz bench bench-quick clean
+.PHONY: install e2e-install run test test-spec test-sqlite test-postgres lint composition format schema screenshots fuzz bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,16 @@ e2e-install: $(E2E_STAMP)
 run: install
 	$(BIN)/oms serve --demo
 
-## Lint, then the whole suite on SQLite and again on PostgreSQL + Redis.
-test: install lint composition test-sqlite test-postgres
+## Lint, graphql-core's own execution tests against engine/, then the whole suite on SQLite and on PostgreSQL + Redis.
+test: install lint test-spec composition test-sqlite test-postgres
+
+## graphql-core 3.3.2's tests/execution (from its sdist, cached in var/) run against engine/: tests/spec/.
+## ENGINE_SPEC_TARGET=graphql runs them on graphql-core itself; SPEC_ARGS passes pytest options (-k, -x, ...).
+SPEC_DIR := var/graphql-core-3.3.2
+test-spec: install
+	$(BIN)/python tests/spec/fetch_graphql_core_tests.py
+	cd $(SPEC_DIR) && PYTHONPATH=$(CURDIR)/tests/spec$${PYTHONPATH:+:$$PYTHONPATH} $(CURDIR)/$(BIN)/pytest -p engine_spec_plugin \
+		-p no:cacheprovider -c pyproject.toml --rootdir . -o addopts= $(SPEC_ARGS) tests/execution
 
 test-sqlite: install e2e-install
 	$(BIN)/pytest --backend sqlite
