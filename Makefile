@@ -63,9 +63,11 @@ screenshots: install
 schema: install
 	$(BIN)/oms export-schema --output schema.graphql
 
-## Long property-based fuzzing of the schema per kind of caller (make test runs a short one).
+## Long property-based fuzzing of the schema per kind of caller, and of planned vs graphql-core answers
+## (make test runs short ones).
 fuzz: install
 	OMS_FUZZ_EXAMPLES=$${OMS_FUZZ_EXAMPLES:-1000} $(BIN)/pytest tests/api/test_fuzz_api.py
+	OMS_DIFF_EXAMPLES=$${OMS_DIFF_EXAMPLES:-2000} $(BIN)/pytest --backend sqlite tests/differential/test_generated_differential.py
 
 ## Benchmarks (PostgreSQL and Redis on 127.0.0.1), each beside a floor measured in the same run:
 ## bench/results/*.json and bench/results/summary.md (the README's table). About 5 minutes on 2 cores;
