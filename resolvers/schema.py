@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+import engine
 from app.config import Settings
 from app.metrics import Metrics
 from resolvers import access
@@ -72,6 +74,12 @@ class Subscription(AvailabilitySubscription, OrderSubscription, TasksSubscriptio
 
 
 class OmsSchema(strawberry.federation.Schema):
+    planned = True  # OMS_EXECUTOR: engine/'s plans, or graphql-core's executor as the reference
+
+    def _get_execute_function(self) -> Callable[..., Any]:
+        """Queries and mutations run through engine/ (plans built once per document) unless `reference`."""
+        return engine.execute if self.planned else super()._get_execute_function()
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log internal faults with their stack; public errors are the client's business."""
         for error in errors:
@@ -99,5 +107,6 @@ def create_schema(metrics: Metrics | None = None, settings: Settings | None = No
         federation_version="2.9",
         config=StrawberryConfig(scalar_map={datetime: AwareDateTime}),
     )
+    schema.planned = settings.executor == "planned"
     access.protect(schema._schema)  # default deny: every root field answers to the permission matrix
     return schema

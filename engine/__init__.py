@@ -1,0 +1,13 @@
+"""Planned execution for graphql-core schemas (Strawberry's included).
+
+A drop-in for `graphql.execute` and `graphql.execute_sync`: the same arguments, the
+same `ExecutionResult`, the specification's semantics. Each (schema, document,
+operation) is planned once -- fields collected, fragments and aliases flattened,
+literal arguments coerced, a completer chosen per return type, direct attribute
+reads where a field has no resolver of its own -- and the plan is cached; each
+request then only runs it. It knows GraphQL and nothing of any application.
+"""
+
+from engine.api import PLANS, Unsupported, execute, execute_sync
+
+__all__ = ["PLANS", "Unsupported", "execute", "execute_sync"]

@@ -1,0 +1,264 @@
+"""Plans: what to do for each selection of an operation, decided once and reused for every request.
+
+A plan is built per (schema, document, operation name, the outcome of every `@skip`/`@include`
+that depends on a variable, hide_suggestions). Within one plan the set of fields at every position
+is fixed, so it is collected once (with graphql-core's own `collect_fields`, so merging, fragments,
+aliases and directives mean exactly what the specification says). For each field the plan keeps:
+how to get the value (the resolver, or a direct attribute read when the field has no resolver of
+its own), its arguments when they are literals (coerced once), and a completer specialised to its
+return type (`engine.completion`). Selections below a field are planned on first use per concrete
+runtime type and kept, so abstract types resolve through a map of object type -> plan.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    get_named_type,
+    is_leaf_type,
+    visit,
+)
+from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
+from graphql.execution.values import VariableValues, get_argument_values
+from graphql.type.directives import GraphQLDisableErrorPropagationDirective
+
+Completer = Callable[..., Any]
+EMPTY_ARGUMENTS: dict[str, Any] = {}
+
+
+class FieldPlan:
+    """One response key of one object type: how to read it and how to complete it."""
+
+    __slots__ = (
+        "arguments",
+        "attribute",
+        "children",
+        "complete",
+        "definition",
+        "details",
+        "dynamic_arguments",
+        "key",
+        "leaf",
+        "name",
+        "needs_info",
+        "nodes",
+        "parent_name",
+        "parent_type",
+        "resolve",
+        "return_type",
+    )
+
+    def __init__(self, parent_type: GraphQLObjectType, key: str, definition: GraphQLField, details: list[FieldDetails]):
+        first = details[0].node
+        self.key = key
+        self.name = first.name.value
+        self.parent_type = parent_type
+        self.parent_name = parent_type.name
+        self.definition = definition
+        self.return_type: GraphQLOutputType = definition.type
+        self.details = details
+        self.nodes: list[FieldNode] = [d.node for d in details]
+        self.resolve = definition.resolve
+        self.attribute = attribute_of(definition) if not (definition.args or first.arguments) else None
+        self.arguments: dict[str, Any] | None = EMPTY_ARGUMENTS
+        self.dynamic_arguments = False
+        self.children: dict[GraphQLObjectType, ObjectPlan] = {}
+        self.leaf = is_leaf_type(get_named_type(self.return_type))
+        self.needs_info = False
+        self.complete: Completer = _unset
+
+
+def _unset(*_: Any) -> Any:  # pragma: no cover - replaced while planning
+    raise AssertionError("completer not planned")
+
+
+class ObjectPlan:
+    """The fields to execute for one concrete object type at one position of the response."""
+
+    __slots__ = ("fields", "type")
+
+    def __init__(self, object_type: GraphQLObjectType, fields: list[FieldPlan]):
+        self.type = object_type
+        self.fields = fields
+
+
+class OperationPlan:
+    """The operation's root plan and what every request of it shares."""
+
+    __slots__ = (
+        "condition_variables",
+        "document",
+        "error_propagation",
+        "fragment_definitions",
+        "fragments",
+        "operation",
+        "planner",
+        "root",
+        "root_type",
+        "variants",
+    )
+
+    def __init__(
+        self,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        fragment_definitions: dict[str, FragmentDefinitionNode],
+        fragments: dict[str, FragmentDetails],
+        planner: Planner,
+    ):
+        self.document = document
+        self.operation = operation
+        self.fragment_definitions = fragment_definitions
+        self.fragments = fragments
+        self.condition_variables = condition_variables(document)
+        self.error_propagation = not any(
+            d.name.value == GraphQLDisableErrorPropagationDirective.name for d in operation.directives or ()
+        )
+        self.planner = planner
+        self.root: ObjectPlan | None = None
+        self.root_type: GraphQLObjectType | None = None
+        self.variants: dict[tuple[str, ...], OperationPlan] = {}
+
+
+def attribute_of(definition: GraphQLField) -> str | None:
+    """The attribute to read when the field's resolver is Strawberry's own getattr of a plain field."""
+    resolve = definition.resolve
+    if resolve is None or not getattr(resolve, "_is_default", False):
+        return None
+    strawberry_field = (definition.extensions or {}).get("strawberry-definition")
+    if strawberry_field is None or getattr(strawberry_field, "base_resolver", None) is not None:
+        return None
+    if getattr(strawberry_field, "default_resolver", None) is not builtins.getattr:
+        return None
+    name = getattr(strawberry_field, "python_name", None)
+    return name if isinstance(name, str) else None
+
+
+class Planner:
+    """Builds field and object plans for one operation plan; completers come from `engine.completion`."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDetails],
+        operation: OperationDefinitionNode,
+        hide_suggestions: bool,
+        build_completer: Callable[[FieldPlan, GraphQLOutputType], Completer],
+        needs_info: Callable[[GraphQLOutputType], bool],
+    ):
+        self.schema = schema
+        self.fragments = fragments
+        self.operation = operation
+        self.hide_suggestions = hide_suggestions
+        self.build_completer = build_completer
+        self.completion_needs_info = needs_info
+        self.static = not any(f.variable_signatures for f in fragments.values())
+
+    def root(self, root_type: GraphQLObjectType, variables: VariableValues) -> ObjectPlan:
+        grouped = collect_fields(
+            self.schema, self.fragments, variables, root_type, self.operation, self.hide_suggestions
+        ).grouped_field_set
+        return self._object(root_type, grouped)
+
+    def children(self, field: FieldPlan, object_type: GraphQLObjectType, variables: VariableValues) -> ObjectPlan:
+        """The selection below `field` for one runtime object type, planned once and kept."""
+        grouped = collect_subfields(
+            self.schema,
+            self.fragments,
+            variables,
+            self.operation,
+            object_type,
+            field.details,
+            self.hide_suggestions,
+        ).grouped_field_set
+        plan = self._object(object_type, grouped)
+        field.children[object_type] = plan
+        return plan
+
+    def _object(self, object_type: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> ObjectPlan:
+        fields: list[FieldPlan] = []
+        for key, details in grouped.items():
+            definition = self.schema.get_field(object_type, details[0].node.name.value)
+            if definition is None:
+                continue  # unknown fields are left out, as graphql-core does
+            fields.append(self._field(object_type, key, definition, details))
+        return ObjectPlan(object_type, fields)
+
+    def _field(
+        self, parent: GraphQLObjectType, key: str, definition: GraphQLField, details: list[FieldDetails]
+    ) -> FieldPlan:
+        field = FieldPlan(parent, key, definition, details)
+        first = details[0]
+        if definition.args or first.node.arguments:
+            literal = first.fragment_variable_values is None and not _mentions_variables(first.node)
+            field.arguments = _coerced_once(definition, first.node) if literal else None
+            field.dynamic_arguments = field.arguments is None
+        field.complete = self.build_completer(field, field.return_type)
+        field.needs_info = field.attribute is None or self.completion_needs_info(field.return_type)
+        return field
+
+
+def _coerced_once(definition: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
+    """Literal arguments are coerced at planning time when every value is immutable (a resolver may change
+    a list or dict it is given: Strawberry's `_entities` does); errors are left to each request to raise."""
+    try:
+        arguments = get_argument_values(definition, node, None)
+    except (GraphQLError, TypeError, ValueError):
+        return None
+    return arguments if all(immutable(v) for v in arguments.values()) else None
+
+
+IMMUTABLE = (str, int, float, bool, type(None), Enum, frozenset)
+
+
+def immutable(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(immutable(v) for v in value)
+    return isinstance(value, IMMUTABLE)
+
+
+class _VariableFinder(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_variable(self, *_: Any) -> Any:
+        self.found = True
+        return Visitor.BREAK
+
+
+def _mentions_variables(node: FieldNode) -> bool:
+    finder = _VariableFinder()
+    for argument in node.arguments or ():
+        visit(argument, finder)
+    return finder.found
+
+
+def condition_variables(document: DocumentNode) -> tuple[str, ...]:
+    """Variables that `@skip(if:)`/`@include(if:)` read: their values pick which plan a request runs."""
+    names: list[str] = []
+
+    class Conditions(Visitor):
+        def enter_directive(self, node: Any, *_: Any) -> None:
+            if node.name.value in ("skip", "include"):
+                for argument in node.arguments or ():
+                    if isinstance(argument.value, VariableNode) and argument.value.name.value not in names:
+                        names.append(argument.value.name.value)
+
+    visit(document, Conditions())
+    return tuple(names)
