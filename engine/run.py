@@ -331,6 +331,8 @@ class Run:
                     completed.append(value)
                 index += 1
         except Exception:
+            if pending:
+                self.settle_in_background([completed[i] for i in pending])
             if early_return is not None:
                 with suppress(Exception):
                     await early_return()
