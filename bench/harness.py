@@ -13,7 +13,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -42,13 +42,14 @@ async def load(
     requests: int,
     seconds: float,
     warmup: int = 20,
+    path: str = "/graphql",
 ) -> Figures:
-    """POST the bodies round-robin over `connections` keep-alive connections, bounded in requests and seconds.
-    An answer other than 200 with `data` and no `errors` counts as an error."""
+    """POST the bodies to `path` round-robin over `connections` keep-alive connections, bounded in requests and
+    seconds. An answer other than 200 with `data` and no `errors` counts as an error."""
     headers = {"authorization": f"Bearer {TOKEN}"}
     clients = [Connection("127.0.0.1", port, headers) for _ in range(connections)]
     for n in range(warmup):
-        await clients[n % connections].post_json("/graphql", bodies[n % len(bodies)])
+        await clients[n % connections].post_json(path, bodies[n % len(bodies)])
     latencies: list[float] = []
     errors = 0
     sent = 0
@@ -61,7 +62,7 @@ async def load(
             sent += 1
             started = time.perf_counter()
             try:
-                status, answer = await client.post_json("/graphql", body)
+                status, answer = await client.post_json(path, body)
             except LoadError:
                 errors += 1
                 continue
@@ -122,13 +123,16 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @asynccontextmanager
-async def in_process(database_url: str) -> AsyncIterator[Any]:
-    """The app under uvicorn in this event loop (as tests/harness.py does), to read its statement counter."""
+async def in_process(database_url: str, prepare: Callable[[Any], Any] | None = None) -> AsyncIterator[Any]:
+    """The app under uvicorn in this event loop (as tests/harness.py does), to read its statement counter;
+    `prepare` may add routes to it first (bench.handbuilt.mount)."""
     from app.config import Settings
     from app.server import create_app
 
     settings = Settings.from_env({**SERVER_ENV, "DATABASE_URL": database_url})
     app = create_app(settings)
+    if prepare is not None:
+        app = prepare(app)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_config=None, access_log=False))
@@ -153,19 +157,23 @@ async def statements_per_request(database_url: str, bodies: Sequence[dict[str, A
 
 
 async def count_statements(
-    port: int, counter: Any, bodies: Sequence[dict[str, Any]], repeat: int = 5, *, warm: bool = True
+    port: int,
+    counter: Any,
+    bodies: Sequence[dict[str, Any]],
+    repeat: int = 5,
+    *,
+    warm: bool = True,
+    path: str = "/graphql",
 ) -> float:
     """Mean statements per request over `repeat` rounds of the bodies (after one uncounted round if `warm`)."""
     async with httpx.AsyncClient(timeout=60) as client:
         headers = {"authorization": f"Bearer {TOKEN}"}
         for body in bodies if warm else ():
-            await client.post(f"http://127.0.0.1:{port}/graphql", json=body, headers=headers)
+            await client.post(f"http://127.0.0.1:{port}{path}", json=body, headers=headers)
         total = 0
         for _ in range(repeat):
             for body in bodies:
                 rid = uuid.uuid4().hex
-                await client.post(
-                    f"http://127.0.0.1:{port}/graphql", json=body, headers={**headers, "x-request-id": rid}
-                )
+                await client.post(f"http://127.0.0.1:{port}{path}", json=body, headers={**headers, "x-request-id": rid})
                 total += counter.by_request.get(rid, 0)
     return round(total / max(1, repeat * len(bodies)), 2)

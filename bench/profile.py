@@ -1,6 +1,12 @@
 """Where a scenario's server time goes: py-spy samples the server under the suite's load, summed by layer.
 
     python -m bench.profile pdp|plp|cart|place|fanout|import [--seconds N]
+    python -m bench.profile plp --executor planned|reference|hand-built
+
+The storefront scenarios (pdp, plp, cart) run our server under
+OMS_EXECUTOR=<executor> (default planned), or the hand-built floor
+(bench/handbuilt.py) with `--executor hand-built`, and write
+bench/results/profile-<scenario>-<executor>.txt.
 
 Needs py-spy in the virtualenv (`.venv/bin/pip install py-spy`; not a project
 dependency). Writes bench/results/profile-<scenario>.txt: self time by layer
@@ -22,10 +28,11 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import fanout, network, storefront
+from bench import fanout, network, scenarios
 from bench.common import REDIS, RESULTS, free_port, server
 from bench.harness import SERVER_ENV, load
 
+HANDBUILT = "hand-built"
 LAYERS = (
     ("(graphql/", "graphql-core"),
     ("(strawberry/", "strawberry"),
@@ -42,6 +49,7 @@ LAYERS = (
     ("(domain/", "ours: domain/"),
     ("(app/", "ours: app/"),
     ("(resolvers/", "ours: resolvers/"),
+    ("(engine/", "ours: engine/"),
     ("(bench/", "ours: bench/"),
 )
 
@@ -68,7 +76,7 @@ def summarize(raw: Path, title: str) -> str:
         by_layer[layer(frames[-1])] += n
         by_frame[frames[-1]] += n
         for frame in set(frames):
-            if any(p in frame for p in ("(domain/", "(app/", "(resolvers/")):
+            if any(p in frame for p in ("(domain/", "(app/", "(resolvers/", "(engine/")):
                 ours_inclusive[frame] += n
     lines = [f"# {title}: {total} samples", "", "## self time by layer"]
     lines += [f"{100 * n / total:5.1f}%  {name}" for name, n in by_layer.most_common()]
@@ -89,15 +97,22 @@ def spy(pid: int, seconds: float, out: Path) -> Iterator[None]:
         process.wait(seconds + 30)
 
 
-async def http_scenario(name: str, seconds: float, raw: Path) -> None:
-    make = {"pdp": storefront.pdp_bodies, "plp": storefront.plp_bodies, "cart": storefront.cart_bodies}[name]
+async def http_scenario(name: str, seconds: float, raw: Path, executor: str) -> None:
+    """The storefront scenario's load on one server (1 worker, PostgreSQL + Redis), py-spy on its process."""
+    scenario = scenarios.BY_ROUTE[name]
+    path = f"/handbuilt/{name}" if executor == HANDBUILT else "/graphql"
+    target = "bench.handbuilt:app" if executor == HANDBUILT else "app.asgi:app"
     async with network.postgres() as url:
-        env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS}
+        env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_EXECUTOR": executor}
+        if executor == HANDBUILT:
+            env["OMS_EXECUTOR"] = "planned"
         port = free_port()
-        with server(["-m", "uvicorn", "app.asgi:app", "--no-access-log", "--port", str(port)], env, port) as proc:
-            await load(port, make(), connections=storefront.CONNECTIONS, requests=50, seconds=5)
+        command = ["-m", "uvicorn", target, "--no-access-log", "--port", str(port), "--timeout-keep-alive", "60"]
+        with server(command, env, port) as proc:
+            bodies, connections = scenario.bodies(), scenarios.CONNECTIONS
+            await load(port, bodies, connections=connections, requests=50, seconds=5, path=path)
             with spy(proc.pid, seconds, raw):
-                await load(port, make(), connections=storefront.CONNECTIONS, requests=10**9, seconds=seconds + 1)
+                await load(port, bodies, connections=connections, requests=10**9, seconds=seconds + 1, path=path)
 
 
 async def place_scenario(seconds: float, raw: Path) -> None:
@@ -174,12 +189,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("scenario", choices=["pdp", "plp", "cart", "place", "fanout", "import"])
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--executor",
+        choices=["planned", "reference", HANDBUILT],
+        default="planned",
+        help="pdp, plp, cart: OMS_EXECUTOR of the server, or the hand-built floor",
+    )
     parser.add_argument("--lines", type=int, default=200_000, help="import: lines in the feed")
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres", help="import: where to")
     parser.add_argument("--summarize", action="store_true", help="only summarize the raw file of an earlier run")
     args = parser.parse_args()
+    if not args.summarize and not shutil.which("py-spy", path=str(Path(sys.executable).parent)):
+        parser.error("py-spy is not in the virtualenv: .venv/bin/pip install py-spy")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    raw = RESULTS / f"profile-{args.scenario}.raw.txt"
+    http = args.scenario in scenarios.BY_ROUTE
+    name = f"{args.scenario}-{args.executor}" if http else args.scenario
+    raw = RESULTS / f"profile-{name}.raw.txt"
     if args.summarize:
         pass
     elif args.scenario == "fanout":
@@ -192,12 +217,14 @@ def main() -> None:
     elif args.scenario == "place":
         asyncio.run(place_scenario(args.seconds, raw))
     else:
-        asyncio.run(http_scenario(args.scenario, args.seconds, raw))
+        asyncio.run(http_scenario(args.scenario, args.seconds, raw, args.executor))
     what = (
         f"import, {args.lines:,} lines, {args.backend} (py-spy, the CLI process)" if args.scenario == "import" else ""
     )
+    if http:
+        what = f"{args.scenario}, {args.executor} (py-spy, server process)"
     text = summarize(raw, what or f"{args.scenario} (py-spy, server process)")
-    (RESULTS / f"profile-{args.scenario}.txt").write_text(text)
+    (RESULTS / f"profile-{name}.txt").write_text(text)
     print(text)
 
 
