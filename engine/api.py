@@ -23,7 +23,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.execute import UNEXPECTED_EXPERIMENTAL_DIRECTIVES
-from graphql.execution.executor import SELECTIONS_NESTED_TOO_DEEPLY
+from graphql.execution.executor import SELECTIONS_NESTED_TOO_DEEPLY, Executor
 from graphql.execution.get_variable_signature import get_variable_signature
 from graphql.execution.middleware import MiddlewareManager
 from graphql.execution.values import VariableValues, get_variable_values
@@ -85,7 +85,8 @@ def execute(
     if isinstance(run, list):
         return ExecutionResult(None, errors=run)
     if executor_class is not None:
-        run.info_builder = executor_class.build_resolve_info
+        builder = executor_class.build_resolve_info
+        run.info_builder = None if builder is Executor.build_resolve_info else builder
         for name, value in custom_context_args.items():
             setattr(run, name, value)
     elif custom_context_args:
@@ -170,6 +171,8 @@ def info_only(executor_class: type) -> bool:
     for cls in executor_class.__mro__:
         if cls.__module__.startswith("graphql."):
             return True
+        if "_engine_planned_events" in vars(cls):
+            continue  # engine.subscriptions' own class: its events run through plans
         if set(vars(cls)) - INFO_ONLY:
             return False
     return True

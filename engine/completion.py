@@ -33,6 +33,8 @@ from graphql import (
 )
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
 
+from engine.incremental import fresh
+
 if TYPE_CHECKING:
     from engine.plans import Completer, FieldPlan
 
@@ -148,6 +150,8 @@ def _list(list_type: GraphQLList[Any], inner: Completer) -> Completer:
             return None
         if isinstance(result, Exception):
             raise result
+        if field.stream_refusal is not None and not isinstance(path.key, int):
+            raise fresh(field.stream_refusal)
         if run.is_async_iterable(result):
             return run.complete_async_iterator(field, item_type, inner, info, path, result)
         if not (type(result) is list or is_iterable(result)):

@@ -30,12 +30,16 @@ from graphql import (
     VariableNode,
     Visitor,
     get_named_type,
+    get_nullable_type,
     is_leaf_type,
+    is_list_type,
     visit,
 )
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
 from graphql.execution.values import VariableValues, get_argument_values
 from graphql.type.directives import GraphQLDisableErrorPropagationDirective
+
+from engine import incremental
 
 Completer = Callable[..., Any]
 EMPTY_ARGUMENTS: dict[str, Any] = {}
@@ -61,6 +65,7 @@ class FieldPlan:
         "parent_type",
         "resolve",
         "return_type",
+        "stream_refusal",
     )
 
     def __init__(self, parent_type: GraphQLObjectType, key: str, definition: GraphQLField, details: list[FieldDetails]):
@@ -80,6 +85,7 @@ class FieldPlan:
         self.children: dict[GraphQLObjectType, ObjectPlan] = {}
         self.leaf = is_leaf_type(get_named_type(self.return_type))
         self.needs_info = False
+        self.stream_refusal: Exception | None = None
         self.complete: Completer = _unset
 
 
@@ -90,11 +96,12 @@ def _unset(*_: Any) -> Any:  # pragma: no cover - replaced while planning
 class ObjectPlan:
     """The fields to execute for one concrete object type at one position of the response."""
 
-    __slots__ = ("fields", "type")
+    __slots__ = ("deferred", "fields", "type")
 
-    def __init__(self, object_type: GraphQLObjectType, fields: list[FieldPlan]):
+    def __init__(self, object_type: GraphQLObjectType, fields: list[FieldPlan], deferred: str | None = None):
         self.type = object_type
         self.fields = fields
+        self.deferred = deferred  # why this selection cannot run (it defers), as graphql-core words it
 
 
 class OperationPlan:
@@ -170,14 +177,14 @@ class Planner:
         self.static = not any(f.variable_signatures for f in fragments.values())
 
     def root(self, root_type: GraphQLObjectType, variables: VariableValues) -> ObjectPlan:
-        grouped = collect_fields(
+        collected = collect_fields(
             self.schema, self.fragments, variables, root_type, self.operation, self.hide_suggestions
-        ).grouped_field_set
-        return self._object(root_type, grouped)
+        )
+        return self._object(root_type, collected.grouped_field_set, collected.new_defer_usages, variables)
 
     def children(self, field: FieldPlan, object_type: GraphQLObjectType, variables: VariableValues) -> ObjectPlan:
         """The selection below `field` for one runtime object type, planned once and kept."""
-        grouped = collect_subfields(
+        collected = collect_subfields(
             self.schema,
             self.fragments,
             variables,
@@ -185,19 +192,29 @@ class Planner:
             object_type,
             field.details,
             self.hide_suggestions,
-        ).grouped_field_set
-        plan = self._object(object_type, grouped)
+        )
+        plan = self._object(object_type, collected.grouped_field_set, collected.new_defer_usages, variables)
         field.children[object_type] = plan
         return plan
 
-    def _object(self, object_type: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> ObjectPlan:
+    def _object(
+        self,
+        object_type: GraphQLObjectType,
+        grouped: dict[str, list[FieldDetails]],
+        defers: list[Any],
+        variables: VariableValues,
+    ) -> ObjectPlan:
         fields: list[FieldPlan] = []
         for key, details in grouped.items():
             definition = self.schema.get_field(object_type, details[0].node.name.value)
             if definition is None:
                 continue  # unknown fields are left out, as graphql-core does
-            fields.append(self._field(object_type, key, definition, details))
-        return ObjectPlan(object_type, fields)
+            field = self._field(object_type, key, definition, details)
+            if is_list_type(get_nullable_type(definition.type)) and details[0].node.directives:
+                field.stream_refusal = incremental.stream_refusal(self.operation, details[0].node, variables)
+            fields.append(field)
+        deferred = incremental.defer_refusal(self.operation) if defers else None
+        return ObjectPlan(object_type, fields, deferred)
 
     def _field(
         self, parent: GraphQLObjectType, key: str, definition: GraphQLField, details: list[FieldDetails]
@@ -250,12 +267,12 @@ def _mentions_variables(node: FieldNode) -> bool:
 
 
 def condition_variables(document: DocumentNode) -> tuple[str, ...]:
-    """Variables that `@skip(if:)`/`@include(if:)` read: their values pick which plan a request runs."""
+    """Variables that `@skip`/`@include` (and `@defer`/`@stream`) read in `if:`: their values pick the plan."""
     names: list[str] = []
 
     class Conditions(Visitor):
         def enter_directive(self, node: Any, *_: Any) -> None:
-            if node.name.value in ("skip", "include"):
+            if node.name.value in ("skip", "include", "defer", "stream"):
                 for argument in node.arguments or ():
                     if isinstance(argument.value, VariableNode) and argument.value.name.value not in names:
                         names.append(argument.value.name.value)

@@ -120,6 +120,8 @@ class Run:
         return arguments  # type: ignore[no-any-return]
 
     def execute_fields(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+        if plan.deferred is not None:
+            raise GraphQLError(plan.deferred)
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         pending: list[str] | None = None
@@ -149,6 +151,8 @@ class Run:
         return results
 
     def execute_fields_serially(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+        if plan.deferred is not None:
+            raise GraphQLError(plan.deferred)
         results: dict[str, Any] = {}
         fields = plan.fields
         for position, field in enumerate(fields):

@@ -108,5 +108,7 @@ def create_schema(metrics: Metrics | None = None, settings: Settings | None = No
         config=StrawberryConfig(scalar_map={datetime: AwareDateTime}),
     )
     schema.planned = settings.executor == "planned"
+    if schema.planned:  # subscriptions too: each event's selection runs from the plan
+        schema.execution_context_class = engine.planned_events(schema.execution_context_class)
     access.protect(schema._schema)  # default deny: every root field answers to the permission matrix
     return schema
