@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-spec test-sqlite test-postgres lint composition format schema screenshots fuzz bench bench-quick clean
+.PHONY: install e2e-install run test test-spec test-sqlite test-postgres test-reference lint composition format schema screenshots fuzz bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ e2e-install: $(E2E_STAMP)
 run: install
 	$(BIN)/oms serve --demo
 
-## Lint, graphql-core's own execution tests against engine/, then the whole suite on SQLite and on PostgreSQL + Redis.
-test: install lint test-spec composition test-sqlite test-postgres
+## Lint, graphql-core's own execution tests against engine/, then the whole suite on SQLite and on PostgreSQL + Redis
+## (planned executor), and once more on SQLite under graphql-core's executor (OMS_EXECUTOR=reference).
+test: install lint test-spec composition test-sqlite test-postgres test-reference
 
 ## graphql-core 3.3.2's tests/execution (from its sdist, cached in var/) run against engine/: tests/spec/.
 ## ENGINE_SPEC_TARGET=graphql runs them on graphql-core itself; SPEC_ARGS passes pytest options (-k, -x, ...).
@@ -42,6 +43,10 @@ test-sqlite: install e2e-install
 
 test-postgres: install e2e-install
 	$(BIN)/pytest --backend postgres
+
+## The whole suite under the reference executor: graphql-core stays a working fallback.
+test-reference: install e2e-install
+	OMS_EXECUTOR=reference $(BIN)/pytest --backend sqlite
 
 lint: install
 	$(BIN)/ruff check .

@@ -93,4 +93,5 @@ def settings_for(backend: Backend, **overrides: object) -> Settings:
         scheduler_interval_seconds=0.1,
         webhook_retry_base_seconds=0.05,
         rate_limit_per_minute=0,  # one server serves the whole session; rate limits are tested on their own
+        executor=os.environ.get("OMS_EXECUTOR", "planned"),  # `make test-reference` runs the suite on graphql-core
     ).with_(**overrides)
