@@ -55,6 +55,7 @@ class FieldPlan:
         "complete",
         "definition",
         "details",
+        "direct",
         "dynamic_arguments",
         "key",
         "leaf",
@@ -85,6 +86,7 @@ class FieldPlan:
         self.children: dict[GraphQLObjectType, ObjectPlan] = {}
         self.leaf = is_leaf_type(get_named_type(self.return_type))
         self.needs_info = False
+        self.direct = False  # read as a plain attribute and completed without info: run.execute_fields inlines it
         self.stream_refusal: Exception | None = None
         self.complete: Completer = _unset
 
@@ -227,6 +229,7 @@ class Planner:
             field.dynamic_arguments = field.arguments is None
         field.complete = self.build_completer(field, field.return_type)
         field.needs_info = field.attribute is None or self.completion_needs_info(field.return_type)
+        field.direct = not field.needs_info
         return field
 
 

@@ -12,6 +12,7 @@ from asyncio import gather, get_running_loop
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from contextlib import suppress
 from inspect import iscoroutine
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -25,13 +26,14 @@ from graphql import (
 from graphql.execution.executor import CollectedErrors, default_field_resolver, get_typename
 from graphql.execution.values import VariableValues, get_argument_values
 from graphql.pyutils import Path, gather_with_cancel, inspect
+from graphql.pyutils import is_awaitable as default_is_awaitable
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
 from engine.completion import invalid_return_type
 from engine.plans import EMPTY_ARGUMENTS, FieldPlan, ObjectPlan, OperationPlan, immutable
 
 AwaitableCheck = Callable[[Any], bool]
-PLAIN = frozenset((str, int, float, bool, type(None), dict, list, tuple))
+PLAIN: frozenset[type] = frozenset((str, int, float, bool, type(None), dict, list, tuple))
 """Values of these types are never awaitable: the awaitable check is skipped for them."""
 
 
@@ -60,6 +62,7 @@ class Run:
         self.type_resolver = type_resolver
         self.is_awaitable = is_awaitable
         self.is_async_iterable = is_async_iterable
+        self.plain = learned_plain(is_awaitable)
         self.errors = CollectedErrors()
         self.error_propagation = plan.error_propagation
         self.arguments: dict[FieldPlan, dict[str, Any]] = {}
@@ -72,6 +75,16 @@ class Run:
         self.variable_values = variables
         self.abort_signal = None
         self.async_helpers = self.helpers
+
+    def awaitable(self, value: Any) -> bool:
+        """`is_awaitable`, learning classes whose instances never are (see `learned_plain`)."""
+        if self.is_awaitable(value):
+            return True
+        cls = value.__class__
+        plain = self.plain
+        if plain is not PLAIN and type(value) is cls and _type_decides(cls, value):
+            plain.add(cls)  # type: ignore[union-attr]
+        return False
 
     # -- planning on first use ---------------------------------------------------------------
 
@@ -119,15 +132,33 @@ class Run:
             self.arguments[field] = arguments
         return arguments  # type: ignore[no-any-return]
 
-    def execute_fields(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+    def execute_fields(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:  # noqa: PLR0912 - hot loop, inlined
         if plan.deferred is not None:
             raise GraphQLError(plan.deferred)
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
+        plain = self.plain
         pending: list[str] | None = None
         try:
             for field in plan.fields:
-                completed = self.execute_field(field, source, path)
+                if field.direct:  # a plain attribute, no info needed: the common case, inlined
+                    field_path = None if field.leaf else Path(path, field.key, field.parent_name)
+                    try:
+                        result = getattr(source, field.attribute)  # type: ignore[arg-type]
+                        if result.__class__ not in plain and self.awaitable(result):
+                            field_path = field_path or Path(path, field.key, field.parent_name)
+                            completed = self._complete_awaitable(field, None, field_path, result)
+                        else:
+                            completed = field.complete(self, field, None, field_path, result)
+                            if completed.__class__ not in PLAIN and is_awaitable(completed):
+                                field_path = field_path or Path(path, field.key, field.parent_name)
+                                completed = self._await_completed(field, completed, field_path)
+                    except Exception as raw:  # noqa: BLE001
+                        field_path = field_path or Path(path, field.key, field.parent_name)
+                        self.handle_field_error(raw, field.return_type, field, field_path)
+                        completed = None
+                else:
+                    completed = self.execute_field(field, source, path)
                 results[field.key] = completed
                 if completed.__class__ not in PLAIN and is_awaitable(completed):
                     if pending is None:
@@ -177,7 +208,7 @@ class Run:
         try:
             if attribute is not None and not field.needs_info:
                 result = getattr(source, attribute)
-                if result.__class__ not in PLAIN and self.is_awaitable(result):
+                if result.__class__ not in self.plain and self.awaitable(result):
                     return self._complete_awaitable(
                         field, None, path or Path(parent, field.key, field.parent_name), result
                     )
@@ -244,9 +275,10 @@ class Run:
         iterator = iter(items)
         index = 0
         leaf = field.leaf
+        plain = self.plain
         try:
             for item in iterator:
-                if item.__class__ not in PLAIN and is_awaitable(item):
+                if item.__class__ not in plain and self.awaitable(item):
                     append(self._complete_awaitable_item(field, item_type, inner, info, Path(path, index, None), item))
                     pending = [] if pending is None else pending
                     pending.append(index)
@@ -443,6 +475,34 @@ class Run:
 
     def _gather_work(self, values: Any) -> Awaitable[list[Any]]:
         return gather_with_cancel(*values)
+
+
+_LEARNED: dict[Any, set[type]] = {}
+
+
+def learned_plain(is_awaitable: AwaitableCheck) -> frozenset[type] | set[type]:
+    """Classes known never to be awaitable under this predicate. Only for graphql-core's and Strawberry's
+    predicates, whose answer for an ordinary class depends on the class alone (no `__await__`, no
+    `__getattr__`); any other predicate is asked about every value."""
+    known = is_awaitable is default_is_awaitable or (
+        getattr(is_awaitable, "__name__", "") == "optimized_is_awaitable"
+        and getattr(is_awaitable, "__module__", "").startswith("strawberry.")
+    )
+    if not known:
+        return PLAIN
+    learned = _LEARNED.get(is_awaitable)
+    if learned is None:
+        learned = _LEARNED[is_awaitable] = set(PLAIN)
+    return learned
+
+
+def _type_decides(cls: type, value: Any) -> bool:
+    if isinstance(value, (CoroutineType, GeneratorType)) or hasattr(cls, "__await__"):
+        return False
+    attribute_lookup: Any = cls.__getattribute__
+    if hasattr(cls, "__getattr__") or attribute_lookup is not object.__getattribute__:
+        return False
+    return "__await__" not in getattr(value, "__dict__", ())
 
 
 def _default_type_resolver(value: Any, info: GraphQLResolveInfo[Any], abstract_type: Any) -> Any:
