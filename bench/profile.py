@@ -115,14 +115,20 @@ async def http_scenario(name: str, seconds: float, raw: Path, executor: str) -> 
                 await load(port, bodies, connections=connections, requests=10**9, seconds=seconds + 1, path=path)
 
 
-async def place_scenario(seconds: float, raw: Path) -> None:
+async def place_scenario(seconds: float, raw: Path, executor: str) -> None:
     """placeOrder as the bench drives it (50 clients, hot SKUs), with stock enough that none is refused."""
     from bench import place_order
     from bench.pg import scratch_database
 
     async with scratch_database() as url:
         await place_order.seed(url, per_location=100_000)
-        env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_DB_POOL_SIZE": "50"}
+        env = {
+            **SERVER_ENV,
+            "DATABASE_URL": url,
+            "REDIS_URL": REDIS,
+            "OMS_DB_POOL_SIZE": "50",
+            "OMS_EXECUTOR": executor,
+        }
         port = free_port()
         command = [
             "-m",
@@ -140,7 +146,7 @@ async def place_scenario(seconds: float, raw: Path) -> None:
                 await place_order.drive(port, int(seconds * 600), 50)  # enough orders to outlast the sampling
 
 
-async def fanout_scenario(seconds: float, raw: Path) -> list[Path]:
+async def fanout_scenario(seconds: float, raw: Path, executor: str) -> list[Path]:
     """Both replicas sampled (one py-spy each) while 1,000 subscribers receive events."""
     spies: list[subprocess.Popen[bytes]] = []
     parts: list[Path] = []
@@ -151,7 +157,7 @@ async def fanout_scenario(seconds: float, raw: Path) -> list[Path]:
             spies.append(subprocess.Popen(_spy_command(pid, seconds, parts[-1]), stdout=subprocess.DEVNULL))
 
     try:
-        await fanout.run(1000, 30, 30.0, on_replicas=attach, record=False)
+        await fanout.run(1000, 30, 30.0, on_replicas=attach, record=False, executors=(executor,))
     finally:
         for s in spies:
             s.wait(60)
@@ -193,7 +199,7 @@ def main() -> None:
         "--executor",
         choices=["planned", "reference", HANDBUILT],
         default="planned",
-        help="pdp, plp, cart: OMS_EXECUTOR of the server, or the hand-built floor",
+        help="OMS_EXECUTOR of the server(s); pdp, plp, cart also the hand-built floor",
     )
     parser.add_argument("--lines", type=int, default=200_000, help="import: lines in the feed")
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres", help="import: where to")
@@ -203,26 +209,29 @@ def main() -> None:
         parser.error("py-spy is not in the virtualenv: .venv/bin/pip install py-spy")
     RESULTS.mkdir(parents=True, exist_ok=True)
     http = args.scenario in scenarios.BY_ROUTE
-    name = f"{args.scenario}-{args.executor}" if http else args.scenario
+    if args.executor == HANDBUILT and not http:
+        parser.error("--executor hand-built is for pdp, plp and cart")
+    plain = not http and (args.executor == "planned" or args.scenario == "import")
+    name = args.scenario if plain else f"{args.scenario}-{args.executor}"
     raw = RESULTS / f"profile-{name}.raw.txt"
     if args.summarize:
         pass
     elif args.scenario == "fanout":
-        parts = asyncio.run(fanout_scenario(args.seconds, raw))
+        parts = asyncio.run(fanout_scenario(args.seconds, raw, args.executor))
         raw.write_text("".join(p.read_text() for p in parts))
         for p in parts:
             p.unlink()
     elif args.scenario == "import":
         asyncio.run(import_scenario(args.lines, raw, args.backend))
     elif args.scenario == "place":
-        asyncio.run(place_scenario(args.seconds, raw))
+        asyncio.run(place_scenario(args.seconds, raw, args.executor))
     else:
         asyncio.run(http_scenario(args.scenario, args.seconds, raw, args.executor))
     what = (
         f"import, {args.lines:,} lines, {args.backend} (py-spy, the CLI process)" if args.scenario == "import" else ""
     )
-    if http:
-        what = f"{args.scenario}, {args.executor} (py-spy, server process)"
+    if http or args.scenario in {"place", "fanout"}:
+        what = f"{args.scenario}, OMS_EXECUTOR={args.executor} (py-spy, server process)"
     text = summarize(raw, what or f"{args.scenario} (py-spy, server process)")
     (RESULTS / f"profile-{name}.txt").write_text(text)
     print(text)
