@@ -11,6 +11,17 @@ request then only runs it. Subscriptions run each event's selection from the pla
 """
 
 from engine.api import PLANS, Unsupported, execute, execute_sync
+from engine.documents import graphql, graphql_sync, prepared
 from engine.subscriptions import planned_events, subscribe
 
-__all__ = ["PLANS", "Unsupported", "execute", "execute_sync", "planned_events", "subscribe"]
+__all__ = [
+    "PLANS",
+    "Unsupported",
+    "execute",
+    "execute_sync",
+    "graphql",
+    "graphql_sync",
+    "planned_events",
+    "prepared",
+    "subscribe",
+]

@@ -47,3 +47,13 @@ def test_resolvers_never_touch_sql_directly() -> None:
             assert top_level(module) != "sqlalchemy", f"{path.relative_to(ROOT)} imports {module}"
             touches_store = module == "app.store" or (module.startswith("app.store.") and module != "app.store.db")
             assert not touches_store, f"{path.relative_to(ROOT)} imports {module}"
+
+
+def test_the_engine_knows_graphql_and_nothing_of_the_oms() -> None:
+    """engine/ could be published alone: it imports graphql-core, the standard library and itself."""
+    for path in (ROOT / "engine").rglob("*.py"):
+        for module in imported_modules(path):
+            root = top_level(module)
+            assert root in ("engine", "graphql", "__future__") or root in sys.stdlib_module_names, (
+                f"{path.relative_to(ROOT)} imports {module}"
+            )
