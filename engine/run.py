@@ -8,11 +8,7 @@ that every decision that depends only on the document was taken while planning.
 
 from __future__ import annotations
 
-from asyncio import gather, get_running_loop
-from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
-from contextlib import suppress
-from inspect import iscoroutine
-from types import CoroutineType, GeneratorType
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from graphql import (
@@ -23,21 +19,19 @@ from graphql import (
     GraphQLSchema,
     located_error,
 )
-from graphql.execution.executor import CollectedErrors, default_field_resolver, get_typename
+from graphql.execution.executor import CollectedErrors, default_field_resolver
 from graphql.execution.values import VariableValues, get_argument_values
-from graphql.pyutils import Path, gather_with_cancel, inspect
-from graphql.pyutils import is_awaitable as default_is_awaitable
+from graphql.pyutils import Path, gather_with_cancel
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
-from engine.completion import invalid_return_type
+from engine.awaitables import PLAIN, AwaitableCheck, learned_plain, type_decides
+from engine.background import BackgroundWork
+from engine.lists import ListCompletion
+from engine.objects import ObjectCompletion
 from engine.plans import EMPTY_ARGUMENTS, FieldPlan, ObjectPlan, OperationPlan, immutable
 
-AwaitableCheck = Callable[[Any], bool]
-PLAIN: frozenset[type] = frozenset((str, int, float, bool, type(None), dict, list, tuple))
-"""Values of these types are never awaitable: the awaitable check is skipped for them."""
 
-
-class Run:
+class Run(ListCompletion, ObjectCompletion, BackgroundWork):
     """The state of one request: its variables, context, root value and collected errors."""
 
     def __init__(
@@ -82,7 +76,7 @@ class Run:
             return True
         cls = value.__class__
         plain = self.plain
-        if plain is not PLAIN and type(value) is cls and _type_decides(cls, value):
+        if plain is not PLAIN and type(value) is cls and type_decides(cls, value):
             plain.add(cls)  # type: ignore[union-attr]
         return False
 
@@ -264,251 +258,3 @@ class Run:
         if self.error_propagation and isinstance(return_type, GraphQLNonNull):
             raise error
         self.errors.add(error, path)
-
-    # -- lists -------------------------------------------------------------------------------
-
-    def complete_items(self, field: FieldPlan, item_type: Any, inner: Any, info: Any, path: Path, items: Any) -> Any:
-        is_awaitable = self.is_awaitable
-        completed: list[Any] = []
-        append = completed.append
-        pending: list[int] | None = None
-        iterator = iter(items)
-        index = 0
-        leaf = field.leaf
-        plain = self.plain
-        try:
-            for item in iterator:
-                if item.__class__ not in plain and self.awaitable(item):
-                    append(self._complete_awaitable_item(field, item_type, inner, info, Path(path, index, None), item))
-                    pending = [] if pending is None else pending
-                    pending.append(index)
-                else:
-                    item_path = None if leaf else Path(path, index, None)
-                    try:
-                        value = inner(self, field, info, item_path, item)
-                        if value.__class__ not in PLAIN and is_awaitable(value):
-                            value = self._await_item(field, item_type, value, item_path or Path(path, index, None))
-                            pending = [] if pending is None else pending
-                            pending.append(index)
-                    except Exception as raw:  # noqa: BLE001
-                        self.handle_field_error(raw, item_type, field, item_path or Path(path, index, None))
-                        value = None
-                    append(value)
-                index += 1
-        except Exception:
-            awaitables = [completed[i] for i in pending or ()]
-            with suppress(Exception):
-                awaitables.extend(item for item in iterator if is_awaitable(item))
-            if awaitables:
-                self.settle_in_background(awaitables)
-            raise
-        if pending is None:
-            return completed
-        return self._await_items(completed, pending)
-
-    async def _await_items(self, completed: list[Any], pending: list[int]) -> list[Any]:
-        if len(pending) == 1:
-            completed[pending[0]] = await completed[pending[0]]
-        else:
-            awaited = await gather_with_cancel(*(completed[i] for i in pending))
-            for index, value in zip(pending, awaited, strict=True):
-                completed[index] = value
-        return completed
-
-    async def _await_item(self, field: FieldPlan, item_type: Any, value: Any, path: Path) -> Any:
-        try:
-            return await value
-        except Exception as raw:  # noqa: BLE001
-            self.handle_field_error(raw, item_type, field, path)
-            return None
-
-    async def _complete_awaitable_item(
-        self, field: FieldPlan, item_type: Any, inner: Any, info: Any, path: Path, item: Any
-    ) -> Any:
-        try:
-            resolved = await item
-            completed = inner(self, field, info, path, resolved)
-            if self.is_awaitable(completed):
-                completed = await completed
-        except Exception as raw:  # noqa: BLE001
-            self.handle_field_error(raw, item_type, field, path)
-            return None
-        return completed
-
-    async def complete_async_iterator(
-        self, field: FieldPlan, item_type: Any, inner: Any, info: Any, path: Path, items: AsyncIterable[Any]
-    ) -> list[Any]:
-        iterator = items.__aiter__()
-        completed: list[Any] = []
-        pending: list[int] = []
-        early_return = getattr(iterator, "aclose", None)
-        index = 0
-        try:
-            while True:
-                item_path = Path(path, index, None)
-                try:
-                    item = await anext(iterator)
-                except StopAsyncIteration:
-                    break
-                except Exception as raw:
-                    raise located_error(raw, field.nodes, path.as_list()) from raw
-                if self.is_awaitable(item):
-                    completed.append(self._complete_awaitable_item(field, item_type, inner, info, item_path, item))
-                    pending.append(index)
-                else:
-                    try:
-                        value = inner(self, field, info, item_path, item)
-                        if self.is_awaitable(value):
-                            value = self._await_item(field, item_type, value, item_path)
-                            pending.append(index)
-                    except Exception as raw:  # noqa: BLE001
-                        self.handle_field_error(raw, item_type, field, item_path)
-                        value = None
-                    completed.append(value)
-                index += 1
-        except Exception:
-            if pending:
-                self.settle_in_background([completed[i] for i in pending])
-            if early_return is not None:
-                with suppress(Exception):
-                    await early_return()
-            raise
-        return await self._await_items(completed, pending) if pending else completed
-
-    # -- objects -----------------------------------------------------------------------------
-
-    def complete_checked_object(
-        self, field: FieldPlan, object_type: GraphQLObjectType, info: Any, path: Path, result: Any
-    ) -> Any:
-        assert object_type.is_type_of is not None
-        verdict = object_type.is_type_of(result, info)
-        if self.is_awaitable(verdict):
-            return self._checked_later(field, object_type, verdict, path, result)
-        if not verdict:
-            raise invalid_return_type(object_type, result, field)
-        plan = field.children.get(object_type) or self.plan_children(field, object_type)
-        return self.execute_fields(plan, result, path)
-
-    async def _checked_later(
-        self, field: FieldPlan, object_type: GraphQLObjectType, verdict: Any, path: Path, result: Any
-    ) -> Any:
-        if not await verdict:
-            raise invalid_return_type(object_type, result, field)
-        plan = field.children.get(object_type) or self.plan_children(field, object_type)
-        completed = self.execute_fields(plan, result, path)
-        return await completed if self.is_awaitable(completed) else completed
-
-    def complete_abstract(self, field: FieldPlan, abstract_type: Any, info: Any, path: Path, result: Any) -> Any:
-        resolve_type = abstract_type.resolve_type or self.type_resolver or _default_type_resolver
-        runtime = resolve_type(result, info, abstract_type)
-        if self.is_awaitable(runtime):
-            return self._abstract_later(field, abstract_type, info, path, result, runtime)
-        object_type = self.runtime_type(runtime, abstract_type, field, result)
-        return self._complete_runtime_object(field, object_type, info, path, result)
-
-    async def _abstract_later(
-        self, field: FieldPlan, abstract_type: Any, info: Any, path: Path, result: Any, runtime: Any
-    ) -> Any:
-        object_type = self.runtime_type(await runtime, abstract_type, field, result)
-        completed = self._complete_runtime_object(field, object_type, info, path, result)
-        return await completed if self.is_awaitable(completed) else completed
-
-    def _complete_runtime_object(
-        self, field: FieldPlan, object_type: GraphQLObjectType, info: Any, path: Path, result: Any
-    ) -> Any:
-        if object_type.is_type_of is not None:
-            return self.complete_checked_object(field, object_type, info, path, result)
-        plan = field.children.get(object_type) or self.plan_children(field, object_type)
-        return self.execute_fields(plan, result, path)
-
-    def runtime_type(self, name: Any, abstract_type: Any, field: FieldPlan, result: Any) -> GraphQLObjectType:
-        where = f"for field '{field.parent_name}.{field.name}'"
-        if name is None:
-            raise GraphQLError(
-                f"Abstract type '{abstract_type}' must resolve to an Object type at runtime {where}."
-                f" Either the '{abstract_type}' type should provide a 'resolve_type' function"
-                " or each possible type should provide an 'is_type_of' function.",
-                field.nodes,
-            )
-        if not isinstance(name, str):
-            raise GraphQLError(
-                f"Abstract type '{abstract_type}' must resolve to an Object type at runtime {where}"
-                f" with value {inspect(result)}, received '{inspect(name)}',"
-                " which is not a valid Object type name.",
-                field.nodes,
-            )
-        runtime = self.schema.get_type(name)
-        if runtime is None:
-            raise GraphQLError(
-                f"Abstract type '{abstract_type}' was resolved to a type '{name}'"
-                " that does not exist inside the schema.",
-                field.nodes,
-            )
-        if not isinstance(runtime, GraphQLObjectType):
-            raise GraphQLError(
-                f"Abstract type '{abstract_type}' was resolved to a non-object type '{name}'.", field.nodes
-            )
-        if not self.schema.is_sub_type(abstract_type, runtime):
-            raise GraphQLError(
-                f"Runtime Object type '{runtime}' is not a possible type for '{abstract_type}'.", field.nodes
-            )
-        return runtime
-
-    # -- background work ---------------------------------------------------------------------
-
-    def settle_in_background(self, awaitables: list[Any]) -> None:
-        try:
-            get_running_loop()
-        except RuntimeError:
-            for awaitable in awaitables:
-                if iscoroutine(awaitable):
-                    awaitable.close()
-            return
-        future = gather(*awaitables, return_exceptions=True)
-        self.background.add(future)
-        future.add_done_callback(self.background.discard)
-
-    def _track_work(self, values: Any) -> None:
-        awaitables = [value for value in values if self.is_awaitable(value)]
-        if awaitables:
-            self.settle_in_background(awaitables)
-
-    def _gather_work(self, values: Any) -> Awaitable[list[Any]]:
-        return gather_with_cancel(*values)
-
-
-_LEARNED: dict[Any, set[type]] = {}
-
-
-def learned_plain(is_awaitable: AwaitableCheck) -> frozenset[type] | set[type]:
-    """Classes known never to be awaitable under this predicate. Only for graphql-core's and Strawberry's
-    predicates, whose answer for an ordinary class depends on the class alone (no `__await__`, no
-    `__getattr__`); any other predicate is asked about every value."""
-    known = is_awaitable is default_is_awaitable or (
-        getattr(is_awaitable, "__name__", "") == "optimized_is_awaitable"
-        and getattr(is_awaitable, "__module__", "").startswith("strawberry.")
-    )
-    if not known:
-        return PLAIN
-    learned = _LEARNED.get(is_awaitable)
-    if learned is None:
-        learned = _LEARNED[is_awaitable] = set(PLAIN)
-    return learned
-
-
-def _type_decides(cls: type, value: Any) -> bool:
-    if isinstance(value, (CoroutineType, GeneratorType)) or hasattr(cls, "__await__"):
-        return False
-    attribute_lookup: Any = cls.__getattribute__
-    if hasattr(cls, "__getattr__") or attribute_lookup is not object.__getattribute__:
-        return False
-    return "__await__" not in getattr(value, "__dict__", ())
-
-
-def _default_type_resolver(value: Any, info: GraphQLResolveInfo[Any], abstract_type: Any) -> Any:
-    from graphql.execution.executor import default_type_resolver
-
-    return default_type_resolver(value, info, abstract_type)
-
-
-__all__ = ["Run", "get_typename"]
