@@ -3,7 +3,9 @@
 An order's status is not set by hand: it derives from its fulfillments
 (ALLOCATED, IN_FULFILLMENT, PARTIALLY_FULFILLED, FULFILLED), except ON_HOLD
 (waiting for a manual review) and CANCELLED. A fulfillment moves only along
-`FULFILLMENT_TRANSITIONS`; anything else is an INVALID_TRANSITION.
+`FULFILLMENT_TRANSITIONS` (`transition`), and a derived order status only
+along `ORDER_TRANSITIONS` (`order_transition`); anything else is an
+INVALID_TRANSITION.
 """
 
 from __future__ import annotations
@@ -62,7 +64,30 @@ STARTED = frozenset({F.PICKING, F.PICKED, F.PACKED, F.READY_FOR_COLLECTION})
 RELEASABLE = frozenset({F.AWAITING_PICK, F.PICKING, F.PICKED, F.PACKED, F.READY_FOR_COLLECTION})
 
 
+OS = OrderStatus
+# Every move the derivation can make, and no other: an order never goes back to ON_HOLD, and shipped or
+# collected parcels stay done, so FULFILLED and CANCELLED are final and PARTIALLY_FULFILLED only completes.
+ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    # A review approved: whatever the fulfillments say; rejected: cancelled.
+    OS.ON_HOLD: frozenset({OS.ALLOCATED, OS.IN_FULFILLMENT, OS.PARTIALLY_FULFILLED, OS.FULFILLED, OS.CANCELLED}),
+    OS.ALLOCATED: frozenset({OS.IN_FULFILLMENT, OS.CANCELLED}),
+    # Back to ALLOCATED when the started fulfillment is cancelled (a reroute) or returns to AWAITING_PICK.
+    OS.IN_FULFILLMENT: frozenset({OS.ALLOCATED, OS.PARTIALLY_FULFILLED, OS.FULFILLED, OS.CANCELLED}),
+    OS.PARTIALLY_FULFILLED: frozenset({OS.FULFILLED}),
+    OS.FULFILLED: frozenset(),
+    OS.CANCELLED: frozenset(),
+}
+
+
+def order_transition(current: OrderStatus, target: OrderStatus) -> OrderStatus:
+    """`target` when the table allows the move; INVALID_TRANSITION otherwise."""
+    if target not in ORDER_TRANSITIONS[current]:
+        raise InvalidTransition(f"An order cannot go from {current.value} to {target.value}", (), current=current.value)
+    return target
+
+
 def transition(current: FulfillmentStatus, target: FulfillmentStatus) -> FulfillmentStatus:
+    """`target` when `FULFILLMENT_TRANSITIONS` allows the move; INVALID_TRANSITION otherwise."""
     if target not in FULFILLMENT_TRANSITIONS[current]:
         raise InvalidTransition(
             f"A fulfillment cannot go from {current.value} to {target.value}", (), current=current.value

@@ -9,11 +9,9 @@ could not be allocated.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the engine imports this module; types only, no cycle at run time
-    from domain.profiles import SourcingProfile
-    from domain.sourcing import Candidate, Line, Request
+from domain.profiles import SourcingProfile
+from domain.sourcing_types import Candidate, Line, Request
 
 
 def explain(

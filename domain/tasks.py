@@ -1,9 +1,9 @@
 """Manual processes: tasks people do, with SLAs, exclusive claims and an escalation ladder.
 
-- A task has a type, a status (OPEN, CLAIMED, DONE, CANCELLED), the order and
-  location it concerns, the role that should act and a due time from its
-  type's policy. Claiming is exclusive; completing needs an outcome the type
-  knows (`OUTCOMES`).
+- A task has a type, a status (OPEN, CLAIMED, DONE, CANCELLED, moving only
+  along `TASK_TRANSITIONS`), the order and location it concerns, the role
+  that should act and a due time from its type's policy. Claiming is
+  exclusive; completing needs an outcome the type knows (`OUTCOMES`).
 - When a task is overdue it escalates: level + 1, the next role of the policy's
   ladder, a new due time one SLA later. A policy may also apply an automatic
   outcome after a time (e.g. reject an unreviewed order after 48 h).
@@ -36,7 +36,23 @@ OUTCOMES: dict[str, frozenset[str]] = {
     "VAS": frozenset({"DONE"}),
     "PICK_EXCEPTION": frozenset({"REROUTE", "PARTIAL", "CANCEL_LINE"}),
 }
-LIVE = frozenset({TaskStatus.OPEN, TaskStatus.CLAIMED})
+T = TaskStatus
+TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
+    T.OPEN: frozenset({T.CLAIMED, T.DONE, T.CANCELLED}),
+    T.CLAIMED: frozenset({T.DONE, T.CANCELLED}),  # claimed once: nobody takes it over
+    T.DONE: frozenset(),
+    T.CANCELLED: frozenset(),
+}
+LIVE = frozenset(status for status, targets in TASK_TRANSITIONS.items() if targets)
+
+
+def transition(task_id: str, current: TaskStatus, target: TaskStatus) -> TaskStatus:
+    """`target` when `TASK_TRANSITIONS` allows the move; INVALID_TRANSITION otherwise."""
+    if target not in TASK_TRANSITIONS[current]:
+        if target is T.CLAIMED:
+            raise InvalidTransition(f"Task {task_id} is {current.value}: only an OPEN task can be claimed", ("id",))
+        raise InvalidTransition(f"Task {task_id} is {current.value}", ("id",))
+    return target
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +160,7 @@ def check_completer(task: Task, *, role: Role) -> None:
 
 
 def check_outcome(task: Task, outcome: str) -> None:
-    if task.status not in LIVE:
-        raise InvalidTransition(f"Task {task.id} is {task.status.value}", ("id",))
+    transition(task.id, task.status, TaskStatus.DONE)
     if outcome not in OUTCOMES.get(task.type, frozenset()):
         known = ", ".join(sorted(OUTCOMES.get(task.type, ())))
         raise InvalidInput(f"{task.type} outcomes are {known}", ("outcome",), outcome=outcome)

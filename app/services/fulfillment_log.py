@@ -64,6 +64,7 @@ async def follow_order(uow: UnitOfWork, order_id: str, message: str, *, event_ty
     if status.value == row.status and event_type is None:
         return status
     if status.value != row.status:
+        rules.order_transition(OrderStatus(row.status), status)
         await order_store.set_status(uow.conn, order_id, status, uow.now)
         await uow.record("order.status_changed", {"orderId": order_id, "status": status.value, "reason": message})
     event = OrderEvent(order_id, event_type or "order.status_changed", status, uow.now, message)

@@ -274,6 +274,8 @@ async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
     await task_store.cancel_for_order(uow.conn, order_id, uow.now)
     await picking_store.refresh_lists(uow.conn, changes, uow.now)
     status = rules.derive_status((current | changes).values())
+    if status.value != row.status:
+        rules.order_transition(OrderStatus(row.status), status)
     await store.set_status(uow.conn, order_id, status, uow.now)
     event = OrderEvent(order_id, "order.status_changed", status, uow.now, f"Cancelled: {reason}")
     await store.add_event(uow.conn, event)

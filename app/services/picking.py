@@ -21,7 +21,7 @@ from app.store import catalog, versions
 from app.store import orders as order_store
 from app.store import picking as store
 from app.store import tasks as task_store
-from domain import picking
+from domain import pick_lists, picking
 from domain.errors import InvalidTransition, NotFound
 from domain.orders import FulfillmentStatus
 from domain.picking import Confirmation, LineChange, PickList, PickProcess
@@ -77,8 +77,7 @@ async def confirm_pick(resources: Resources, *, list_id: str, confirmations: Seq
         found = await store.lock_list(uow.conn, list_id)
         if found is None:
             raise NotFound(f"No pick list {list_id!r}", ("pickListId",))
-        if found.status == picking.PickListStatus.DONE.value:
-            raise InvalidTransition(f"Pick list {list_id} is already done", ("pickListId",))
+        pick_lists.check_open(list_id, picking.PickListStatus(found.status))
         process = replace(await store.process_for(uow.conn, found.process_id), scan_to_pick=found.scan_to_pick)
         skus = {line.sku for line in found.lines}
         barcodes = {sku: frozenset(item.barcodes) for sku, item in (await catalog.items_by_sku(uow.conn, skus)).items()}

@@ -17,7 +17,7 @@ from domain import orders as order_rules
 from domain import tasks as rules
 from domain.access import Role
 from domain.errors import InvalidTransition, NotFound
-from domain.orders import FulfillmentStatus, OrderEvent, ReturnStatus
+from domain.orders import FulfillmentStatus, OrderEvent, OrderStatus, ReturnStatus
 from domain.tasks import FraudPolicy, Task, TaskPolicy, TaskStatus
 
 ESCALATION_BATCH = 100
@@ -45,7 +45,8 @@ async def claim(resources: Resources, *, task_id: str, who: str) -> Task:
         task = await store.get(uow.conn, task_id)
         if task is None:
             raise NotFound(f"No task {task_id!r}", ("id",))
-        if not await store.claim(uow.conn, task_id, who, uow.now):
+        rules.transition(task_id, task.status, TaskStatus.CLAIMED)
+        if not await store.claim(uow.conn, task_id, who, uow.now):  # claimed meanwhile
             raise InvalidTransition(f"Task {task_id} is {task.status.value}: only an OPEN task can be claimed", ("id",))
         claimed = await store.get(uow.conn, task_id)
         assert claimed is not None
@@ -68,12 +69,15 @@ async def complete(resources: Resources, *, task_id: str, outcome: str, note: st
 
 
 async def _finish(uow: UnitOfWork, resources: Resources, task: Task, outcome: str, note: str | None) -> None:
+    order = None
     if task.order_id:  # lock order: the order row before the task, as cancelling does
-        await order_store.lock_order(uow.conn, task.order_id)
+        order = await order_store.lock_order(uow.conn, task.order_id)
+    rules.transition(task.id, task.status, TaskStatus.DONE)
     if not await store.complete(uow.conn, task.id, outcome, note, uow.now):
         raise InvalidTransition(f"Task {task.id} was completed meanwhile", ("id",))
     if task.type == rules.FRAUD_REVIEW and task.order_id:
-        await _fraud_outcome(uow, task.order_id, outcome)
+        current = OrderStatus(order.status) if order is not None else None
+        await _fraud_outcome(uow, task.order_id, current, outcome)
     if task.type == rules.RETURN_QC and task.subject_id:
         await _return_outcome(uow, task, outcome)
     if task.type == rules.PICK_EXCEPTION and task.subject_id:
@@ -94,12 +98,14 @@ async def _finish(uow: UnitOfWork, resources: Resources, task: Task, outcome: st
     await announce(uow, done, "task.completed")
 
 
-async def _fraud_outcome(uow: UnitOfWork, order_id: str, outcome: str) -> None:
+async def _fraud_outcome(uow: UnitOfWork, order_id: str, current: OrderStatus | None, outcome: str) -> None:
     if outcome == "REJECT":
         await order_service.cancel_in(uow, order_id, "fraud review rejected the order")
         return
     lines = await order_store.fulfillment_rows(uow.conn, order_id)
     status = order_rules.derive_status({line.id: FulfillmentStatus(line.status) for line in lines}.values())
+    if current is not None and status is not current:
+        order_rules.order_transition(current, status)
     await order_store.set_status(uow.conn, order_id, status, uow.now, on_hold=False)
     event = OrderEvent(order_id, "order.status_changed", status, uow.now, "Fraud review approved")
     await order_store.add_event(uow.conn, event)

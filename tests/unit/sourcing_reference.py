@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from domain.locations import FulfillmentMethod, Location
 from domain.profiles import CRITERIA, SourcingProfile
-from domain.sourcing import Allocation, Candidate, CandidateReport, Line, Plan, Request, merge_lines
 from domain.sourcing_explain import explain
+from domain.sourcing_types import Allocation, Candidate, CandidateReport, Line, Plan, Request, merge_lines
 
 EXACT_SEARCH_LIMIT = 2000  # combinations tried exactly; beyond this the greedy heuristic runs
 POOL_BEST = 8  # best-scored candidates always in the exact-search pool
