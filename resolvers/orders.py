@@ -29,8 +29,7 @@ from resolvers.network import (
 )
 from resolvers.pagination import PageInfo
 from resolvers.plans import SourcingPlan, plan_node, seen_by
-from resolvers.recommendations import Recommendation, RecommendationContext
-from resolvers.recommendations import load as load_recommendations
+from resolvers.product import Recommendation, RecommendationContext, load_recommendations
 
 OrderStatus = strawberry.enum(
     domain.OrderStatus, description="Derived from the order's fulfillments, or ON_HOLD / CANCELLED."
