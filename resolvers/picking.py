@@ -13,8 +13,9 @@ from domain.errors import DomainError
 from resolvers import pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, user_error
+from resolvers.fulfillments import Fulfillment, FulfillmentStatus, fulfillment_node
 from resolvers.network import Location, stored_location
-from resolvers.orders import Fulfillment, FulfillmentStatus, Order, fulfillment_node, order_node
+from resolvers.order_types import Order, order_node
 from resolvers.pagination import PageInfo
 
 PickMode = strawberry.enum(domain.PickMode, description="How a store groups work into pick lists.")
