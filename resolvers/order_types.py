@@ -114,6 +114,12 @@ def order_node(order: domain.Order) -> Order:
     )
 
 
+async def fresh_order(info: Info, order_id: str) -> Order | None:
+    """The order as a mutation just committed it: read with fresh loaders, not the request's cached ones."""
+    found = await info.context.fresh_loaders().order.load(order_id)
+    return order_node(found) if found else None
+
+
 @strawberry.type
 class OrderEdge:
     cursor: str

@@ -24,6 +24,7 @@ from resolvers.order_types import (
     OrderConnection,
     OrderEvent,
     OrderStatus,
+    fresh_order,
     order_connection,
     order_node,
 )
@@ -44,11 +45,6 @@ class PlaceOrderPayload:
 class OrderPayload:
     order: Order | None
     user_errors: list[UserError]
-
-
-async def _load_order(info: Info, order_id: str) -> Order | None:
-    found = await info.context.fresh_loaders().order.load(order_id)
-    return order_node(found) if found else None
 
 
 @strawberry.type
@@ -88,7 +84,7 @@ class OrderMutation:
             placed = await order_service.place_order(info.context.resources, request=input.to_domain())
         except DomainError as error:
             return PlaceOrderPayload(order=None, user_errors=[user_error(error.at("input"))])
-        order = order_node(placed.order) if placed.order else await _load_order(info, placed.order_id)
+        order = order_node(placed.order) if placed.order else await fresh_order(info, placed.order_id)
         return PlaceOrderPayload(order=order, user_errors=[])
 
     @strawberry.mutation(description="Cancel an order and free every unshipped reservation.")
@@ -97,8 +93,8 @@ class OrderMutation:
         try:
             await order_service.cancel_order(info.context.resources, order_id=str(id), reason=reason)
         except DomainError as error:
-            return OrderPayload(order=await _load_order(info, str(id)), user_errors=[user_error(error)])
-        return OrderPayload(order=await _load_order(info, str(id)), user_errors=[])
+            return OrderPayload(order=await fresh_order(info, str(id)), user_errors=[user_error(error)])
+        return OrderPayload(order=await fresh_order(info, str(id)), user_errors=[])
 
     @strawberry.mutation(
         description="Record a return of delivered units (checked against what was shipped or collected)."
