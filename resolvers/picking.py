@@ -13,8 +13,9 @@ from domain.errors import DomainError
 from resolvers import pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, user_error
+from resolvers.fulfillments import Fulfillment, FulfillmentStatus, fulfillment_node
 from resolvers.network import Location, stored_location
-from resolvers.orders import Fulfillment, FulfillmentStatus, Order, fulfillment_node, order_node
+from resolvers.order_types import Order, fresh_order
 from resolvers.pagination import PageInfo
 
 PickMode = strawberry.enum(domain.PickMode, description="How a store groups work into pick lists.")
@@ -358,8 +359,7 @@ class PickingMutation:
             await handover.acknowledge_order(info.context.resources, order_id=str(id), reference=erp_reference)
         except DomainError as error:
             return AcknowledgeOrderPayload(order=None, user_errors=[user_error(error)])
-        found = await info.context.fresh_loaders().order.load(str(id))
-        return AcknowledgeOrderPayload(order=order_node(found) if found else None, user_errors=[])
+        return AcknowledgeOrderPayload(order=await fresh_order(info, str(id)), user_errors=[])
 
 
 async def _step(info: Info, fulfillment_id: str, command: handover.Command, **arguments: object) -> FulfillmentPayload:

@@ -2,64 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 from app.services import recommendations as service
 from app.services.recommendations import RecommendationAsk
 from domain import recommendations as domain
 from domain.errors import DomainError
-from domain.locations import Geo
 from resolvers import access
 from resolvers.context import Info
-from resolvers.errors import UserError, bad_request, user_errors
-from resolvers.network import (
-    DestinationInput,
-    FulfillmentMethod,
-    Location,
-    stored_location,
-)
-
-if TYPE_CHECKING:
-    from resolvers.availability import Product
-
-RecommendationContext = strawberry.enum(domain.RecommendationContext)
-
-
-@strawberry.type(description="An item in stock where the primary item is served: adding it adds no parcel.")
-class Recommendation:
-    sku: str
-    method: FulfillmentMethod  # type: ignore[valid-type]
-    atp: int
-    score: float
-    reason: str
-    kind: str | None
-    fulfillment_id: strawberry.ID | None = strawberry.field(description="The order's fulfillment it can join.")
-    location_id: strawberry.Private[str]
-
-    @strawberry.field
-    async def location(self, info: Info) -> Location:
-        return await stored_location(info, self.location_id)
-
-    @strawberry.field
-    def product(self) -> Annotated[Product, strawberry.lazy("resolvers.availability")]:
-        from resolvers.availability import Product  # the product module imports this one
-
-        return Product(sku=self.sku)
-
-
-def recommendation_node(r: domain.Recommendation) -> Recommendation:
-    return Recommendation(
-        sku=r.sku,
-        method=r.method,
-        atp=r.atp,
-        score=r.score,
-        reason=r.reason,
-        kind=r.kind,
-        fulfillment_id=strawberry.ID(r.fulfillment_id) if r.fulfillment_id else None,
-        location_id=r.location_id,
-    )
+from resolvers.errors import UserError, user_errors
+from resolvers.network import DestinationInput
+from resolvers.product import Recommendation, RecommendationContext, geo_of, load_recommendations
 
 
 @strawberry.input
@@ -73,18 +26,6 @@ class RecommendationsInput:
     order_id: strawberry.ID | None = None
     limit: int | None = 4
     customer_segment: str | None = None
-
-
-def geo_of(destination: DestinationInput | None) -> Geo | None:
-    return Geo(destination.geo.lat, destination.geo.lon) if destination and destination.geo else None
-
-
-async def load(info: Info, ask: RecommendationAsk) -> list[Recommendation]:
-    try:
-        found = await info.context.loaders.recommendations.load(ask)
-    except DomainError as error:
-        raise bad_request(error.message) from None
-    return [recommendation_node(r) for r in found]
 
 
 @strawberry.input
@@ -118,7 +59,7 @@ class RecommendationsQuery:
             limit=4 if input.limit is None else input.limit,
             segment=input.customer_segment,
         )
-        return await load(info, ask)
+        return await load_recommendations(info, ask)
 
 
 @strawberry.type

@@ -16,7 +16,7 @@ from resolvers import access, pagination
 from resolvers.context import Info
 from resolvers.errors import UserError, user_error
 from resolvers.network import Location, load_location
-from resolvers.orders import Order, order_node
+from resolvers.order_types import Order, order_node
 from resolvers.pagination import PageInfo
 
 TaskStatus = strawberry.enum(domain.TaskStatus)

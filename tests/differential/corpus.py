@@ -9,7 +9,7 @@ Sources:
   /console pages), `${CONSTANT}` resolved from the constants above them;
 - contract: the shared CONTRACT.md declares types, not operations; it gives one
   operation per root field it names, selecting the fields it declares
-  (tests/differential/contract.py).
+  (tests/differential/contract.py; the corpus test gathers all four).
 
 A document with several operations yields one operation per name, each run by
 its operation name against the whole document. Duplicates (same printed
@@ -149,16 +149,3 @@ def deduplicated(operations: Iterator[Operation]) -> list[Operation]:
             seen.add(key)
             kept.append(op)
     return kept
-
-
-def collect() -> list[Operation]:
-    from tests.differential.contract import from_contract
-
-    def everything() -> Iterator[Operation]:
-        yield from from_tests()
-        yield from from_markdown(ROOT / "README.md", "readme")
-        if CONTRACT.exists():
-            yield from from_contract(CONTRACT)
-        yield from from_pages()
-
-    return deduplicated(everything())

@@ -9,12 +9,34 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
-from tests.differential.corpus import Operation, collect
+from tests.differential.contract import from_contract
+from tests.differential.corpus import (
+    CONTRACT,
+    ROOT,
+    Operation,
+    deduplicated,
+    from_markdown,
+    from_pages,
+    from_tests,
+)
 from tests.differential.twins import Difference, Twins
 from tests.differential.variables import variables_for
+
+
+def collect() -> list[Operation]:
+    def everything() -> Iterator[Operation]:
+        yield from from_tests()
+        yield from from_markdown(ROOT / "README.md", "readme")
+        if CONTRACT.exists():
+            yield from from_contract(CONTRACT)
+        yield from from_pages()
+
+    return deduplicated(everything())
+
 
 CORPUS = sorted(collect(), key=lambda op: ("query", "mutation", "subscription").index(op.kind))
 MINIMUM = {"tests": 100, "readme": 5, "contract": 25, "pages": 15}
