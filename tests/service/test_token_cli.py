@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.cli import main
 from app.services.tokens import digest, principal_for_token
 from app.store.db import Database
-from app.store.tables import api_tokens
+from app.store.tables.tokens import api_tokens
 from domain.access import Role
 
 
