@@ -52,6 +52,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/pytest -q -p no:randomly tests/test_import_graph.py tests/test_architecture.py
 
 ## schema.graphql must compose with a catalog subgraph under Apollo's and the Guild's composers.
 composition: e2e-install

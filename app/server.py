@@ -1,4 +1,8 @@
-"""The ASGI application: GraphQL, health, metrics; resources made in the lifespan."""
+"""The ASGI application: GraphQL, health, metrics; resources made in the lifespan.
+
+The GraphQL endpoint itself is handed in by the composition root (`oms/compose.py`): `app/` never
+imports `resolvers/`, which sit above it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import gc
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, MutableMapping
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,19 +37,19 @@ from app.store.db import Database
 
 log = logging.getLogger("oms.server")
 
+GraphQLEndpoint = Callable[[Resources, Metrics], ASGIApp]
+"""Builds the `/graphql` endpoint (HTTP and WebSocket) over the app's resources and metrics."""
 
-def create_app(settings: Settings, *, run_migrations: bool = True) -> Starlette:
-    """Build the app; the database, Redis and the schema come alive in the lifespan."""
-    from resolvers.schema import create_schema  # resolvers sit above app; wired only here
-    from resolvers.view import GraphQLView
 
+def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_migrations: bool = True) -> Starlette:
+    """Build the app around the GraphQL endpoint it is given; the database and Redis come alive in the lifespan."""
     metrics = Metrics()
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     resources = Resources(
         settings, db, make_broker(settings.redis_url, settings.pubsub_prefix), auth.admin_token(settings)
     )
     resources.storefront_token = settings.demo_storefront_token
-    graphql = GraphQLView(create_schema(metrics, settings), resources, settings)
+    graphql = graphql_endpoint(resources, metrics)
     limiter = make_rate_limiter(
         settings.redis_url, settings.pubsub_prefix, settings.rate_limit_per_minute, settings.rate_limit_burst
     )

@@ -50,7 +50,7 @@ async def run_backend(name: str, database_url: str, requests: int, work: Path) -
     port = free_port()
     env = {"DATABASE_URL": database_url, "OMS_LOG_LEVEL": "WARNING", "OMS_ADMIN_TOKEN": "bench"}
     rows = []
-    with server(["-m", "uvicorn", "app.asgi:app", "--port", str(port), "--no-access-log"], env, port):
+    with server(["-m", "uvicorn", "oms.asgi:app", "--port", str(port), "--no-access-log"], env, port):
         url = f"http://127.0.0.1:{port}/graphql"
         recorded = (await _post(url, body(20)))["data"]["availability"]
         assert all(len(a["locations"]) >= 150 for a in recorded), "every hot SKU is stocked widely"

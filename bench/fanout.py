@@ -100,7 +100,7 @@ async def ours(
     executor: str = "planned",
 ) -> dict[str, Any]:
     env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_LOG_LEVEL": "WARNING", "OMS_EXECUTOR": executor}
-    uvicorn = ["-m", "uvicorn", "app.asgi:app", "--no-access-log", "--ws-ping-interval", "0"]
+    uvicorn = ["-m", "uvicorn", "oms.asgi:app", "--no-access-log", "--ws-ping-interval", "0"]
     ports = [free_port(), free_port()]
     with (
         server([*uvicorn, "--port", str(ports[0])], env, ports[0]) as one,

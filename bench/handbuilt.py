@@ -1,8 +1,8 @@
 """The hand-built floor: the storefront's three answers written by hand, on our own server stack.
 
-    uvicorn bench.handbuilt:app   (as `uvicorn app.asgi:app`, plus three routes)
+    uvicorn bench.handbuilt:app   (as `uvicorn oms.asgi:app`, plus three routes)
 
-The app is exactly `app.asgi`'s (the same `create_app`, settings, middleware,
+The app is exactly `oms.asgi`'s (the same `served_app`, settings, middleware,
 lifespan, `/graphql`), with three bench-only routes added before serving:
 
 - `POST /handbuilt/pdp`  the PDP's `availability(skus:)` with the full per-location breakdown;
@@ -31,11 +31,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from app import auth, logs
 from app.config import Settings
 from app.logs import request_id
 from app.resources import Resources
-from app.server import RequestContext, create_app
+from app.server import RequestContext
 from app.services import options as service
 from app.services.availability import AvailabilityKey
 from domain import sourcing
@@ -44,6 +43,7 @@ from domain.atp import SkuAvailability
 from domain.errors import DomainError
 from domain.locations import Geo
 from domain.permissions import PERMISSIONS
+from oms.compose import served_app
 from resolvers.availability import MAX_SKUS
 from resolvers.loaders import make_loaders
 
@@ -217,11 +217,8 @@ def mount(outer: RequestContext) -> RequestContext:
 
 
 def build(settings: Settings | None = None) -> RequestContext:
-    """What `app.asgi` builds, plus the hand-built routes."""
-    settings = settings or Settings.from_env()
-    logs.configure(settings.log_level)
-    made = create_app(settings.with_(admin_token=auth.admin_token(settings)), run_migrations=False)
-    return mount(made)  # type: ignore[arg-type]  # create_app's RequestContext, typed as Starlette
+    """What `oms.asgi` builds, plus the hand-built routes."""
+    return mount(served_app(settings))  # type: ignore[arg-type]  # create_app's RequestContext, typed as Starlette
 
 
 def __getattr__(name: str) -> Any:

@@ -127,10 +127,10 @@ async def in_process(database_url: str, prepare: Callable[[Any], Any] | None = N
     """The app under uvicorn in this event loop (as tests/harness.py does), to read its statement counter;
     `prepare` may add routes to it first (bench.handbuilt.mount)."""
     from app.config import Settings
-    from app.server import create_app
+    from oms.compose import build_app
 
     settings = Settings.from_env({**SERVER_ENV, "DATABASE_URL": database_url})
-    app = create_app(settings)
+    app = build_app(settings)
     if prepare is not None:
         app = prepare(app)
     sock = socket.socket()

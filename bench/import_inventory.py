@@ -55,7 +55,7 @@ def run_cli(url: str, feed: Path) -> tuple[float, float, float]:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "import-inventory", str(feed), "--source", "bench"],
+            [sys.executable, "-m", "oms.cli", "import-inventory", str(feed), "--source", "bench"],
             env=env,
             cwd=ROOT,
             stdout=out,

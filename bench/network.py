@@ -42,7 +42,7 @@ def _seed(url: str, scale: str) -> float:
     started = time.perf_counter()
     env = {**os.environ, "DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "seed", "--scale", scale],
+        [sys.executable, "-m", "oms.cli", "seed", "--scale", scale],
         check=False,
         env=env,
         cwd=ROOT,

@@ -291,7 +291,7 @@ async def measure(executor: str, orders: int, clients: int, workers: int, *, cou
             "OMS_DB_POOL_SIZE": str(clients),
             "OMS_EXECUTOR": executor,
         }
-        command = ["-m", "uvicorn", "app.asgi:app", "--port", str(port), "--no-access-log", "--workers", str(workers)]
+        command = ["-m", "uvicorn", "oms.asgi:app", "--port", str(port), "--no-access-log", "--workers", str(workers)]
         command += ["--timeout-keep-alive", "60"]
         print(f"  placeOrder, {workers} worker(s), OMS_EXECUTOR={executor}", flush=True)
         with server(command, env, port) as process:

@@ -101,7 +101,7 @@ async def http_scenario(name: str, seconds: float, raw: Path, executor: str) -> 
     """The storefront scenario's load on one server (1 worker, PostgreSQL + Redis), py-spy on its process."""
     scenario = scenarios.BY_ROUTE[name]
     path = f"/handbuilt/{name}" if executor == HANDBUILT else "/graphql"
-    target = "bench.handbuilt:app" if executor == HANDBUILT else "app.asgi:app"
+    target = "bench.handbuilt:app" if executor == HANDBUILT else "oms.asgi:app"
     async with network.postgres() as url:
         env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_EXECUTOR": executor}
         if executor == HANDBUILT:
@@ -133,7 +133,7 @@ async def place_scenario(seconds: float, raw: Path, executor: str) -> None:
         command = [
             "-m",
             "uvicorn",
-            "app.asgi:app",
+            "oms.asgi:app",
             "--no-access-log",
             "--port",
             str(port),
@@ -185,7 +185,7 @@ async def import_scenario(lines: int, raw: Path, backend: str) -> None:
             await import_inventory.prepare(url)
             binary = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
             command = [binary, "record", "--format", "raw", "-r", "200", "-o", str(raw), "--"]
-            command += [sys.executable, "-m", "app.cli", "import-inventory", str(feed), "--source", "bench"]
+            command += [sys.executable, "-m", "oms.cli", "import-inventory", str(feed), "--source", "bench"]
             env = {**os.environ, "DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING"}
             spy = await asyncio.create_subprocess_exec(*command, env=env, stdout=asyncio.subprocess.DEVNULL)
             assert await spy.wait() == 0

@@ -61,7 +61,7 @@ async def run_backend(name: str, url: str, requests: int) -> list[dict[str, Any]
     port = free_port()
     env = {"DATABASE_URL": url, "OMS_LOG_LEVEL": "WARNING", "OMS_ADMIN_TOKEN": "bench"}
     rows = []
-    with server(["-m", "uvicorn", "app.asgi:app", "--port", str(port), "--no-access-log"], env, port):
+    with server(["-m", "uvicorn", "oms.asgi:app", "--port", str(port), "--no-access-log"], env, port):
         endpoint = f"http://127.0.0.1:{port}/graphql"
         reps = [{"__typename": "Product", "sku": s} for s in PRIMARIES]
         for label, body in (

@@ -3,7 +3,7 @@
 For each configuration (backend x uvicorn workers), on one copy of the cached
 large network (bench/network.py), each scenario (bench/scenarios.py) is driven
 over the same keep-alive connections, bounded in requests and seconds, against:
-- our server as a user starts it (`uvicorn app.asgi:app`) with
+- our server as a user starts it (`uvicorn oms.asgi:app`) with
   OMS_EXECUTOR=planned (the default: engine/), then with OMS_EXECUTOR=reference
   (graphql-core's executor);
 - the hand-built floor (bench/handbuilt.py): the same app, the same uvicorn
@@ -98,7 +98,7 @@ def _uvicorn(config: Config) -> list[str]:
 async def measure_executor(config: Config, env: dict[str, str], executor: str, seconds: float) -> dict[str, Any]:
     """Our server under one executor: every scenario measured, its answers recorded (checked later)."""
     port = free_port()
-    command = [*_uvicorn(config), "app.asgi:app", "--port", str(port)]
+    command = [*_uvicorn(config), "oms.asgi:app", "--port", str(port)]
     with server(command, {**env, "OMS_EXECUTOR": executor}, port) as process:
         answers = {s.label: [await _post(port, b) for b in s.bodies()] for s in SCENARIOS}
         measured = {s.label: await _drive_server(port, process.pid, s.bodies(), s.requests, seconds) for s in SCENARIOS}

@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app.config import Settings
 from app.resources import Resources
-from app.server import create_app
+from oms.compose import build_app
 
 ADMIN_TOKEN = "test-admin-token"
 
@@ -44,7 +44,7 @@ class RemoteServer:
 @contextlib.asynccontextmanager
 async def serve(settings: Settings) -> AsyncIterator[RunningServer]:
     """Run the app under uvicorn in this event loop until the block ends."""
-    app = create_app(settings)
+    app = build_app(settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

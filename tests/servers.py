@@ -1,4 +1,4 @@
-"""Server processes for tests: `uvicorn app.asgi:app` on its own port, as deployments run it."""
+"""Server processes for tests: `uvicorn oms.asgi:app` on its own port, as deployments run it."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ async def server_process(backend: Backend, **env: str) -> AsyncIterator[ServerPr
         sys.executable,
         "-m",
         "uvicorn",
-        "app.asgi:app",
+        "oms.asgi:app",
         "--port",
         str(port),
         cwd=ROOT,

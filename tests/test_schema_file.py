@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from app.cli import schema_sdl
 from app.store.tables import metadata
+from oms.cli import schema_sdl
 from resolvers.schema import create_schema
 
 ROOT = Path(__file__).resolve().parent.parent

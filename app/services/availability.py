@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store import catalog, picking, placing, positions, rules, versions
+from app.store import catalog, placing, positions, rules, versions
+from app.store import pick_stats as pick_stats_store
 from app.store import profiles as profile_store
 from app.store.db import Database
 from domain import atp
@@ -52,7 +53,7 @@ class ReferenceCache:
         """Reload whatever changed since this replica last looked (None: the set was never written)."""
         if locations_token != self.locations_token:
             self.locations = {x.id: x for x in await catalog.all_locations(conn)}
-            self.performance = {loc: r.performance for loc, r in (await picking.records(conn)).items()}
+            self.performance = {loc: r.performance for loc, r in (await pick_stats_store.records(conn)).items()}
             self.locations_token = locations_token
         if rules_token != self.rules_token:
             self.rules = atp.RuleIndex(await rules.all_rules(conn))

@@ -12,8 +12,8 @@ from typing import Any
 
 from app.services.orders import announce
 from app.services.uow import UnitOfWork
+from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
-from app.store.picking import FulfillmentRow
 from domain import orders as rules
 from domain.orders import FulfillmentStatus, OrderEvent, OrderStatus
 
@@ -30,7 +30,7 @@ async def move(
 ) -> None:
     """One fulfillment to `target`, then the order's derived status."""
     rules.transition(current, target)
-    await order_store.set_fulfillment_status(uow.conn, fulfillment_id, target, uow.now)
+    await fulfillment_store.set_fulfillment_status(uow.conn, fulfillment_id, target, uow.now)
     change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": target.value} | (extra or {})
     await uow.record("fulfillment.status_changed", change)
     await follow_order(uow, order_id, message)
@@ -38,7 +38,7 @@ async def move(
 
 async def advance(
     uow: UnitOfWork,
-    row: FulfillmentRow,
+    row: fulfillment_store.FulfillmentRow,
     target: FulfillmentStatus,
     message: str,
     extra: dict[str, Any] | None = None,
@@ -58,7 +58,7 @@ async def advance(
 async def follow_order(uow: UnitOfWork, order_id: str, message: str, *, event_type: str | None = None) -> OrderStatus:
     """Derive the order's status from its fulfillments; store an event when it moved (or when asked to)."""
     row = await order_store.lock_order(uow.conn, order_id)
-    lines = await order_store.fulfillment_rows(uow.conn, order_id)
+    lines = await fulfillment_store.fulfillment_rows(uow.conn, order_id)
     statuses = {line.id: FulfillmentStatus(line.status) for line in lines}
     status = rules.derive_status(statuses.values(), on_hold=bool(row.on_hold))
     if status.value == row.status and event_type is None:

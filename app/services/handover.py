@@ -20,8 +20,9 @@ from app.services import fulfillment_log
 from app.services.picking import record
 from app.services.uow import UnitOfWork
 from app.store import catalog
+from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
-from app.store import picking as store
+from app.store import reservations as reservation_store
 from app.store import tasks as task_store
 from domain import orders as order_rules
 from domain import picking
@@ -41,19 +42,19 @@ Command = Callable[..., Awaitable[Touched]]
 
 async def order_of(resources: Resources, fulfillment_id: str) -> str | None:
     async with resources.db.read() as conn:
-        return await store.order_of(conn, fulfillment_id)
+        return await fulfillment_store.order_of(conn, fulfillment_id)
 
 
-async def _lock(uow: UnitOfWork, fulfillment_id: str) -> store.FulfillmentRow | None:
+async def _lock(uow: UnitOfWork, fulfillment_id: str) -> fulfillment_store.FulfillmentRow | None:
     """The fulfillment row locked, after its order's row: every command locks order before fulfillment."""
-    order_id = await store.order_of(uow.conn, fulfillment_id)
+    order_id = await fulfillment_store.order_of(uow.conn, fulfillment_id)
     if order_id is None:
         return None
     await order_store.lock_order(uow.conn, order_id)
-    return await store.lock_fulfillment(uow.conn, fulfillment_id)
+    return await fulfillment_store.lock_fulfillment(uow.conn, fulfillment_id)
 
 
-async def _locked(uow: UnitOfWork, fulfillment_id: str) -> store.FulfillmentRow:
+async def _locked(uow: UnitOfWork, fulfillment_id: str) -> fulfillment_store.FulfillmentRow:
     row = await _lock(uow, fulfillment_id)
     if row is None:
         raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
@@ -79,7 +80,7 @@ async def complete_step(resources: Resources, *, fulfillment_id: str, step: str,
         progress = picking.complete_step(
             row.progress, step, who, uow.now, open_vas=await _open_vas(uow, fulfillment_id)
         )
-        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+        await fulfillment_store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
         if step == picking.PACK:
             await fulfillment_log.advance(uow, row, FulfillmentStatus.PACKED, f"Packed at {row.location_id}")
         else:
@@ -93,12 +94,12 @@ async def skip_step(resources: Resources, *, fulfillment_id: str, step: str, rea
         row = await _locked(uow, fulfillment_id)
         open_vas = await _open_vas(uow, fulfillment_id)
         progress = picking.skip_step(row.progress, step, who, uow.now, reason, open_vas=open_vas)
-        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+        await fulfillment_store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
         await uow.record("fulfillment.step_skipped", _step_event(row, step, who) | {"reason": reason})
     return Touched(row.order_id, fulfillment_id)
 
 
-def _step_event(row: store.FulfillmentRow, step: str, who: str) -> dict[str, object]:
+def _step_event(row: fulfillment_store.FulfillmentRow, step: str, who: str) -> dict[str, object]:
     return {"fulfillmentId": row.id, "orderId": row.order_id, "locationId": row.location_id, "step": step, "by": who}
 
 
@@ -109,16 +110,16 @@ async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_numbe
         open_vas = await _open_vas(uow, fulfillment_id)
         target = picking.check_handover(row.progress, row.method, tracking_number, open_vas=open_vas)
         progress = row.progress.record(picking.HANDOVER, "DONE", who, uow.now)
-        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+        await fulfillment_store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
         extra: dict[str, str | None]
         if target is FulfillmentStatus.READY_FOR_COLLECTION:
             code = picking.new_collection_code(secrets.randbelow)
-            await store.set_handover(uow.conn, fulfillment_id, None, picking.code_digest(code))
+            await fulfillment_store.set_handover(uow.conn, fulfillment_id, None, picking.code_digest(code))
             extra = {"collectionCode": code}
             message = f"Ready for collection at {row.location_id}"
         else:
             number = (tracking_number or "").strip() or None
-            await store.set_handover(uow.conn, fulfillment_id, number, None)
+            await fulfillment_store.set_handover(uow.conn, fulfillment_id, number, None)
             await _take_out(uow, row)
             extra = {"trackingNumber": number}
             message = f"Shipped from {row.location_id}" + (f", tracking {number}" if number else "")
@@ -142,7 +143,7 @@ async def confirm_collection(resources: Resources, *, fulfillment_id: str, code:
             await _take_out(uow, row)
             await fulfillment_log.advance(uow, row, FulfillmentStatus.COLLECTED, f"Collected at {row.location_id}")
         else:
-            failures = await store.count_collection_failure(uow.conn, fulfillment_id)
+            failures = await fulfillment_store.count_collection_failure(uow.conn, fulfillment_id)
             refusal = picking.wrong_code(fulfillment_id, failures)
             locked = isinstance(refusal, TooManyAttempts)
             payload = {**_parcel(row), "failures": failures, "locked": locked}
@@ -166,7 +167,7 @@ async def reissue_collection_code(resources: Resources, *, fulfillment_id: str, 
         row = await _locked(uow, fulfillment_id)
         picking.check_reissue(fulfillment_id, row.status)
         code = picking.new_collection_code(secrets.randbelow)
-        await store.set_collection_code(uow.conn, fulfillment_id, picking.code_digest(code))
+        await fulfillment_store.set_collection_code(uow.conn, fulfillment_id, picking.code_digest(code))
         await uow.record("fulfillment.collection_code_reissued", {**_parcel(row), "collectionCode": code, "by": who})
         message = f"New collection code sent from {row.location_id}"  # who did it: the webhook payload only
         await fulfillment_log.follow_order(
@@ -175,15 +176,15 @@ async def reissue_collection_code(resources: Resources, *, fulfillment_id: str, 
     return Touched(row.order_id, fulfillment_id)
 
 
-def _parcel(row: store.FulfillmentRow) -> dict[str, object]:
+def _parcel(row: fulfillment_store.FulfillmentRow) -> dict[str, object]:
     return {"fulfillmentId": row.id, "orderId": row.order_id, "locationId": row.location_id}
 
 
-async def _take_out(uow: UnitOfWork, row: store.FulfillmentRow) -> None:
-    quantities = await store.fulfillment_quantities(uow.conn, row.id)
+async def _take_out(uow: UnitOfWork, row: fulfillment_store.FulfillmentRow) -> None:
+    quantities = await fulfillment_store.fulfillment_quantities(uow.conn, row.id)
     for sku in sorted(quantities):  # lock order: (location, sku)
         if quantities[sku]:
-            await store.take_out(uow.conn, sku, row.location_id, quantities[sku], uow.now)
+            await reservation_store.take_out(uow.conn, sku, row.location_id, quantities[sku], uow.now)
 
 
 async def confirm_delivery(
@@ -201,7 +202,7 @@ async def confirm_delivery(
             fulfillment_id, row.status, row.delivered_at, at, uow.now, shipped_at=shipped_at
         ):
             return Touched(row.order_id, fulfillment_id)
-        await store.set_delivered(uow.conn, fulfillment_id, at)
+        await fulfillment_store.set_delivered(uow.conn, fulfillment_id, at)
         payload = {
             "fulfillmentId": fulfillment_id,
             "orderId": row.order_id,

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from app.store import catalog
+from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
-from app.store import picking as picking_store
+from app.store import pick_processes as pick_process_store
+from app.store import pick_stats as pick_stats_store
 from app.store.db import Database
 from domain.items import Item
 from domain.locations import Location
@@ -35,7 +37,7 @@ async def orders_by_id(db: Database, ids: Sequence[str]) -> list[Order | None]:
 
 async def fulfillments_by_order(db: Database, ids: Sequence[str]) -> list[list[Fulfillment]]:
     async with db.read() as conn:
-        found = await order_store.fulfillments_for_orders(conn, ids)
+        found = await fulfillment_store.fulfillments_for_orders(conn, ids)
     return [found.get(i, []) for i in ids]
 
 
@@ -74,17 +76,17 @@ async def order_page(
 
 async def progress_by_fulfillment(db: Database, ids: Sequence[str]) -> list[FulfillmentProgress | None]:
     async with db.read() as conn:
-        found = await picking_store.progress_by_fulfillment(conn, ids)
+        found = await fulfillment_store.progress_by_fulfillment(conn, ids)
     return [found.get(i) for i in ids]
 
 
 async def store_records(db: Database, ids: Sequence[str]) -> list[StoreRecord]:
     async with db.read() as conn:
-        found = await picking_store.records(conn, ids)
+        found = await pick_stats_store.records(conn, ids)
     return [found.get(i, StoreRecord()) for i in ids]
 
 
 async def pick_processes(db: Database, ids: Sequence[str]) -> list[PickProcess | None]:
     async with db.read() as conn:
-        found = await picking_store.processes_by_id(conn, ids)
+        found = await pick_process_store.processes_by_id(conn, ids)
     return [found.get(i) for i in ids]

@@ -20,8 +20,11 @@ from app.services import task_log, vas
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, new_event_id, utc_now
 from app.store import catalog, placing
-from app.store import orders as store
-from app.store import picking as picking_store
+from app.store import fulfillments as fulfillment_store
+from app.store import orders as order_store
+from app.store import pick_lists as pick_list_store
+from app.store import reservations as reservation_store
+from app.store import returns as return_store
 from app.store import tasks as task_store
 from domain import orders as rules
 from domain import sourcing
@@ -93,7 +96,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete and not inputs.profile.allow_partial:
-            if not await store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
+            if not await order_store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
                 return await _replay(uow, request)  # a replay gets its order even when the stock has gone since
             raise _shortage(plan)
         takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
@@ -167,7 +170,7 @@ def _check_pickup(resources: Resources, request: OrderRequest) -> None:
 
 
 async def _replay(uow: UnitOfWork, request: OrderRequest) -> Placed:
-    existing = await store.by_idempotency_key(uow.conn, request.idempotency_key)
+    existing = await order_store.by_idempotency_key(uow.conn, request.idempotency_key)
     if existing is None:  # cannot happen: the key conflicted
         raise IdempotencyConflict("The idempotency key is in use", ("idempotencyKey",))
     order_id, fingerprint = existing
@@ -253,32 +256,32 @@ async def cancel_order(resources: Resources, *, order_id: str, reason: str) -> N
 
 async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
     """Cancel inside an open unit of work (cancelOrder, a rejected fraud review)."""
-    row = await store.lock_order(uow.conn, order_id)
+    row = await order_store.lock_order(uow.conn, order_id)
     if row is None:
         raise NotFound(f"No order {order_id!r}", ("id",))
     status = OrderStatus(row.status)
     if not rules.can_cancel(status):
         raise InvalidTransition(f"An order in {status.value} cannot be cancelled", ("id",), status=status.value)
     released: set[str] = set()
-    lines = await store.fulfillment_rows(uow.conn, order_id)  # ordered by (location, sku): the lock order
+    lines = await fulfillment_store.fulfillment_rows(uow.conn, order_id)  # ordered by (location, sku): the lock order
     for line in lines:
         if FulfillmentStatus(line.status) in rules.RELEASABLE:
-            await store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now)
+            await reservation_store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now)
             released.add(line.sku)
     current = {line.id: FulfillmentStatus(line.status) for line in lines}
     changes = rules.cancelled(current)
     for fulfillment_id, target in changes.items():
-        await store.set_fulfillment_status(uow.conn, fulfillment_id, target, uow.now)
+        await fulfillment_store.set_fulfillment_status(uow.conn, fulfillment_id, target, uow.now)
         change = {"fulfillmentId": fulfillment_id, "orderId": order_id, "status": target.value}
         await uow.record("fulfillment.status_changed", change)
     await task_store.cancel_for_order(uow.conn, order_id, uow.now)
-    await picking_store.refresh_lists(uow.conn, changes, uow.now)
+    await pick_list_store.refresh_lists(uow.conn, changes, uow.now)
     status = rules.derive_status((current | changes).values())
     if status.value != row.status:
         rules.order_transition(OrderStatus(row.status), status)
-    await store.set_status(uow.conn, order_id, status, uow.now)
+    await order_store.set_status(uow.conn, order_id, status, uow.now)
     event = OrderEvent(order_id, "order.status_changed", status, uow.now, f"Cancelled: {reason}")
-    await store.add_event(uow.conn, event)
+    await order_store.add_event(uow.conn, event)
     await uow.record("order.status_changed", {"orderId": order_id, "status": status.value, "reason": reason})
     announce(uow, event)
     if released:
@@ -289,21 +292,21 @@ async def request_return(resources: Resources, *, request: ReturnRequest) -> str
     """Record a return of delivered units; quality checks on receipt come with the manual-process tasks."""
     uow = resources.uow()
     async with uow:
-        row = await store.lock_order(uow.conn, request.order_id)
+        row = await order_store.lock_order(uow.conn, request.order_id)
         if row is None:
             raise NotFound(f"No order {request.order_id!r}", ("orderId",))
         if request.location_id and not await catalog.existing_location_ids(uow.conn, [request.location_id]):
             raise InvalidInput(f"Unknown location {request.location_id!r}", ("locationId",))
-        delivered = await store.delivered_units(uow.conn, request.order_id)
-        returned = await store.returned_units(uow.conn, request.order_id)
+        delivered = await fulfillment_store.delivered_units(uow.conn, request.order_id)
+        returned = await return_store.returned_units(uow.conn, request.order_id)
         rules.check_returnable(request, delivered, returned)
         return_id = new_id("ret")
-        await store.save_return(uow.conn, return_id, request, uow.now)
+        await return_store.save_return(uow.conn, return_id, request, uow.now)
         summary = ", ".join(f"{x.sku} x{x.quantity}" for x in request.lines)
         event = OrderEvent(
             request.order_id, "return.requested", OrderStatus(row.status), uow.now, f"Return {return_id}: {summary}"
         )
-        await store.add_event(uow.conn, event)
+        await order_store.add_event(uow.conn, event)
         lines_out = [{"sku": x.sku, "quantity": x.quantity} for x in request.lines]
         await uow.record(
             "return.requested",
@@ -317,14 +320,14 @@ async def receive_return(resources: Resources, *, return_id: str, location_id: s
     """Returned goods arrived at a location: a RETURN_QC task decides restock, refurbish or damaged."""
     uow = resources.uow()
     async with uow:
-        row = await store.get_return(uow.conn, return_id)
+        row = await return_store.get_return(uow.conn, return_id)
         if row is None:
             raise NotFound(f"No return {return_id!r}", ("id",))
         if row.status != ReturnStatus.REQUESTED.value:
             raise InvalidTransition(f"Return {return_id} is {row.status}; only a REQUESTED return is received", ("id",))
         if not await catalog.existing_location_ids(uow.conn, [location_id]):
             raise InvalidInput(f"Unknown location {location_id!r}", ("locationId",))
-        await store.set_return_status(uow.conn, return_id, ReturnStatus.RECEIVED, location_id)
+        await return_store.set_return_status(uow.conn, return_id, ReturnStatus.RECEIVED, location_id)
         await uow.record("return.received", {"returnId": return_id, "orderId": row.order_id, "locationId": location_id})
         task = await task_log.open_task(
             uow, tasks_rules.RETURN_QC, order_id=row.order_id, location_id=location_id, subject_id=return_id

@@ -18,8 +18,11 @@ from app.services import fulfillment_log, shorts
 from app.services.orders import new_id
 from app.services.uow import UnitOfWork
 from app.store import catalog, versions
+from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
-from app.store import picking as store
+from app.store import pick_lists as pick_list_store
+from app.store import pick_processes as pick_process_store
+from app.store import pick_stats as pick_stats_store
 from app.store import tasks as task_store
 from domain import pick_lists, picking
 from domain.errors import InvalidTransition, NotFound
@@ -35,7 +38,7 @@ async def upsert_process(resources: Resources, *, process: PickProcess) -> PickP
     picking.validate_process(process)
     uow = resources.uow()
     async with uow:
-        await store.save_process(uow.conn, process, uow.now)
+        await pick_process_store.save_process(uow.conn, process, uow.now)
     return process
 
 
@@ -43,16 +46,16 @@ async def generate_lists(resources: Resources, *, location_id: str) -> list[str]
     """Lists for everything waiting at the location; a fulfillment already on a list is never listed again."""
     uow = resources.uow()
     async with uow:
-        location = await store.lock_location(uow.conn, location_id)
+        location = await pick_process_store.lock_location(uow.conn, location_id)
         if location is None:
             raise NotFound(f"No location {location_id!r}", ("locationId",))
-        process = await store.process_for(uow.conn, location.pick_process_id)
-        planned = picking.plan_lists(process, await store.waiting_work(uow.conn, location_id))
+        process = await pick_process_store.process_for(uow.conn, location.pick_process_id)
+        planned = picking.plan_lists(process, await pick_list_store.waiting_work(uow.conn, location_id))
         created = []
         for plan in planned:
             list_id = new_id("pkl")
             line_ids = [new_id("pkn") for _ in plan.lines]
-            await store.create_list(
+            await pick_list_store.create_list(
                 uow.conn,
                 list_id=list_id,
                 location_id=location_id,
@@ -74,11 +77,13 @@ async def generate_lists(resources: Resources, *, location_id: str) -> list[str]
 async def confirm_pick(resources: Resources, *, list_id: str, confirmations: Sequence[Confirmation], who: str) -> str:
     uow = resources.uow()
     async with uow:
-        found = await store.lock_list(uow.conn, list_id)
+        found = await pick_list_store.lock_list(uow.conn, list_id)
         if found is None:
             raise NotFound(f"No pick list {list_id!r}", ("pickListId",))
         pick_lists.check_open(list_id, picking.PickListStatus(found.status))
-        process = replace(await store.process_for(uow.conn, found.process_id), scan_to_pick=found.scan_to_pick)
+        process = replace(
+            await pick_process_store.process_for(uow.conn, found.process_id), scan_to_pick=found.scan_to_pick
+        )
         skus = {line.sku for line in found.lines}
         barcodes = {sku: frozenset(item.barcodes) for sku, item in (await catalog.items_by_sku(uow.conn, skus)).items()}
         changes = picking.confirm(process, [line.state for line in found.lines], confirmations, barcodes)
@@ -89,7 +94,7 @@ async def confirm_pick(resources: Resources, *, list_id: str, confirmations: Seq
         for fulfillment_id in touched:
             await _start(uow, fulfillment_id)
         for change in changes:
-            await store.save_line(uow.conn, change.after)
+            await pick_list_store.save_line(uow.conn, change.after)
         await _count_accuracy(uow, found.location_id, changes)
         for fulfillment_id in touched:
             mine = [c for c in changes if c.after.fulfillment_id == fulfillment_id and c.short]
@@ -103,7 +108,7 @@ async def confirm_pick(resources: Resources, *, list_id: str, confirmations: Seq
                     changes=mine,
                 )
             await _finish_if_picked(uow, fulfillment_id, who)
-        await store.refresh_lists(uow.conn, touched, uow.now)
+        await pick_list_store.refresh_lists(uow.conn, touched, uow.now)
         uow.emit(
             PICKING_TOPIC, {"type": "pick_list.updated", "locationId": found.location_id, "pickListIds": [list_id]}
         )
@@ -111,7 +116,7 @@ async def confirm_pick(resources: Resources, *, list_id: str, confirmations: Seq
 
 
 async def _start(uow: UnitOfWork, fulfillment_id: str) -> None:
-    row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+    row = await fulfillment_store.lock_fulfillment(uow.conn, fulfillment_id)
     assert row is not None  # pick lines reference fulfillments
     if row.status is FulfillmentStatus.CANCELLED:
         raise InvalidTransition(
@@ -131,38 +136,38 @@ async def _count_accuracy(uow: UnitOfWork, location_id: str, changes: Sequence[L
 
 async def _finish_if_picked(uow: UnitOfWork, fulfillment_id: str, who: str) -> None:
     """Every line resolved: PICKED, with PICK done in its steps (CANCELLED if every unit went elsewhere)."""
-    lines = await store.lines_of_fulfillment(uow.conn, fulfillment_id)
+    lines = await pick_list_store.lines_of_fulfillment(uow.conn, fulfillment_id)
     if not all(line.state.resolved for line in lines):
         return
-    row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+    row = await fulfillment_store.lock_fulfillment(uow.conn, fulfillment_id)
     assert row is not None
     if row.status is not FulfillmentStatus.PICKING:
         return
-    quantities = await store.fulfillment_quantities(uow.conn, fulfillment_id)
+    quantities = await fulfillment_store.fulfillment_quantities(uow.conn, fulfillment_id)
     services = picking.VAS in row.progress.steps and await task_store.any_for_subject(uow.conn, fulfillment_id, VAS)
     target, progress = picking.after_pick(row.progress, quantities, services=services, by=who, at=uow.now)
     picked = target is FulfillmentStatus.PICKED
     if picked:
-        await store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
+        await fulfillment_store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
     message = f"Picked at {row.location_id}" if picked else f"Nothing left to fulfil at {row.location_id}"
     await fulfillment_log.advance(uow, row, target, message)
 
 
 async def record(uow: UnitOfWork, location_id: str, **counts: int) -> None:
     """Add to the location's record; when its performance moves, every replica reloads it for sourcing."""
-    before, after = await store.add_to_record(uow.conn, location_id, uow.now, **counts)
+    before, after = await pick_stats_store.add_to_record(uow.conn, location_id, uow.now, **counts)
     if before.performance != after.performance:
         await versions.bump(uow.conn, versions.LOCATIONS)
 
 
 async def lists_at(resources: Resources, *, location_id: str, status: str | None) -> list[PickList]:
     async with resources.db.read() as conn:
-        return await store.lists_at(conn, location_id, status, MAX_LISTS)
+        return await pick_list_store.lists_at(conn, location_id, status, MAX_LISTS)
 
 
 async def lists_by_id(resources: Resources, ids: Sequence[str]) -> list[PickList]:
     async with resources.db.read() as conn:
-        found = await store.lists_by_id(conn, ids)
+        found = await pick_list_store.lists_by_id(conn, ids)
     return [found[i] for i in ids if i in found]
 
 
@@ -175,4 +180,6 @@ async def fulfillment_page(
     limit: int,
 ) -> list[tuple[str, str, datetime]]:
     async with resources.db.read() as conn:
-        return await store.fulfillment_page(conn, location_id=location_id, statuses=statuses, after=after, limit=limit)
+        return await fulfillment_store.fulfillment_page(
+            conn, location_id=location_id, statuses=statuses, after=after, limit=limit
+        )

@@ -18,6 +18,7 @@ from app.resources import Resources
 from app.services import sourcing as routing
 from app.services.uow import utc_now
 from app.store import affinity, positions
+from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
 from domain import profiles, recommendations, sourcing
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -88,7 +89,7 @@ async def _orders(
     missing = [i for i in ids if i not in orders]
     if missing:
         raise NotFound(f"No order {missing[0]!r}", ("orderId",))
-    return orders, await order_store.fulfillments_for_orders(conn, ids)
+    return orders, await fulfillment_store.fulfillments_for_orders(conn, ids)
 
 
 def _primaries(ask: RecommendationAsk, orders: dict[str, Order]) -> tuple[str, ...]:
@@ -116,7 +117,7 @@ async def _sourcing_context(
         for ask, group, need in zip(asks, primaries, needs, strict=True)
     ]
     where = {loc for found in atps for loc, _ in found}
-    today = await order_store.fulfillments_today(conn, utc_now().date().isoformat(), where)
+    today = await fulfillment_store.fulfillments_today(conn, utc_now().date().isoformat(), where)
     plans: list[sourcing.Plan | None] = []
     for ask, group, need, found in zip(asks, primaries, needs, atps, strict=True):
         if not need:

@@ -15,7 +15,9 @@ from app.services import vas
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.orders import new_id
 from app.services.uow import UnitOfWork
+from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
+from app.store import reservations as reservation_store
 from domain import orders as rules
 from domain import sourcing
 
@@ -52,16 +54,16 @@ async def reroute(
     done: list[tuple[str, str, int]] = []
     for location_id, sku, quantity in takes:
         held = inputs.held.get((location_id, sku), 0)
-        if not await order_store.reserve(
+        if not await reservation_store.reserve(
             uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
         ):
             for loc, taken_sku, taken in done:  # all or nothing
-                await order_store.release(uow.conn, taken_sku, loc, taken, uow.now)
+                await reservation_store.release(uow.conn, taken_sku, loc, taken, uow.now)
             return None
         done.append((location_id, sku, quantity))
     groups = rules.fulfillment_lines(takes)
     ids = {loc: new_id("ful") for loc in groups}
-    await order_store.add_fulfillments(
+    await fulfillment_store.add_fulfillments(
         uow.conn, order_id=order_id, method=order.delivery.method, groups=groups, ids=ids, now=uow.now
     )
     await vas.open_tasks(uow, order_id, order.lines, groups, ids)

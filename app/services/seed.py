@@ -9,7 +9,8 @@ from app import demo
 from app import scale as scale_network
 from app.scale import Scale
 from app.services.uow import UnitOfWork
-from app.store import affinity, catalog, picking, positions
+from app.store import affinity, catalog, positions
+from app.store import pick_processes as pick_process_store
 from app.store.db import Database
 
 BATCH = 5000
@@ -26,7 +27,7 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 42, sku_count: int = 5000) -
     count = 0
     async with uow:
         for process in demo.PICK_PROCESSES:
-            await picking.save_process(uow.conn, process, uow.now)
+            await pick_process_store.save_process(uow.conn, process, uow.now)
         await catalog.save_locations(uow.conn, network.locations, uow.now)
         for start in range(0, len(network.items), BATCH):
             await catalog.save_items(uow.conn, network.items[start : start + BATCH], uow.now)

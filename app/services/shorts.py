@@ -17,8 +17,9 @@ from app.services import fulfillment_log, task_log
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.reroute import reroute
 from app.services.uow import UnitOfWork
-from app.store import orders as order_store
-from app.store import picking as store
+from app.store import fulfillments as fulfillment_store
+from app.store import pick_lists as pick_list_store
+from app.store import reservations as reservation_store
 from domain import picking
 from domain.errors import InsufficientStock
 from domain.orders import FulfillmentStatus
@@ -40,23 +41,23 @@ async def declare(
     for change in changes:
         line = change.after
         if picking.corrects_on_hand(line.short_reason):
-            await store.take_out(uow.conn, line.sku, location_id, change.short, uow.now)
+            await reservation_store.take_out(uow.conn, line.sku, location_id, change.short, uow.now)
             corrected.append(line.sku)
         else:
-            await order_store.release(uow.conn, line.sku, location_id, change.short, uow.now)
+            await reservation_store.release(uow.conn, line.sku, location_id, change.short, uow.now)
     if corrected:
         await uow.record(
             "inventory.changed", {"source": "short_pick", "locationId": location_id, "skus": sorted(corrected)}
         )
     uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({c.after.sku for c in changes})})
-    row = await store.lock_fulfillment(uow.conn, fulfillment_id)
+    row = await fulfillment_store.lock_fulfillment(uow.conn, fulfillment_id)
     assert row is not None
     missing = {c.after.sku: c.short for c in changes}
     what = ", ".join(f"{c.after.sku} x{c.short} ({c.after.short_reason})" for c in changes)
     if process.short_pick_policy is ShortPickPolicy.REROUTE_NOW:
         moved = await reroute(uow, resources, order_id=row.order_id, away_from=location_id, missing=missing)
         if moved is not None:
-            quantities = await store.fulfillment_quantities(uow.conn, fulfillment_id)
+            quantities = await fulfillment_store.fulfillment_quantities(uow.conn, fulfillment_id)
             await _set_quantities(uow, fulfillment_id, picking.reduced(quantities, missing))
             message = f"Short at {location_id}: {what}; rerouted {moved.describe()}"
             await fulfillment_log.follow_order(uow, row.order_id, message, event_type="order.rerouted")
@@ -77,17 +78,17 @@ async def declare(
 
 async def _set_quantities(uow: UnitOfWork, fulfillment_id: str, quantities: dict[str, int]) -> None:
     for sku, quantity in quantities.items():
-        await store.set_fulfillment_quantity(uow.conn, fulfillment_id, sku, quantity)
+        await fulfillment_store.set_fulfillment_quantity(uow.conn, fulfillment_id, sku, quantity)
 
 
 async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: str) -> None:
     """A supervisor's decision on a PICK_EXCEPTION task (inside the task's completion)."""
     assert task.subject_id is not None
-    row = await store.lock_fulfillment(uow.conn, task.subject_id)
+    row = await fulfillment_store.lock_fulfillment(uow.conn, task.subject_id)
     if row is None or row.status is FulfillmentStatus.CANCELLED:
         return
-    lines = [line.state for line in await store.lines_of_fulfillment(uow.conn, row.id)]
-    quantities = await store.fulfillment_quantities(uow.conn, row.id)
+    lines = [line.state for line in await pick_list_store.lines_of_fulfillment(uow.conn, row.id)]
+    quantities = await fulfillment_store.fulfillment_quantities(uow.conn, row.id)
     pending = picking.pending_shorts(lines, quantities)
     if not pending:
         return
@@ -103,7 +104,7 @@ async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: st
     else:
         message = f"Pick exception at {row.location_id}: lines {', '.join(sorted(pending))} cancelled"
     for sku, units in decided.put_back.items():  # in (location, sku) order
-        await order_store.release(uow.conn, sku, row.location_id, units, uow.now)
+        await reservation_store.release(uow.conn, sku, row.location_id, units, uow.now)
     if outcome == "CANCEL_LINE":
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(pending)})
     await _set_quantities(uow, row.id, decided.quantities)

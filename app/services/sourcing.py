@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.resources import Resources
 from app.services.availability import ReferenceCache
-from app.store import orders as order_store
+from app.store import fulfillments as fulfillment_store
 from app.store import positions
 from domain import atp, geo, profiles, sourcing
 from domain.inventory import Position
@@ -62,7 +62,7 @@ async def gather(
     today: dict[str, int] = {}
     capped = [x for x in locations if x in cache.locations and cache.locations[x].daily_capacity is not None]
     if chosen.respect_capacity and capped:  # capacity use is read only where a capacity can bind
-        today = await order_store.fulfillments_today(conn, now.date().isoformat(), capped)
+        today = await fulfillment_store.fulfillments_today(conn, now.date().isoformat(), capped)
     return build_inputs(ask, atps, cache, today, chosen)
 
 

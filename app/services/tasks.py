@@ -10,8 +10,10 @@ from app.services import shorts
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.task_log import announce
 from app.services.uow import UnitOfWork, utc_now
+from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
 from app.store import positions
+from app.store import returns as return_store
 from app.store import tasks as store
 from domain import orders as order_rules
 from domain import tasks as rules
@@ -102,7 +104,7 @@ async def _fraud_outcome(uow: UnitOfWork, order_id: str, current: OrderStatus | 
     if outcome == "REJECT":
         await order_service.cancel_in(uow, order_id, "fraud review rejected the order")
         return
-    lines = await order_store.fulfillment_rows(uow.conn, order_id)
+    lines = await fulfillment_store.fulfillment_rows(uow.conn, order_id)
     status = order_rules.derive_status({line.id: FulfillmentStatus(line.status) for line in lines}.values())
     if current is not None and status is not current:
         order_rules.order_transition(current, status)
@@ -116,7 +118,7 @@ async def _fraud_outcome(uow: UnitOfWork, order_id: str, current: OrderStatus | 
 async def _return_outcome(uow: UnitOfWork, task: Task, outcome: str) -> None:
     """RESTOCK puts the units back on hand where they were received; ATP and subscribers follow."""
     assert task.subject_id is not None
-    row = await order_store.get_return(uow.conn, task.subject_id)
+    row = await return_store.get_return(uow.conn, task.subject_id)
     if row is None:
         return
     if outcome == "RESTOCK" and task.location_id:
@@ -126,7 +128,7 @@ async def _return_outcome(uow: UnitOfWork, task: Task, outcome: str) -> None:
         skus = [sku for sku, _ in lines]
         uow.emit(AVAILABILITY_TOPIC, {"skus": skus})
         await uow.record("inventory.changed", {"source": "return", "locationId": task.location_id, "skus": skus})
-    await order_store.set_return_status(uow.conn, task.subject_id, ReturnStatus.CLOSED)
+    await return_store.set_return_status(uow.conn, task.subject_id, ReturnStatus.CLOSED)
 
 
 async def escalate_due(resources: Resources, now: datetime | None = None) -> int:

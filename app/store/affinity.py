@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
-from app.store.tables import co_purchases, order_stats, product_relations, sku_order_counts
+from app.store.tables.sales import co_purchases, order_stats, product_relations, sku_order_counts
 from domain.recommendations import MIN_SUPPORT, CoPurchase, Relation, lift
 
 TOTAL_ORDERS = "orders"

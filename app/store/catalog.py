@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import rows, versions
 from app.store.sql import upsert
-from app.store.tables import item_barcodes, items, locations
+from app.store.tables.catalog import item_barcodes, items, locations
 from domain.items import Item
 from domain.locations import Location
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store.tables import inventory_import_rows, inventory_imports
+from app.store.tables.inventory import inventory_import_rows, inventory_imports
 from app.store.types import UtcDateTime
 
 STAGED_COLUMNS = (

@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
-from app.store.tables import outbox_events, webhook_deliveries, webhooks
+from app.store.tables.outbox import outbox_events, webhook_deliveries, webhooks
 from domain.webhooks import DeliveryStatus
 
 

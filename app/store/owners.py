@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store.tables import fulfillments, orders, pick_lists, tasks
+from app.store.tables.orders import fulfillments, orders
+from app.store.tables.picking import pick_lists
+from app.store.tables.tasks import tasks
 from domain.access import Owner
 
 

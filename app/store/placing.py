@@ -27,8 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import driver, outbox, versions
 from app.store import orders as order_store
+from app.store import reservations as reservation_store
 from app.store.positions import StockView
-from app.store.tables import fraud_policy, items, positions
+from app.store.tables.catalog import items
+from app.store.tables.inventory import positions
+from app.store.tables.rules import fraud_policy
 from domain.inventory import Position
 from domain.orders import FulfillmentLine, FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus
 from domain.tasks import FraudPolicy
@@ -154,7 +157,7 @@ async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool
     await order_store.add_event(conn, new.event)
     await outbox.add_event(conn, new.outbox_id, new.outbox_type, new.outbox_payload, new.now)
     for x in new.reservations:  # last, in lock order; the caller rolls back on STOCK_MOVED
-        if not await order_store.reserve(
+        if not await reservation_store.reserve(
             conn, sku=x.sku, location_id=x.location_id, quantity=x.quantity, held=x.held, now=new.now
         ):
             return Written.STOCK_MOVED

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import versions
 from app.store.sql import upsert, within
-from app.store.tables import inventory_events, items, positions
+from app.store.tables.catalog import items
+from app.store.tables.inventory import inventory_events, positions
 from domain.inventory import MAX_UNITS, InventoryUpdate, Position
 
 

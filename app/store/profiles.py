@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import versions
 from app.store.sql import upsert
-from app.store.tables import sourcing_profiles
+from app.store.tables.rules import sourcing_profiles
 from domain.locations import LocationType
 from domain.profiles import ShippingRate, SourcingProfile, Weights
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import rows, versions
 from app.store.sql import upsert
-from app.store.tables import availability_rules
+from app.store.tables.rules import availability_rules
 from domain.atp import AvailabilityRule
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
-from app.store.tables import items, sku_sales
+from app.store.tables.catalog import items
+from app.store.tables.sales import sku_sales
 from app.store.types import UtcDateTime
 
 

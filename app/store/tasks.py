@@ -9,7 +9,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
-from app.store.tables import fraud_policy, task_policies, tasks
+from app.store.tables.rules import fraud_policy
+from app.store.tables.tasks import task_policies, tasks
 from domain.tasks import DEFAULT_POLICIES, LIVE, FraudPolicy, Task, TaskPolicy, TaskStatus
 
 _LIVE = [s.value for s in LIVE]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store.tables import api_tokens
+from app.store.tables.tokens import api_tokens
 from domain.access import Role, TokenGrant
 
 

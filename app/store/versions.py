@@ -1,4 +1,4 @@
-"""Version tokens of cached reference data (see `tables.cache_versions`)."""
+"""Version tokens of cached reference data (see `tables.rules.cache_versions`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
-from app.store.tables import cache_versions
+from app.store.tables.rules import cache_versions
 
 LOCATIONS = "locations"
 RULES = "rules"

@@ -251,11 +251,11 @@ async def test_returns_take_back_only_delivered_units(api: Api) -> None:
     assert early["return"] is None and early["userErrors"][0]["field"] == ["input", "lines", "0", "quantity"]
     # Hand-over belongs to pick and pack; here the fulfillment is marked shipped through the store directly.
     from app.services.uow import utc_now
-    from app.store import orders as order_store
+    from app.store import fulfillments as fulfillment_store
     from domain.orders import FulfillmentStatus
 
     async with api.server.resources.db.write() as conn:
-        await order_store.set_fulfillment_status(
+        await fulfillment_store.set_fulfillment_status(
             conn, order["fulfillments"][0]["id"], FulfillmentStatus.SHIPPED, utc_now()
         )
     first = (await api.gql(RETURN, {"input": ask}))["requestReturn"]

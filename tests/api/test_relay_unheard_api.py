@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.services.relay import Relay, purge_expired
 from app.services.uow import utc_now
-from app.store.tables import outbox_events, webhook_deliveries
+from app.store.tables.outbox import outbox_events, webhook_deliveries
 from tests.api.test_orders_api import PLACE, order_input
 from tests.api.test_webhooks_api import register, shop
 from tests.harness import Api

@@ -116,12 +116,12 @@ RECEIVE = """mutation($id: ID!, $loc: ID!) { receiveReturn(id: $id, locationId: 
 async def shipped_return(api: Api, quantity: int) -> str:
     """An order of 2 A from s1, shipped, with a return of `quantity` requested."""
     from app.services.uow import utc_now
-    from app.store import orders as order_store
+    from app.store import fulfillments as fulfillment_store
     from domain.orders import FulfillmentStatus
 
     order = await place(api, f"ret-{quantity}", riskScore=1)
     async with api.server.resources.db.write() as conn:  # hand-over belongs to pick and pack
-        await order_store.set_fulfillment_status(
+        await fulfillment_store.set_fulfillment_status(
             conn, order["fulfillments"][0]["id"], FulfillmentStatus.SHIPPED, utc_now()
         )
     ask = {"orderId": order["id"], "lines": [{"sku": "A", "quantity": quantity}], "reason": "does not fit"}

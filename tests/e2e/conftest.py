@@ -122,7 +122,7 @@ async def seed_demo(database_url: str) -> None:
     seed = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "app.cli",
+        "oms.cli",
         "seed",
         "--demo",
         cwd=ROOT,

@@ -82,7 +82,7 @@ async def test_the_cli_imports_a_file_and_metrics_report_freshness(api: Api, tmp
     await basic_network(api)
     path = write_csv(tmp_path / "feed.csv", [f"A,us-1,3,{T0},", f"B,us-2,4,{T0},"])
     env = {"DATABASE_URL": api.server.resources.db.url, "OMS_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"}
-    args = ["-m", "app.cli", "import-inventory", str(path), "--source", "erp"]
+    args = ["-m", "oms.cli", "import-inventory", str(path), "--source", "erp"]
     pipe = asyncio.subprocess.PIPE
     process = await asyncio.create_subprocess_exec(sys.executable, *args, env=env, stdout=pipe, stderr=pipe)
     out, err = await asyncio.wait_for(process.communicate(), 120)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from app import scale
-from app.cli import main
 from app.store import catalog
 from app.store.db import Database
 from app.store.positions import count_positions
+from oms.cli import main
 
 
 def test_the_small_scale_seeds_its_locations_items_and_stock(

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.cli import main
 from app.services.tokens import digest, principal_for_token
 from app.store.db import Database
-from app.store.tables import api_tokens
+from app.store.tables.tokens import api_tokens
 from domain.access import Role
+from oms.cli import main
 
 
 def test_a_created_token_works_until_revoked_and_only_its_hash_is_stored(

@@ -1,4 +1,4 @@
-"""`oms`: serve, migrate, seed, import-inventory, export-schema, token."""
+"""`oms`: serve, migrate, seed, import-inventory, export-schema, token (the `oms` console script)."""
 
 from __future__ import annotations
 
@@ -166,10 +166,10 @@ class ProgressBar:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> None:
-    from resolvers.schema import create_schema
+    from oms import compose  # the schema (and Strawberry) loads only for the commands that need it
 
     with open(args.output, "w", encoding="utf-8") as handle:
-        handle.write(schema_sdl(create_schema()))
+        handle.write(schema_sdl(compose.schema()))
     print(f"wrote {args.output}")
 
 
@@ -196,7 +196,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         os.environ["OMS_DEMO_STOREFRONT_TOKEN"] = settings.demo_storefront_token or ""
     _banner(settings, console)
     uvicorn.run(
-        "app.asgi:app" if args.workers > 1 else _app(settings),
+        "oms.asgi:app" if args.workers > 1 else _app(settings),
         host=settings.host,
         port=settings.port,
         workers=args.workers,
@@ -208,9 +208,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _app(settings: Settings) -> Any:
-    from app.server import create_app
+    from oms import compose
 
-    return create_app(settings, run_migrations=False)
+    return compose.build_app(settings, run_migrations=False)
 
 
 def _banner(settings: Settings, console: demo_tokens.ConsoleLogin | None = None) -> None:

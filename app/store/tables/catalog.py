@@ -1,0 +1,48 @@
+"""The network and what it sells: locations, items and their barcodes."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
+
+from app.store.tables.base import REF, metadata
+from app.store.types import UtcDateTime
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", String(REF), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("markets", JSON, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("capabilities", JSON, nullable=False),
+    Column("priority", Integer, nullable=False, server_default="0"),
+    Column("daily_capacity", Integer),
+    Column("turnaround_hours", Float),
+    Column("pick_process_id", String(REF)),
+    Column("handling_cost", Float),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
+items = Table(
+    "items",
+    metadata,
+    Column("sku", String(REF), primary_key=True),
+    Column("category", String(REF), nullable=False),
+    Column("zone", String(REF)),
+    Column("barcodes", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "category"),
+)
+
+
+item_barcodes = Table(
+    "item_barcodes",
+    metadata,
+    Column("barcode", String(REF), primary_key=True),
+    Column("sku", String(REF), ForeignKey("items.sku", ondelete="CASCADE"), nullable=False),
+    Index(None, "sku"),
+)

@@ -1,0 +1,106 @@
+"""Orders and what hangs off them: lines, fulfillments and their lines, events, returns."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
+
+from app.store.tables.base import REF, metadata
+from app.store.types import UtcDateTime
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("on_hold", Boolean, nullable=False),
+    Column("channel", String(REF), nullable=False),
+    Column("market", String(REF), nullable=False),
+    Column("customer_id", String(REF), nullable=False),
+    Column("customer_segment", String(REF)),
+    Column("customer_email", String(320)),
+    Column("delivery", JSON, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("risk_score", Float),
+    Column("plan", JSON, nullable=False),
+    Column("erp_reference", String(200)),  # set when the ERP acknowledges the order
+    Column("acknowledged_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "created_at", "id"),
+    Index(None, "customer_id", "created_at"),
+    Index(None, "status", "created_at"),
+)
+
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(REF), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Float, nullable=False),
+    Column("services", JSON, nullable=False),
+)
+
+
+fulfillments = Table(
+    "fulfillments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("location_id", String(REF), ForeignKey("locations.id"), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("day", String(10), nullable=False),  # UTC date created: daily capacity counts
+    Column("pick_list_id", String(40)),  # the open pick list it is on (one at a time)
+    Column("steps", JSON),  # the pick process's steps, fixed when its pick list is made
+    Column("step_log", JSON),  # [{step, action DONE|SKIPPED, by, at, reason}]
+    Column("tracking_number", String(200)),
+    Column("collection_code_digest", String(64)),
+    Column("collection_failures", Integer, nullable=False, server_default="0"),  # wrong codes since the last one
+    Column("delivered_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "order_id"),
+    Index(None, "location_id", "day"),
+    Index(None, "location_id", "status"),
+)
+
+
+fulfillment_lines = Table(
+    "fulfillment_lines",
+    metadata,
+    Column("fulfillment_id", String(40), ForeignKey("fulfillments.id", ondelete="CASCADE"), primary_key=True),
+    Column("sku", String(REF), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+)
+
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("message", String(1000)),
+    Index(None, "order_id", "id"),
+)
+
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("location_id", String(REF)),
+    Column("reason", String(500)),
+    Column("lines", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "order_id"),
+)
