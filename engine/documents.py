@@ -9,6 +9,7 @@ operation costs one dictionary look-up before its plan runs.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, parse, validate
@@ -63,14 +64,11 @@ async def graphql(
     **options: Any,
 ) -> ExecutionResult:
     """Parse, validate and execute text (all three cached) with the planned engine."""
-    document = prepared(schema, source)
-    if isinstance(document, list):
-        return ExecutionResult(None, document)
-    result = execute(schema, document, root_value, context_value, variable_values, operation_name, **options)
+    result = _from_text(execute, schema, source, (root_value, context_value, variable_values, operation_name), options)
     if is_awaitable(result):
-        awaited: ExecutionResult = await result  # type: ignore[misc]
+        awaited: ExecutionResult = await result
         return awaited
-    return result  # type: ignore[return-value]
+    return result  # type: ignore[no-any-return]
 
 
 def graphql_sync(
@@ -83,10 +81,17 @@ def graphql_sync(
     **options: Any,
 ) -> ExecutionResult:
     """Like `graphql` for resolvers that are all synchronous."""
+    arguments = (root_value, context_value, variable_values, operation_name)
+    return _from_text(execute_sync, schema, source, arguments, options)  # type: ignore[no-any-return]
+
+
+def _from_text(
+    run: Callable[..., Any], schema: GraphQLSchema, source: str, arguments: tuple[Any, ...], options: dict[str, Any]
+) -> Any:
     document = prepared(schema, source)
     if isinstance(document, list):
         return ExecutionResult(None, document)
-    return execute_sync(schema, document, root_value, context_value, variable_values, operation_name, **options)
+    return run(schema, document, *arguments, **options)
 
 
 __all__ = ["graphql", "graphql_sync", "prepared"]
