@@ -66,8 +66,42 @@ def execute(
 ) -> ExecutionResult | Awaitable[ExecutionResult]:
     """Execute a GraphQL operation like `graphql.execute`, from a plan built once per document."""
     refuse(middleware, executor_class, abort_signal, hooks)
-    if schema.get_directive("defer") or schema.get_directive("stream"):
+    if declares_incremental(schema):
         raise GraphQLError(UNEXPECTED_EXPERIMENTAL_DIRECTIVES)
+    return _execute(
+        schema,
+        document,
+        root_value,
+        context_value,
+        variable_values,
+        operation_name,
+        field_resolver,
+        type_resolver,
+        max_coercion_errors,
+        executor_class,
+        is_awaitable,
+        is_async_iterable,
+        hide_suggestions,
+        custom_context_args,
+    )
+
+
+def _execute(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    root_value: Any,
+    context_value: Any,
+    variable_values: dict[str, Any] | None,
+    operation_name: str | None,
+    field_resolver: Callable[..., Any] | None,
+    type_resolver: Callable[..., Any] | None,
+    max_coercion_errors: int,
+    executor_class: Any,
+    is_awaitable: Callable[[Any], bool] | None,
+    is_async_iterable: Callable[[Any], bool] | None,
+    hide_suggestions: bool,
+    custom_context_args: dict[str, Any],
+) -> ExecutionResult | Awaitable[ExecutionResult]:
     run = prepare(
         schema,
         document,
@@ -116,7 +150,8 @@ def execute_sync(
     awaitable_check: Callable[[Any], bool] = (
         check_sync if callable(check_sync) else (default_is_awaitable if check_sync else _never)
     )
-    result = execute(
+    # graphql-core's execute_sync does not refuse a schema that declares @defer/@stream; neither does this
+    result = _execute(
         schema,
         document,
         root_value,
@@ -125,12 +160,12 @@ def execute_sync(
         operation_name,
         field_resolver,
         type_resolver,
-        None,
         max_coercion_errors,
-        executor_class=executor_class,
-        is_awaitable=awaitable_check,
-        is_async_iterable=_never if not check_sync else None,
-        hide_suggestions=hide_suggestions,
+        executor_class,
+        awaitable_check,
+        _never if not check_sync else None,
+        hide_suggestions,
+        {},
     )
     if default_is_awaitable(result):
         if iscoroutine(result):
@@ -152,7 +187,7 @@ def refuse(middleware: Any, executor_class: Any, abort_signal: Any, hooks: Any) 
     if executor_class is not None and not info_only(executor_class):
         raise Unsupported(
             "The planned engine honours an executor class only when it changes nothing but"
-            " `__init__` and `build_resolve_info`; use graphql-core's execute for others."
+            " `build_resolve_info` (and Strawberry's own `__init__`); use graphql-core's execute for others."
         )
     if abort_signal is not None:
         raise Unsupported("The planned engine does not take an abort signal; use graphql-core's execute.")
@@ -165,17 +200,43 @@ INFO_ONLY |= {"__weakref__", "__annotations__", "__firstlineno__", "__static_att
 INFO_ONLY |= {"__slotnames__", "__orig_bases__", "_abc_impl"}  # added by copy(), typing and abc at run time
 
 
+_INFO_ONLY_CLASSES: dict[type, bool] = {}
+
+
 def info_only(executor_class: type) -> bool:
-    """An executor class (Strawberry's is one) that only shapes the resolve info: the engine builds info with
-    its `build_resolve_info`, called with the run in place of the executor (the same attributes)."""
+    """An executor class that only shapes the resolve info: the engine builds info with its
+    `build_resolve_info`, called with the run in place of the executor (the same attributes). Its `__init__`
+    never runs, so only Strawberry's is accepted (it keeps `operation_extensions`, which the run takes)."""
+    known = _INFO_ONLY_CLASSES.get(executor_class)
+    if known is None:
+        known = _INFO_ONLY_CLASSES[executor_class] = _shapes_info_only(executor_class)
+    return known
+
+
+def _shapes_info_only(executor_class: type) -> bool:
     for cls in executor_class.__mro__:
         if cls.__module__.startswith("graphql."):
             return True
         if "_engine_planned_events" in vars(cls):
             continue  # engine.subscriptions' own class: its events run through plans
-        if set(vars(cls)) - INFO_ONLY:
+        allowed = INFO_ONLY if cls.__module__.startswith("strawberry.") else INFO_ONLY - {"__init__"}
+        if set(vars(cls)) - allowed:
             return False
     return True
+
+
+_INCREMENTAL: dict[int, tuple[GraphQLSchema, bool]] = {}
+
+
+def declares_incremental(schema: GraphQLSchema) -> bool:
+    """Whether the schema declares @defer or @stream (graphql-core's `execute` refuses those), once per schema."""
+    known = _INCREMENTAL.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _INCREMENTAL[id(schema)] = (
+            schema,
+            schema.get_directive("defer") is not None or schema.get_directive("stream") is not None,
+        )
+    return known[1]
 
 
 def prepare(
@@ -233,7 +294,14 @@ def plan_for_conditions(plan: OperationPlan, variables: VariableValues) -> Opera
     variants = plan.variants
     found = variants.get(key)
     if found is None:
-        found = OperationPlan(plan.document, plan.operation, plan.fragment_definitions, plan.fragments, plan.planner)
+        found = OperationPlan(
+            plan.document,
+            plan.operation,
+            plan.fragment_definitions,
+            plan.fragments,
+            plan.planner,
+            plan.condition_variables,
+        )
         if len(variants) < MAX_VARIANTS:
             variants[key] = found
     return found

@@ -27,6 +27,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
+    get_nullable_type,
     is_abstract_type,
     is_leaf_type,
     is_object_type,
@@ -158,6 +159,7 @@ def _exact_type(leaf_type: GraphQLLeafType) -> type | None:
 
 def _list(list_type: GraphQLList[Any], inner: Completer) -> Completer:
     item_type = list_type.of_type
+    leaf_items = is_leaf_type(get_nullable_type(item_type))
 
     def complete_list(run: Any, field: FieldPlan, info: Any, path: Path, result: Any) -> Any:
         if result is None or result is Undefined:
@@ -170,7 +172,7 @@ def _list(list_type: GraphQLList[Any], inner: Completer) -> Completer:
             return run.complete_async_iterator(field, item_type, inner, info, path, result)
         if not (type(result) is list or is_iterable(result)):
             raise GraphQLError(f"Expected Iterable, but did not find one for field '{field.parent_name}.{field.name}'.")
-        return run.complete_items(field, item_type, inner, info, path, result)
+        return run.complete_items(field, item_type, inner, info, path, result, leaf_items)
 
     return complete_list
 

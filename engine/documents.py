@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, parse, validate
+from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, parse, validate, validate_schema
 from graphql.pyutils import is_awaitable
 
 from engine.api import execute, execute_sync
@@ -39,7 +39,10 @@ _VALIDATED = _Bounded()
 
 
 def prepared(schema: GraphQLSchema, source: str) -> DocumentNode | list[GraphQLError]:
-    """The parsed document, or the syntax or validation errors; both kept for the next time."""
+    """The parsed document, or the schema's, syntax or validation errors; all kept for the next time."""
+    schema_errors = validate_schema(schema)  # graphql-core caches this on the schema itself
+    if schema_errors:
+        return list(schema_errors)
     document = _PARSED.recall(source)
     if document is None:
         try:

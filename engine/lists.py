@@ -23,14 +23,16 @@ class ListCompletion:
     handle_field_error: Callable[[Exception, Any, FieldPlan, Path], None]
     settle_in_background: Callable[[list[Any]], None]
 
-    def complete_items(self, field: FieldPlan, item_type: Any, inner: Any, info: Any, path: Path, items: Any) -> Any:
+    def complete_items(
+        self, field: FieldPlan, item_type: Any, inner: Any, info: Any, path: Path, items: Any, leaf: bool
+    ) -> Any:
+        """`leaf`: the items are scalars or enums (no path needed unless one fails); lists of lists have paths."""
         is_awaitable = self.is_awaitable
         completed: list[Any] = []
         append = completed.append
         pending: list[int] | None = None
         iterator = iter(items)
         index = 0
-        leaf = field.leaf
         plain = self.plain
         try:
             for item in iterator:

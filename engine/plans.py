@@ -21,6 +21,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLObjectType,
@@ -33,6 +34,7 @@ from graphql import (
     get_nullable_type,
     is_leaf_type,
     is_list_type,
+    is_specified_scalar_type,
     visit,
 )
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
@@ -51,6 +53,7 @@ class FieldPlan:
     __slots__ = (
         "arguments",
         "attribute",
+        "cacheable_arguments",
         "children",
         "complete",
         "definition",
@@ -83,8 +86,11 @@ class FieldPlan:
         self.attribute = attribute_of(definition) if not (definition.args or first.arguments) else None
         self.arguments: dict[str, Any] | None = EMPTY_ARGUMENTS
         self.dynamic_arguments = False
+        self.cacheable_arguments = True  # coerced once per plan (literals) or per request (variables)
         self.children: dict[GraphQLObjectType, ObjectPlan] = {}
-        self.leaf = is_leaf_type(get_named_type(self.return_type))
+        self.leaf = is_leaf_type(
+            get_nullable_type(self.return_type)
+        )  # a list of leaves is no leaf: its items have paths
         self.needs_info = False
         self.direct = False  # read as a plain attribute and completed without info: run.execute_fields inlines it
         self.stream_refusal: Exception | None = None
@@ -129,12 +135,13 @@ class OperationPlan:
         fragment_definitions: dict[str, FragmentDefinitionNode],
         fragments: dict[str, FragmentDetails],
         planner: Planner,
+        conditions: tuple[str, ...] | None = None,
     ):
         self.document = document
         self.operation = operation
         self.fragment_definitions = fragment_definitions
         self.fragments = fragments
-        self.condition_variables = condition_variables(document)
+        self.condition_variables = conditions if conditions is not None else condition_variables(document)
         self.error_propagation = not any(
             d.name.value == GraphQLDisableErrorPropagationDirective.name for d in operation.directives or ()
         )
@@ -147,10 +154,12 @@ class OperationPlan:
 def attribute_of(definition: GraphQLField) -> str | None:
     """The attribute to read when the field's resolver is Strawberry's own getattr of a plain field."""
     resolve = definition.resolve
-    if resolve is None or not getattr(resolve, "_is_default", False):
-        return None
+    if resolve is None or not getattr(resolve, "_is_default", False) or resolve.__name__ != "_get_basic_result":
+        return None  # Strawberry wraps fields with extensions, permissions or exception handlers otherwise
     strawberry_field = (definition.extensions or {}).get("strawberry-definition")
-    if strawberry_field is None or getattr(strawberry_field, "base_resolver", None) is not None:
+    if strawberry_field is None or not getattr(strawberry_field, "is_basic_field", False):
+        return None
+    if getattr(strawberry_field, "base_resolver", None) is not None:
         return None
     if getattr(strawberry_field, "default_resolver", None) is not builtins.getattr:
         return None
@@ -224,8 +233,10 @@ class Planner:
         field = FieldPlan(parent, key, definition, details)
         first = details[0]
         if definition.args or first.node.arguments:
+            field.cacheable_arguments = all(_pure_input(a.type) for a in definition.args.values())
             literal = first.fragment_variable_values is None and not _mentions_variables(first.node)
-            field.arguments = _coerced_once(definition, first.node) if literal else None
+            cached = literal and field.cacheable_arguments
+            field.arguments = _coerced_once(definition, first.node) if cached else None
             field.dynamic_arguments = field.arguments is None
         field.complete = self.build_completer(field, field.return_type)
         field.needs_info = field.attribute is None or self.completion_needs_info(field.return_type)
@@ -241,6 +252,12 @@ def _coerced_once(definition: GraphQLField, node: FieldNode) -> dict[str, Any] |
     except (GraphQLError, TypeError, ValueError):
         return None
     return arguments if all(immutable(v) for v in arguments.values()) else None
+
+
+def _pure_input(input_type: Any) -> bool:
+    """Built-in scalars and enums coerce the same way every time; a custom scalar may not (a "now")."""
+    named = get_named_type(input_type)
+    return isinstance(named, GraphQLEnumType) or is_specified_scalar_type(named)
 
 
 IMMUTABLE = (str, int, float, bool, type(None), Enum, frozenset)

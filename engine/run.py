@@ -69,6 +69,7 @@ class Run(ListCompletion, ObjectCompletion, BackgroundWork):
         self.variable_values = variables
         self.abort_signal = None
         self.async_helpers = self.helpers
+        self.operation_extensions: Any = None
 
     def awaitable(self, value: Any) -> bool:
         """`is_awaitable`, learning classes whose instances never are (see `learned_plain`)."""
@@ -122,7 +123,7 @@ class Run(ListCompletion, ObjectCompletion, BackgroundWork):
             details.fragment_variable_values,
             self.plan.planner.hide_suggestions,
         )
-        if all(immutable(v) for v in arguments.values()):
+        if field.cacheable_arguments and all(immutable(v) for v in arguments.values()):
             self.arguments[field] = arguments
         return arguments  # type: ignore[no-any-return]
 
@@ -135,7 +136,7 @@ class Run(ListCompletion, ObjectCompletion, BackgroundWork):
         pending: list[str] | None = None
         try:
             for field in plan.fields:
-                if field.direct:  # a plain attribute, no info needed: the common case, inlined
+                if field.direct and field.definition.resolve is field.resolve:  # a plain attribute: inlined
                     field_path = None if field.leaf else Path(path, field.key, field.parent_name)
                     try:
                         result = getattr(source, field.attribute)  # type: ignore[arg-type]
@@ -200,7 +201,7 @@ class Run(ListCompletion, ObjectCompletion, BackgroundWork):
         attribute = field.attribute
         path = None if field.leaf and not field.needs_info else Path(parent, field.key, field.parent_name)
         try:
-            if attribute is not None and not field.needs_info:
+            if attribute is not None and not field.needs_info and field.definition.resolve is field.resolve:
                 result = getattr(source, attribute)
                 if result.__class__ not in self.plain and self.awaitable(result):
                     return self._complete_awaitable(
@@ -224,11 +225,9 @@ class Run(ListCompletion, ObjectCompletion, BackgroundWork):
             return None
 
     def _resolve(self, field: FieldPlan, source: Any, info: GraphQLResolveInfo[Any], arguments: dict[str, Any]) -> Any:
-        resolve = field.resolve
+        resolve = field.definition.resolve  # read now: a resolver replaced after planning is the one called
         if resolve is not None:
             return resolve(source, info, **arguments) if arguments is not EMPTY_ARGUMENTS else resolve(source, info)
-        if field.attribute is not None:
-            return getattr(source, field.attribute)
         if not self.default_resolver:
             return self.field_resolver(source, info, **arguments)
         name = field.name

@@ -60,6 +60,9 @@ class PlannedEvent:
 
     def execute_operation(self, serially: bool | None = None) -> AwaitableOrValue[ExecutionResult]:
         executor = self.executor
+        manager = executor.middleware_manager
+        if (manager is not None and manager.middlewares) or executor.abort_signal or executor.hooks:
+            raise Unsupported("The planned engine runs no middleware, abort signal or hooks for subscription events.")
         run = Run(
             executor.schema,
             plan_for_conditions(event_plan(executor), executor.variable_values),
