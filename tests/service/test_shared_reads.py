@@ -8,6 +8,7 @@ from typing import Any
 
 from app.services.availability import AvailabilityKey, Reading, SharedReads
 from domain.atp import SkuAvailability
+from resolvers.availability import SharedNodes
 
 KEY = AvailabilityKey("sku-1", "web", "US")
 
@@ -74,3 +75,11 @@ async def test_the_change_is_decided_against_the_previous_shared_value_and_a_lat
     assert moved.changed_since(same.value)
     assert moved.changed_since(SkuAvailability("sku-1", "web", "US"))
     assert not moved.changed_since(SkuAvailability("sku-1", "web", "CA"))
+
+
+def test_subscribers_handed_the_same_value_share_its_node() -> None:
+    nodes = SharedNodes()
+    value = SkuAvailability("sku-1", "web", "US")
+    assert nodes.node(value) is nodes.node(value)
+    other = nodes.node(SkuAvailability("sku-1", "web", "US"))
+    assert other is not nodes.node(value) and other.sku == "sku-1"
