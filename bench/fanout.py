@@ -46,6 +46,7 @@ WATCH = (
     f"""subscription {{ availabilityChanged(skus: ["{SKU}"], channel: "web", market: "US") {{ sku atp onHand }} }}"""
 )
 EXECUTORS = ("planned", "reference")
+DEPLOYED = ["--ws-per-message-deflate", "false"]  # as README's replicas run (and `oms serve` sets)
 TARGET_P99_MS = TARGET_CPU_MS = 50.0
 SYNC = """mutation($input: InventorySyncInput!) {
   syncInventory(input: $input) { applied ignoredStale duplicates userErrors { code } }
@@ -100,7 +101,7 @@ async def ours(
     executor: str = "planned",
 ) -> dict[str, Any]:
     env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_LOG_LEVEL": "WARNING", "OMS_EXECUTOR": executor}
-    uvicorn = ["-m", "uvicorn", "oms.asgi:app", "--no-access-log", "--ws-ping-interval", "0"]
+    uvicorn = ["-m", "uvicorn", "oms.asgi:app", "--no-access-log", "--ws-ping-interval", "0", *DEPLOYED]
     ports = [free_port(), free_port()]
     with (
         server([*uvicorn, "--port", str(ports[0])], env, ports[0]) as one,

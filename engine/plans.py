@@ -62,6 +62,7 @@ class FieldPlan:
         "dynamic_arguments",
         "key",
         "leaf",
+        "literal_arguments",
         "name",
         "needs_info",
         "nodes",
@@ -87,10 +88,10 @@ class FieldPlan:
         self.arguments: dict[str, Any] | None = EMPTY_ARGUMENTS
         self.dynamic_arguments = False
         self.cacheable_arguments = True  # coerced once per plan (literals) or per request (variables)
+        self.literal_arguments: dict[str, Any] | None = None  # coerced once, copied for each call
         self.children: dict[GraphQLObjectType, ObjectPlan] = {}
-        self.leaf = is_leaf_type(
-            get_nullable_type(self.return_type)
-        )  # a list of leaves is no leaf: its items have paths
+        # a list of leaves is no leaf: its items have paths
+        self.leaf = is_leaf_type(get_nullable_type(self.return_type))
         self.needs_info = False
         self.direct = False  # read as a plain attribute and completed without info: run.execute_fields inlines it
         self.stream_refusal: Exception | None = None
@@ -236,7 +237,13 @@ class Planner:
             field.cacheable_arguments = all(_pure_input(a.type) for a in definition.args.values())
             literal = first.fragment_variable_values is None and not _mentions_variables(first.node)
             cached = literal and field.cacheable_arguments
-            field.arguments = _coerced_once(definition, first.node) if cached else None
+            coerced = _coerced_once(definition, first.node) if cached else None
+            if coerced is not None and all(immutable(v) for v in coerced.values()):
+                field.arguments = coerced
+            else:
+                field.arguments = None
+                if coerced is not None and all(plain(v) for v in coerced.values()):
+                    field.literal_arguments = coerced
             field.dynamic_arguments = field.arguments is None
         field.complete = self.build_completer(field, field.return_type)
         field.needs_info = field.attribute is None or self.completion_needs_info(field.return_type)
@@ -245,13 +252,13 @@ class Planner:
 
 
 def _coerced_once(definition: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
-    """Literal arguments are coerced at planning time when every value is immutable (a resolver may change
-    a list or dict it is given: Strawberry's `_entities` does); errors are left to each request to raise."""
+    """Literal arguments are coerced at planning time. Shared as they are when every value is immutable;
+    when some are lists or dicts of immutable values, each call gets a copy (a resolver may change a list
+    or dict it is given: Strawberry's `_entities` does); errors are left to each request to raise."""
     try:
-        arguments = get_argument_values(definition, node, None)
+        return get_argument_values(definition, node, None)  # type: ignore[no-any-return]
     except (GraphQLError, TypeError, ValueError):
         return None
-    return arguments if all(immutable(v) for v in arguments.values()) else None
 
 
 def _pure_input(input_type: Any) -> bool:
@@ -267,6 +274,23 @@ def immutable(value: Any) -> bool:
     if isinstance(value, tuple):
         return all(immutable(v) for v in value)
     return isinstance(value, IMMUTABLE)
+
+
+def plain(value: Any) -> bool:
+    """Lists and dicts, however nested, of immutable values: `copied` makes an equal fresh one."""
+    if value.__class__ is list:
+        return all(plain(v) for v in value)
+    if value.__class__ is dict:
+        return all(isinstance(k, str) and plain(v) for k, v in value.items())
+    return immutable(value)
+
+
+def copied(value: Any) -> Any:
+    if value.__class__ is list:
+        return [copied(v) for v in value]
+    if value.__class__ is dict:
+        return {k: copied(v) for k, v in value.items()}
+    return value
 
 
 class _VariableFinder(Visitor):

@@ -28,7 +28,7 @@ from engine.awaitables import PLAIN, AwaitableCheck, learned_plain, type_decides
 from engine.background import BackgroundWork
 from engine.lists import ListCompletion
 from engine.objects import ObjectCompletion
-from engine.plans import EMPTY_ARGUMENTS, FieldPlan, ObjectPlan, OperationPlan, immutable
+from engine.plans import EMPTY_ARGUMENTS, FieldPlan, ObjectPlan, OperationPlan, copied, immutable
 
 
 class Run(ListCompletion, ObjectCompletion, BackgroundWork):
@@ -115,6 +115,9 @@ class Run(ListCompletion, ObjectCompletion, BackgroundWork):
         cached: dict[str, Any] | None = self.arguments.get(field)
         if cached is not None:
             return cached
+        literal = field.literal_arguments
+        if literal is not None:  # coerced when planned: a fresh copy, as coercing again would give
+            return {name: copied(value) for name, value in literal.items()}
         details = field.details[0]
         arguments = get_argument_values(
             field.definition,

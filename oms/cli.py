@@ -204,6 +204,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         access_log=False,
         env_file=None,
         ws_max_size=settings.max_body_bytes,  # a WebSocket message is capped like an HTTP body
+        ws_per_message_deflate=False,  # compressing each small subscription event cost more CPU than it saved
     )
 
 

@@ -8,6 +8,7 @@ import strawberry
 
 from app.services.availability import AvailabilityKey
 from app.services.watch import watch_availability
+from domain.atp import SkuAvailability
 from resolvers.context import Info
 from resolvers.errors import bad_request
 from resolvers.product import Availability, Product, availability_node
@@ -48,6 +49,30 @@ class AvailabilityQuery:
         return Product(sku=sku)
 
 
+class SharedNodes:
+    """One node per availability value, made once for every subscriber: shared reads hand each subscriber
+    of a replica the same value, and a node sums all its locations (four totals) when it is made."""
+
+    KEEP = 256  # the most recent values; an older one only costs making its node again
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[SkuAvailability, Availability]] = {}
+
+    def node(self, found: SkuAvailability) -> Availability:
+        made = self._made.get(id(found))
+        if made is not None and made[0] is found:  # the entry holds the value: its id is not reused
+            return made[1]
+        node = availability_node(found)
+        self._made.pop(id(found), None)
+        self._made[id(found)] = (found, node)
+        if len(self._made) > self.KEEP:
+            del self._made[next(iter(self._made))]
+        return node
+
+
+NODES = SharedNodes()
+
+
 @strawberry.type
 class AvailabilitySubscription:
     @strawberry.subscription(
@@ -58,4 +83,4 @@ class AvailabilitySubscription:
     ) -> AsyncGenerator[Availability, None]:
         keys = _keys(skus, channel, market, None)
         async for changed in watch_availability(info.context.resources, keys):
-            yield availability_node(changed)
+            yield NODES.node(changed)

@@ -9,7 +9,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -18,7 +19,7 @@ from app.config import Settings
 from app.metrics import Metrics
 from resolvers import access
 from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, Product
-from resolvers.extensions import SafeErrors, is_public, metrics_extension
+from resolvers.extensions import ExtensionsRunner, SafeErrors, is_public, metrics_extension
 from resolvers.inventory import InventoryMutation
 from resolvers.limits import limit_extensions
 from resolvers.network import Location, NetworkMutation, NetworkQuery
@@ -79,6 +80,11 @@ class OmsSchema(strawberry.federation.Schema):
     def _get_execute_function(self) -> Callable[..., Any]:
         """Queries and mutations run through engine/ (plans built once per document) unless `reference`."""
         return engine.execute if self.planned else super()._get_execute_function()
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return ExtensionsRunner(execution_context, extensions)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log internal faults with their stack; public errors are the client's business."""

@@ -48,7 +48,9 @@ async def serve(settings: Settings) -> AsyncIterator[RunningServer]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="on", log_config=None, access_log=False, ws_ping_interval=None)
+    config = uvicorn.Config(
+        app, lifespan="on", log_config=None, access_log=False, ws_ping_interval=None, ws_per_message_deflate=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:

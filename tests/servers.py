@@ -49,6 +49,8 @@ async def server_process(backend: Backend, **env: str) -> AsyncIterator[ServerPr
         "-m",
         "uvicorn",
         "oms.asgi:app",
+        "--ws-per-message-deflate",
+        "false",
         "--port",
         str(port),
         cwd=ROOT,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,6 +33,7 @@ class AvailabilityKey:
     location_ids: tuple[str, ...] | None = None
 
 
+T = TypeVar("T")
 _NEVER = "not loaded yet"  # never equal to a token (32 hex digits) nor to None
 
 
@@ -63,37 +65,84 @@ class ReferenceCache:
             self.profiles_token = profiles_token
 
 
+class SharedFuture(asyncio.Future[T]):
+    """A result many subscribers await directly. A waiter's task being cancelled tries to cancel the
+    future it waits on; this one refuses (that waiter stops as soon as the result is in, the others
+    still get it), which spares every waiter its own `asyncio.shield`."""
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        return False
+
+    def abandon(self) -> None:
+        """Cancelled for every waiter: the read itself was cancelled (the loop is closing)."""
+        super().cancel()
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One shared read of a key: the value, the value this replica read for the key before it, and
+    whether the two are equal, compared once for every subscriber rather than once by each."""
+
+    value: atp.SkuAvailability
+    previous: atp.SkuAvailability | None
+    same: bool
+
+    def changed_since(self, sent: atp.SkuAvailability | None) -> bool:
+        """Does the value differ from `sent`, the last one a subscriber was given (None: nothing yet)?"""
+        if sent is self.previous:  # the usual case: the subscriber was given the previous shared value
+            return not self.same
+        return sent is not self.value and sent != self.value  # a baseline of its own (a late joiner)
+
+
 class SharedReads:
     """Subscribers woken by the same change message share one read per key on this replica.
 
     The hub hands every listener the same message object; a read is keyed by
     that message and the key, so a read started for an earlier change is never
     reused for a later one. Without this, 1,000 subscribers to a SKU made 1,000
-    identical reads per change (the fan-out benchmark's profile)."""
+    identical reads per change (the fan-out benchmark's profile). A subscriber
+    looks its read up and awaits the one future all of them share."""
 
     KEEP_SECONDS = 1.0  # late wakers of the same message still share the result for this long
+    KEYS_REMEMBERED = 10_000  # previous values kept for comparison; forgetting only costs a comparison
 
     def __init__(self, reader: AvailabilityReader) -> None:
         self._reader = reader
-        self._reads: dict[tuple[int, AvailabilityKey], tuple[object, asyncio.Future[list[atp.SkuAvailability]]]] = {}
+        self._reads: dict[tuple[int, AvailabilityKey], tuple[object, SharedFuture[Reading]]] = {}
+        self._latest: dict[AvailabilityKey, atp.SkuAvailability] = {}
+        self._running: set[asyncio.Task[None]] = set()  # the event loop keeps only weak references
 
-    async def read(self, message: object, keys: Sequence[AvailabilityKey]) -> list[atp.SkuAvailability]:
-        futures = [self._shared(message, key) for key in keys]
-        results = await asyncio.gather(*(asyncio.shield(f) for f in futures))  # one waiter leaving cancels nothing
-        return [found[0] for found in results]
-
-    def _shared(self, message: object, key: AvailabilityKey) -> asyncio.Future[list[atp.SkuAvailability]]:
+    def reading(self, message: object, key: AvailabilityKey) -> SharedFuture[Reading]:
+        """The shared read of `key` for this change message, started by the first subscriber to ask."""
         slot = (id(message), key)
         entry = self._reads.get(slot)
         if entry is not None and entry[0] is message:  # the message is held by the entry: its id is not reused
             return entry[1]
-        future = asyncio.ensure_future(self._reader.read([key]))
-        self._reads[slot] = (message, future)
         loop = asyncio.get_running_loop()
+        future: SharedFuture[Reading] = SharedFuture(loop=loop)
+        self._reads[slot] = (message, future)
+        task = loop.create_task(self._read(key, future))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
         future.add_done_callback(lambda _: loop.call_later(self.KEEP_SECONDS, self._forget, slot, future))
         return future
 
-    def _forget(self, slot: tuple[int, AvailabilityKey], future: asyncio.Future[list[atp.SkuAvailability]]) -> None:
+    async def _read(self, key: AvailabilityKey, future: SharedFuture[Reading]) -> None:
+        try:
+            [value] = await self._reader.read([key])
+        except asyncio.CancelledError:
+            future.abandon()
+            raise
+        except Exception as error:  # noqa: BLE001 - handed to every waiter, as each would have read it alone
+            future.set_exception(error)
+            return
+        previous = self._latest.get(key)
+        if previous is None and len(self._latest) >= self.KEYS_REMEMBERED:
+            self._latest.clear()
+        self._latest[key] = value
+        future.set_result(Reading(value, previous, previous is not None and previous == value))
+
+    def _forget(self, slot: tuple[int, AvailabilityKey], future: SharedFuture[Reading]) -> None:
         entry = self._reads.get(slot)
         if entry is not None and entry[1] is future:
             del self._reads[slot]

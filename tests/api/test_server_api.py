@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from tests.api.network import availability, basic_network
-from tests.harness import Api
+from resolvers import availability as availability_resolvers
+from tests.api.network import availability, basic_network, sync, update
+from tests.harness import Api, subscriptions
 
 
 async def test_health_live_and_ready_report_every_dependency(api: Api) -> None:
@@ -56,3 +59,47 @@ async def test_an_internal_fault_is_masked_with_a_request_id(api: Api, monkeypat
     assert "secret" not in str(body)
     monkeypatch.undo()
     assert (await availability(api, ["A"]))[0]["atp"] == 0
+
+
+STOCK_EVENTS = 'subscription { availabilityChanged(skus: ["A"], channel: "web", market: "US") { sku atp } }'
+
+
+class Leaky:
+    """An availability node whose ATP fails with an internal message."""
+
+    sku = "A"
+
+    @property
+    def atp(self) -> int:
+        raise RuntimeError("SELECT secret FROM positions -- must never reach a client")
+
+
+async def test_an_internal_fault_in_a_subscription_event_is_masked(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    await basic_network(api)
+    monkeypatch.setattr(availability_resolvers.NODES, "node", lambda _: Leaky())
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(STOCK_EVENTS)
+        await asyncio.sleep(0.2)  # the subscription has read its baseline
+        await sync(api, "SNAPSHOT", update("A", "us-1", 4))
+        event = await ws.next_data()
+    error = event["errors"][0]
+    assert (error["message"], error["extensions"]["code"]) == ("Internal server error", "INTERNAL")
+    assert "secret" not in str(event)
+
+
+async def test_a_subscription_whose_read_fails_ends_with_a_masked_error(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await basic_network(api)
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("SELECT secret FROM positions -- must never reach a client")
+
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(STOCK_EVENTS)
+        await asyncio.sleep(0.2)  # the subscription has read its baseline
+        monkeypatch.setattr(api.server.resources.availability, "read", broken)
+        await sync(api, "SNAPSHOT", update("A", "us-1", 4))
+        event = await ws.next_data()
+    assert event["errors"][0]["message"] == "Internal server error"
+    assert "secret" not in str(event)
