@@ -16,9 +16,22 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, build_schema, parse
+from graphql import (
+    ExecutionResult,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLString,
+    build_schema,
+    graphql_sync,
+    parse,
+    specified_directives,
+)
 from graphql import execute as reference_execute
 from graphql import execute_sync as reference_execute_sync
+from graphql import subscribe as reference_subscribe
+from graphql.execution.middleware import MiddlewareManager
+from graphql.type.directives import GraphQLDeferDirective
 
 import engine
 
@@ -190,3 +203,40 @@ def test_a_custom_scalar_argument_is_parsed_for_every_request() -> None:
     root = {"at": lambda _info, t: str(t)}
     first, second = engine.execute_sync(schema, document, root), engine.execute_sync(schema, document, root)
     assert (first.data, second.data) == ({"at": "1"}, {"at": "2"})
+
+
+def test_execute_sync_takes_a_schema_that_declares_defer_like_graphql_core() -> None:
+    base = build_schema("type Query { a: String }")
+    schema = GraphQLSchema(base.query_type, directives=[*specified_directives, GraphQLDeferDirective])
+    document = parse("{ a }")
+    root = {"a": "x"}
+    assert engine.execute_sync(schema, document, root) == reference_execute_sync(schema, document, root)
+
+
+def test_text_against_an_invalid_schema_answers_the_schema_errors() -> None:
+    schema = GraphQLSchema(GraphQLObjectType("Query", {"__bad": GraphQLField(GraphQLString)}))
+    found = engine.graphql_sync(schema, "{ a }")
+    assert found == graphql_sync(schema, "{ a }")
+    assert found.errors and found.errors[0].message.startswith("Name '__bad' must not begin with '__'")
+
+
+async def test_subscription_events_refuse_middleware_rather_than_skip_it() -> None:
+    schema = build_schema("type Query { a: String } type Subscription { tick: String }")
+
+    async def ticks(*_: Any) -> Any:
+        yield {"tick": "x"}
+
+    schema.subscription_type.fields["tick"].subscribe = ticks  # type: ignore[union-attr]
+
+    def upper(resolve: Any, root: Any, info: Any, **arguments: Any) -> Any:
+        return str(resolve(root, info, **arguments)).upper()
+
+    stream = reference_subscribe(
+        schema,
+        parse("subscription { tick }"),
+        middleware=MiddlewareManager(upper),
+        executor_class=engine.planned_events(None),
+    )
+    stream = await stream if asyncio.iscoroutine(stream) else stream
+    with pytest.raises(engine.Unsupported):
+        await anext(stream)  # type: ignore[arg-type]
