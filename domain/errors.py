@@ -62,3 +62,21 @@ class TooManyAttempts(DomainError):
     """Too many wrong guesses at a secret (a collection code): locked until someone trusted resets it."""
 
     code = "TOO_MANY_ATTEMPTS"
+
+
+class HoldExpired(DomainError):
+    """A checkout hold past its `expiresAt`: its units are no longer held for the shopper."""
+
+    code = "HOLD_EXPIRED"
+
+
+class SlotFull(DomainError):
+    """A pickup slot that is full, closed, or no longer bookable."""
+
+    code = "SLOT_FULL"
+
+
+class CapacityExhausted(DomainError):
+    """Every location that could serve the cart has used its daily capacity."""
+
+    code = "CAPACITY_EXHAUSTED"

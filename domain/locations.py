@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 
 from domain.errors import InvalidInput
+from domain.local_time import check_timezone
 
 
 class LocationType(enum.Enum):
@@ -50,6 +51,7 @@ class Location:
     pick_process_id: str | None = None
     handling_cost: float | None = None
     active: bool = True
+    timezone: str | None = None  # IANA name; None is UTC. Daily capacity and pickup slots count local days.
 
     def serves(self, market: str) -> bool:
         """Whether this location may promise stock to shoppers of `market`."""
@@ -76,6 +78,7 @@ def validate(location: Location) -> Location:
     _check_non_negative(location.daily_capacity, "dailyCapacity")
     _check_non_negative(location.turnaround_hours, "turnaroundHours")
     _check_non_negative(location.handling_cost, "handlingCost")
+    check_timezone(location.timezone, ("timezone",))
     return location
 
 

@@ -38,6 +38,7 @@ class Location:
     pick_process_id: strawberry.ID | None
     handling_cost: float | None
     active: bool
+    timezone: str = strawberry.field(description="IANA time zone; days for capacity and pickup slots are local days.")
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Location | None:  # noqa: A002
@@ -75,6 +76,7 @@ def location_node(location: loc.Location) -> Location:
         pick_process_id=strawberry.ID(location.pick_process_id) if location.pick_process_id else None,
         handling_cost=location.handling_cost,
         active=location.active,
+        timezone=location.timezone or "UTC",
     )
 
 
@@ -118,6 +120,9 @@ class LocationInput:
     pick_process_id: strawberry.ID | None = None
     handling_cost: float | None = None
     active: bool | None = None
+    timezone: str | None = strawberry.field(
+        default=None, description="IANA time zone (default UTC; null keeps the one set before)."
+    )
 
     def to_domain(self) -> loc.Location:
         return loc.Location(
@@ -133,6 +138,7 @@ class LocationInput:
             pick_process_id=str(self.pick_process_id) if self.pick_process_id else None,
             handling_cost=self.handling_cost,
             active=True if self.active is None else self.active,
+            timezone=self.timezone,
         )
 
 

@@ -21,6 +21,8 @@ async def save_locations(conn: AsyncConnection, batch: Sequence[Location], now: 
     stmt = upsert(conn, locations)
     values = [rows.location_to_row(loc) | {"updated_at": now} for loc in batch]
     update_cols = {c: stmt.excluded[c] for c in values[0] if c != "id"}
+    # a feed that does not name the time zone keeps the one set before (by a pickup slot policy, say)
+    update_cols["timezone"] = func.coalesce(stmt.excluded.timezone, locations.c.timezone)
     await conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), values)
     await versions.bump(conn, versions.LOCATIONS)
 

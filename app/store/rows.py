@@ -23,6 +23,7 @@ def location_from_row(row: Any) -> Location:
         pick_process_id=row.pick_process_id,
         handling_cost=row.handling_cost,
         active=bool(row.active),
+        timezone=row.timezone,
     )
 
 
@@ -41,6 +42,7 @@ def location_to_row(location: Location) -> dict[str, Any]:
         "pick_process_id": location.pick_process_id,
         "handling_cost": location.handling_cost,
         "active": location.active,
+        "timezone": location.timezone,
     }
 
 

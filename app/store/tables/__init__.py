@@ -9,12 +9,13 @@ test compares the two. Importing this package registers every table on
 
 from __future__ import annotations
 
-from app.store.tables import catalog, inventory, orders, outbox, picking, rules, sales, tasks, tokens
+from app.store.tables import catalog, checkout, inventory, orders, outbox, picking, rules, sales, tasks, tokens
 from app.store.tables.base import REF, metadata
 
 __all__ = [
     "REF",
     "catalog",
+    "checkout",
     "inventory",
     "metadata",
     "orders",

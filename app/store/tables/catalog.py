@@ -23,6 +23,7 @@ locations = Table(
     Column("pick_process_id", String(REF)),
     Column("handling_cost", Float),
     Column("active", Boolean, nullable=False, server_default="1"),
+    Column("timezone", String(64)),  # IANA name; NULL is UTC
     Column("updated_at", UtcDateTime, nullable=False),
 )
 

@@ -54,7 +54,8 @@ fulfillments = Table(
     Column("location_id", String(REF), ForeignKey("locations.id"), nullable=False),
     Column("method", String(16), nullable=False),
     Column("status", String(32), nullable=False),
-    Column("day", String(10), nullable=False),  # UTC date created: daily capacity counts
+    Column("day", String(10), nullable=False),  # UTC date created
+    Column("capacity_day", String(10)),  # the location's local day whose capacity it claimed; NULL: none
     Column("pick_list_id", String(40)),  # the open pick list it is on (one at a time)
     Column("steps", JSON),  # the pick process's steps, fixed when its pick list is made
     Column("step_log", JSON),  # [{step, action DONE|SKIPPED, by, at, reason}]
