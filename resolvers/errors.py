@@ -21,6 +21,9 @@ class ErrorCode(enum.Enum):
     SCAN_MISMATCH = "SCAN_MISMATCH"
     FORBIDDEN = "FORBIDDEN"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    HOLD_EXPIRED = "HOLD_EXPIRED"
+    SLOT_FULL = "SLOT_FULL"
+    CAPACITY_EXHAUSTED = "CAPACITY_EXHAUSTED"
 
 
 @strawberry.type(description="An expected business failure: which input, what went wrong, a stable code.")
