@@ -34,6 +34,12 @@ class Metrics:
         self.positions = Gauge(
             "oms_inventory_positions", "Inventory positions per velocity tier", ["tier"], registry=self.registry
         )
+        self.checkout_holds = Gauge(
+            "oms_checkout_holds",
+            "Checkout holds by status, read at scrape time (an ACTIVE hold past its time counts as EXPIRED)",
+            ["status"],
+            registry=self.registry,
+        )
         self.http_requests = Counter(
             "oms_http_requests", "HTTP requests by path and status", ["path", "status"], registry=self.registry
         )

@@ -1,4 +1,5 @@
-"""Background jobs in every replica: task escalations and automatic outcomes, event retention, the relay.
+"""Background jobs in every replica: task escalations and automatic outcomes, lapsed checkout holds,
+event retention, the relay.
 
 Escalations, automatic outcomes and the retention of settled events
 (`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run every
@@ -20,6 +21,7 @@ import logging
 import httpx
 
 from app.resources import Resources
+from app.services.holds import sweep as sweep_holds
 from app.services.relay import Relay, purge_expired
 from app.services.tasks import escalate_due
 
@@ -51,6 +53,7 @@ class Scheduler:
                     if started >= next_tick:
                         next_tick = started + interval
                         await escalate_due(self.resources)
+                        await sweep_holds(self.resources)
                         await purge_expired(self.resources)
                     await self.relay.run_once(client)
                 except asyncio.CancelledError:

@@ -31,6 +31,7 @@ from app.ratelimit import make_rate_limiter
 from app.resources import Resources
 from app.scheduler import Scheduler
 from app.services.freshness import freshness
+from app.services.holds import hold_counts
 from app.services.uow import utc_now
 from app.store import migrate
 from app.store.db import Database
@@ -123,6 +124,8 @@ def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics) -> Any:
             metrics.positions.labels(tier).set(fresh.positions)
             age = (now - fresh.stalest).total_seconds() if fresh.stalest else 0.0
             metrics.stalest_age.labels(tier).set(max(0.0, age))
+        for status, count in (await hold_counts(db, now)).items():
+            metrics.checkout_holds.labels(status).set(count)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return prometheus

@@ -150,6 +150,7 @@ class Delivery:
     geo: Geo | None = None
     postal_code: str | None = None
     country: str | None = None
+    pickup_slot_starts_at: datetime | None = None  # PICKUP: the slot booked at the pickup store
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +164,17 @@ class OrderRequest:
     lines: tuple[OrderLine, ...]
     delivery: Delivery
     risk_score: float | None = None
+    checkout_hold_id: str | None = None  # convert this hold: its allocations and slot, no re-sourcing
 
     def fingerprint(self) -> str:
         """Same input, same fingerprint: the idempotency check compares these."""
         body = _plain(self)
         body.pop("idempotency_key", None)
+        # fields added later leave the fingerprint of an order that does not use them as it was
+        if body["checkout_hold_id"] is None:
+            del body["checkout_hold_id"]
+        if body["delivery"]["pickup_slot_starts_at"] is None:
+            del body["delivery"]["pickup_slot_starts_at"]
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
     @property
@@ -195,7 +202,7 @@ def validate(order: OrderRequest, known_skus: set[str]) -> None:
         raise InvalidInput(f"An order has 1 to {MAX_LINES} lines", ("lines",))
     for index, line in enumerate(order.lines):
         _validate_line(line, index, known_skus)
-    _validate_delivery(order.delivery)
+    validate_delivery(order.delivery)
     if order.risk_score is not None and not 0 <= order.risk_score <= 1000:
         raise InvalidInput("riskScore must be between 0 and 1000", ("riskScore",))
 
@@ -212,7 +219,9 @@ def _validate_line(line: OrderLine, index: int, known_skus: set[str]) -> None:
         raise InvalidInput(f"At most {MAX_SERVICES} services per line, each 1 to 64 characters", (*path, "services"))
 
 
-def _validate_delivery(delivery: Delivery) -> None:
+def validate_delivery(delivery: Delivery) -> None:
+    if delivery.pickup_slot_starts_at is not None and delivery.method is not FulfillmentMethod.PICKUP:
+        raise InvalidInput("Only a PICKUP delivery books a pickup slot", ("delivery", "pickupSlotStartsAt"))
     if delivery.method is FulfillmentMethod.PICKUP and not delivery.pickup_location_id:
         raise InvalidInput("PICKUP needs pickupLocationId", ("delivery", "pickupLocationId"))
     if delivery.method is not FulfillmentMethod.PICKUP and delivery.geo is None:

@@ -60,6 +60,11 @@ PERMISSIONS: dict[str, Rule] = {
     "Query.orders": allow(AG, *STORE, INT, scope="orders:read"),
     "Query.sourcingPreview": allow(AG, INT, scope="orders:write"),
     "Mutation.placeOrder": allow(AG, SF, INT, scope="orders:write", channel="input.channel"),
+    # checkout holds: rows are the creator's (or staff's), checked by the service
+    "Query.checkoutHold": allow(AG, SF, INT, scope="orders:write"),
+    "Mutation.createCheckoutHold": allow(AG, SF, INT, scope="orders:write", channel="input.channel"),
+    "Mutation.extendCheckoutHold": allow(AG, SF, INT, scope="orders:write"),
+    "Mutation.releaseCheckoutHold": allow(AG, SF, INT, scope="orders:write"),
     "Mutation.cancelOrder": allow(AG, INT, scope="orders:write", order="id"),
     "Mutation.requestReturn": allow(AG, *STORE, INT, scope="orders:write", order="input.orderId"),
     "Mutation.receiveReturn": allow(AG, *STORE, INT, scope="orders:write", location="locationId"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from domain import orders as domain
@@ -29,6 +31,21 @@ class DeliveryInput:
     method: FulfillmentMethod  # type: ignore[valid-type]
     pickup_location_id: strawberry.ID | None = None
     destination: DestinationInput | None = None
+    pickup_slot_starts_at: datetime | None = strawberry.field(
+        default=None, description="PICKUP: book this slot at the pickup store (a start from Location.pickupSlots)."
+    )
+
+    def to_domain(self) -> domain.Delivery:
+        destination = self.destination
+        geo = destination.geo if destination else None
+        return domain.Delivery(
+            self.method,
+            str(self.pickup_location_id) if self.pickup_location_id else None,
+            Geo(geo.lat, geo.lon) if geo else None,
+            destination.postal_code if destination else None,
+            destination.country if destination else None,
+            self.pickup_slot_starts_at,
+        )
 
 
 @strawberry.input
@@ -40,22 +57,19 @@ class PlaceOrderInput:
     lines: list[OrderLineInput]
     delivery: DeliveryInput
     risk_score: float | None = None
+    checkout_hold_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Place the order held by this checkout hold: its allocations and slot, no re-sourcing.",
+    )
 
     def to_domain(self) -> domain.OrderRequest:
-        destination = self.delivery.destination
-        geo = destination.geo if destination else None
         return domain.OrderRequest(
             idempotency_key=self.idempotency_key,
             channel=self.channel,
             market=self.market,
             customer=domain.Customer(str(self.customer.id), self.customer.segment, self.customer.email),
             lines=tuple(domain.OrderLine(x.sku, x.quantity, x.unit_price, tuple(x.services or ())) for x in self.lines),
-            delivery=domain.Delivery(
-                self.delivery.method,
-                str(self.delivery.pickup_location_id) if self.delivery.pickup_location_id else None,
-                Geo(geo.lat, geo.lon) if geo else None,
-                destination.postal_code if destination else None,
-                destination.country if destination else None,
-            ),
+            delivery=self.delivery.to_domain(),
             risk_score=self.risk_score,
+            checkout_hold_id=str(self.checkout_hold_id) if self.checkout_hold_id else None,
         )

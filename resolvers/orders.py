@@ -10,7 +10,9 @@ from datetime import datetime
 
 import strawberry
 
+from app.services import conversion
 from app.services import orders as order_service
+from app.services import returns as return_service
 from domain import orders as domain
 from domain.access import redact
 from domain.errors import DomainError
@@ -80,8 +82,13 @@ class OrderQuery:
 class OrderMutation:
     @strawberry.mutation(description="Place an order: sources it, reserves stock, never oversells; idempotent by key.")
     async def place_order(self, info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:  # noqa: A002
+        request = input.to_domain()
+        resources = info.context.resources
         try:
-            placed = await order_service.place_order(info.context.resources, request=input.to_domain())
+            if request.checkout_hold_id is not None:
+                placed = await conversion.place_from_hold(resources, request=request, caller=info.context.principal)
+            else:
+                placed = await order_service.place_order(resources, request=request)
         except DomainError as error:
             return PlaceOrderPayload(order=None, user_errors=[user_error(error.at("input"))])
         order = order_node(placed.order) if placed.order else await fresh_order(info, placed.order_id)
@@ -103,7 +110,7 @@ class OrderMutation:
         info.context.require_staff()
         request = input.to_domain()
         try:
-            return_id = await order_service.request_return(info.context.resources, request=request)
+            return_id = await return_service.request_return(info.context.resources, request=request)
         except DomainError as error:
             return ReturnPayload(return_=None, user_errors=[user_error(error.at("input"))])
         created = Return(

@@ -20,6 +20,7 @@ from app.metrics import Metrics
 from resolvers import access
 from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, Product
 from resolvers.extensions import ExtensionsRunner, SafeErrors, is_public, metrics_extension
+from resolvers.holds import HoldMutation, HoldQuery
 from resolvers.inventory import InventoryMutation
 from resolvers.limits import limit_extensions
 from resolvers.network import Location, NetworkMutation, NetworkQuery
@@ -40,6 +41,7 @@ log = logging.getLogger("oms.graphql")
 @strawberry.type
 class Query(
     NetworkQuery,
+    HoldQuery,
     AvailabilityQuery,
     RulesQuery,
     OrderQuery,
@@ -57,6 +59,7 @@ class Query(
 @strawberry.type
 class Mutation(
     NetworkMutation,
+    HoldMutation,
     InventoryMutation,
     RulesMutation,
     OrderMutation,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from app.services import orders as order_service
+from app.services import returns as return_service
 from app.services import tasks as service
 from app.services.task_log import TASKS_TOPIC
 from domain import tasks as domain
@@ -188,7 +188,7 @@ class TasksMutation:
         info.context.require_staff()
         resources = info.context.resources
         try:
-            task_id = await order_service.receive_return(resources, return_id=str(id), location_id=str(location_id))
+            task_id = await return_service.receive_return(resources, return_id=str(id), location_id=str(location_id))
         except DomainError as error:
             return ReceiveReturnPayload(task=None, user_errors=[user_error(error)])
         task = await service.get_task(resources, task_id=task_id)

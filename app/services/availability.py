@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -165,15 +166,17 @@ class AvailabilityReader:
                 await self.cache.refresh(conn, *stock.tokens)
         return [self._one(key, stock) for key in keys]
 
-    async def stock_in(self, conn: AsyncConnection, skus: Sequence[str]) -> positions.StockView:
+    async def stock_in(
+        self, conn: AsyncConnection, skus: Sequence[str], now: datetime | None = None
+    ) -> positions.StockView:
         """Positions of these SKUs read on a command's own connection, with the cache brought up to date."""
-        stock = await positions.stock_for(conn, skus)
+        stock = await positions.stock_for(conn, skus, now=now)
         await self._refresh(conn, stock)
         return stock
 
-    async def order_stock_in(self, conn: AsyncConnection, skus: Sequence[str]) -> placing.OrderStock:
+    async def order_stock_in(self, conn: AsyncConnection, skus: Sequence[str], now: datetime) -> placing.OrderStock:
         """What placing an order reads (items, positions, fraud policy), with the cache brought up to date."""
-        found = await placing.order_stock(conn, skus)
+        found = await placing.order_stock(conn, skus, now)
         await self._refresh(conn, found.view)
         return found
 

@@ -15,30 +15,36 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.resources import Resources
+from app.services import checkout, task_log, vas
 from app.services import sourcing as routing
-from app.services import task_log, vas
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, new_event_id, utc_now
-from app.store import catalog, placing
+from app.store import catalog, counters, placing
 from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
 from app.store import pick_lists as pick_list_store
 from app.store import reservations as reservation_store
-from app.store import returns as return_store
 from app.store import tasks as task_store
 from domain import orders as rules
 from domain import sourcing
 from domain import tasks as tasks_rules
-from domain.errors import IdempotencyConflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from domain.errors import (
+    CapacityExhausted,
+    IdempotencyConflict,
+    InsufficientStock,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    SlotFull,
+)
 from domain.orders import (
+    Delivery,
     FulfillmentLine,
     FulfillmentStatus,
     Order,
     OrderEvent,
     OrderRequest,
     OrderStatus,
-    ReturnRequest,
-    ReturnStatus,
 )
 from domain.profiles import SourcingProfile
 
@@ -51,7 +57,11 @@ def new_id(prefix: str) -> str:
 
 
 class _StockMoved(Exception):
-    """A guarded reservation found less free stock than the read said: retry from a fresh read."""
+    """A guarded reservation or capacity claim found less than the read said: retry from a fresh read."""
+
+    def __init__(self, capacity: bool = False) -> None:
+        super().__init__()
+        self.capacity = capacity
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,38 +85,45 @@ def _ask(request: OrderRequest, excluded: frozenset[str] = frozenset()) -> routi
 
 
 async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
+    capacity = False
     for _ in range(ATTEMPTS):
         try:
             placed = await _place_once(resources, request)
-        except _StockMoved:
+        except _StockMoved as moved:
+            capacity = moved.capacity
             continue
         if placed.created:
-            resources.sales.add(_units(request))
+            resources.sales.add(units_of(request))
         return placed
+    if capacity:
+        raise CapacityExhausted("Daily capacity was used up while placing the order; nothing was reserved", ("lines",))
     raise InsufficientStock("Stock moved while placing the order; nothing was reserved, try again", ("lines",))
 
 
 async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
     uow = resources.uow()
     async with uow:
-        read = await resources.availability.order_stock_in(uow.conn, [line.sku for line in request.lines])
+        read = await resources.availability.order_stock_in(uow.conn, [line.sku for line in request.lines], uow.now)
         rules.validate(request, read.known)
-        _check_pickup(resources, request)
+        check_pickup(resources, request.delivery)
         order_id = new_id("ord")
+        slot = await checkout.slot_booking(uow.conn, resources, request.delivery, uow.now)
         inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete and not inputs.profile.allow_partial:
             if not await order_store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
-                return await _replay(uow, request)  # a replay gets its order even when the stock has gone since
-            raise _shortage(plan)
+                return await replay(uow, request)  # a replay gets its order even when the stock has gone since
+            raise checkout.shortfall(inputs, plan)
         takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
         groups = rules.fulfillment_lines(takes)
+        claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
+        swept = await checkout.expire_lapsed(uow, takes, read.expired)  # holds past their time, not yet ended
         ids = {loc: new_id("ful") for loc in groups}
         stored_plan = routing.plan_to_json(plan, inputs.profile)
         on_hold = tasks_rules.should_hold(read.fraud, request.risk_score, request.total)
         status = rules.derive_status([FulfillmentStatus.AWAITING_PICK] * len(groups), on_hold=on_hold)
-        event = OrderEvent(order_id, "order.created", status, uow.now, _summary(plan, on_hold))
-        payload = _payload(order_id, request, groups, ids, uow.now) | {"status": status.value}
+        event = OrderEvent(order_id, "order.created", status, uow.now, summary(plan, on_hold))
+        payload = order_payload(order_id, request, groups, ids, uow.now) | {"status": status.value}
         reservations = tuple(
             placing.Reservation(loc, sku, qty, inputs.held.get((loc, sku), 0)) for loc, sku, qty in takes
         )
@@ -124,15 +141,21 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
             {"order": payload},
             uow.now,
             reservations,
+            tuple(claims),
+            {x.location_id: x.day for x in claims},
+            (slot.location_id, slot.starts_at, slot.capacity) if slot else None,
         )
         # One write: the order row claims the idempotency key, and the order, its events and its guarded
         # reservations (last, in lock order) are kept whole or not at all.
-        more_writes = on_hold or any(line.services for line in request.lines)  # fraud review, VAS tasks follow
+        # fraud review, VAS tasks follow; or lapsed holds were ended first, in the same transaction
+        more_writes = swept or on_hold or any(line.services for line in request.lines)
         written = await placing.write_order(uow.conn, new, more_writes=more_writes)
         if written is placing.Written.KEY_TAKEN:
-            return await _replay(uow, request)
-        if written is placing.Written.STOCK_MOVED:
-            raise _StockMoved
+            return await replay(uow, request)
+        if written is placing.Written.STOCK_MOVED or written is placing.Written.CAPACITY_FULL:
+            raise _StockMoved(capacity=written is placing.Written.CAPACITY_FULL)
+        if written is placing.Written.SLOT_FULL:
+            raise SlotFull("That pickup slot is full; choose another", checkout.SLOT_FIELD)
         uow.mark_recorded()
         if on_hold:
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
@@ -157,19 +180,19 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
     return Placed(order_id, True, order)
 
 
-def _check_pickup(resources: Resources, request: OrderRequest) -> None:
+def check_pickup(resources: Resources, delivery: Delivery) -> None:
     """The pickup store exists and offers the method (the replica's location cache was just checked)."""
-    pickup = request.delivery.pickup_location_id
+    pickup = delivery.pickup_location_id
     if pickup is None:
         return
     found = resources.availability.cache.locations.get(pickup)
     if found is None:
         raise InvalidInput(f"Unknown pickup location {pickup!r}", ("delivery", "pickupLocationId"))
-    if request.delivery.method not in found.capabilities:
-        raise InvalidInput(f"{pickup} does not offer {request.delivery.method.value}", ("delivery", "pickupLocationId"))
+    if delivery.method not in found.capabilities:
+        raise InvalidInput(f"{pickup} does not offer {delivery.method.value}", ("delivery", "pickupLocationId"))
 
 
-async def _replay(uow: UnitOfWork, request: OrderRequest) -> Placed:
+async def replay(uow: UnitOfWork, request: OrderRequest) -> Placed:
     existing = await order_store.by_idempotency_key(uow.conn, request.idempotency_key)
     if existing is None:  # cannot happen: the key conflicted
         raise IdempotencyConflict("The idempotency key is in use", ("idempotencyKey",))
@@ -181,16 +204,7 @@ async def _replay(uow: UnitOfWork, request: OrderRequest) -> Placed:
     return Placed(order_id, False)
 
 
-def _shortage(plan: sourcing.Plan) -> InsufficientStock:
-    missing = ", ".join(f"{u.sku} x{u.quantity}" for u in plan.unallocated)
-    return InsufficientStock(
-        f"Not enough available to promise: {missing}",
-        ("lines",),
-        missing=[{"sku": u.sku, "quantity": u.quantity} for u in plan.unallocated],
-    )
-
-
-def _payload(
+def order_payload(
     order_id: str, request: OrderRequest, groups: dict[str, list[FulfillmentLine]], ids: dict[str, str], now: datetime
 ) -> dict[str, object]:
     """The order as webhooks and notification services see it."""
@@ -211,13 +225,13 @@ def _payload(
     }
 
 
-def _summary(plan: sourcing.Plan, held: bool = False) -> str:
+def summary(plan: sourcing.Plan, held: bool = False) -> str:
     where = ", ".join(plan.locations())
     text = f"Allocated to {where} ({plan.shipments} shipment{'s' if plan.shipments != 1 else ''})"
     return text + "; on hold for fraud review" if held else text
 
 
-def _units(request: OrderRequest) -> dict[str, int]:
+def units_of(request: OrderRequest) -> dict[str, int]:
     units: dict[str, int] = {}
     for line in request.lines:
         units[line.sku] = units.get(line.sku, 0) + line.quantity
@@ -279,6 +293,9 @@ async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
     status = rules.derive_status((current | changes).values())
     if status.value != row.status:
         rules.order_transition(OrderStatus(row.status), status)
+    delivery = order_store.delivery_from_json(row.delivery)
+    if status is OrderStatus.CANCELLED and delivery.pickup_slot_starts_at and delivery.pickup_location_id:
+        await counters.free_slot(uow.conn, delivery.pickup_location_id, delivery.pickup_slot_starts_at)
     await order_store.set_status(uow.conn, order_id, status, uow.now)
     event = OrderEvent(order_id, "order.status_changed", status, uow.now, f"Cancelled: {reason}")
     await order_store.add_event(uow.conn, event)
@@ -286,50 +303,3 @@ async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
     announce(uow, event)
     if released:
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})
-
-
-async def request_return(resources: Resources, *, request: ReturnRequest) -> str:
-    """Record a return of delivered units; quality checks on receipt come with the manual-process tasks."""
-    uow = resources.uow()
-    async with uow:
-        row = await order_store.lock_order(uow.conn, request.order_id)
-        if row is None:
-            raise NotFound(f"No order {request.order_id!r}", ("orderId",))
-        if request.location_id and not await catalog.existing_location_ids(uow.conn, [request.location_id]):
-            raise InvalidInput(f"Unknown location {request.location_id!r}", ("locationId",))
-        delivered = await fulfillment_store.delivered_units(uow.conn, request.order_id)
-        returned = await return_store.returned_units(uow.conn, request.order_id)
-        rules.check_returnable(request, delivered, returned)
-        return_id = new_id("ret")
-        await return_store.save_return(uow.conn, return_id, request, uow.now)
-        summary = ", ".join(f"{x.sku} x{x.quantity}" for x in request.lines)
-        event = OrderEvent(
-            request.order_id, "return.requested", OrderStatus(row.status), uow.now, f"Return {return_id}: {summary}"
-        )
-        await order_store.add_event(uow.conn, event)
-        lines_out = [{"sku": x.sku, "quantity": x.quantity} for x in request.lines]
-        await uow.record(
-            "return.requested",
-            {"returnId": return_id, "orderId": request.order_id, "lines": lines_out, "reason": request.reason},
-        )
-        announce(uow, event)
-    return return_id
-
-
-async def receive_return(resources: Resources, *, return_id: str, location_id: str) -> str:
-    """Returned goods arrived at a location: a RETURN_QC task decides restock, refurbish or damaged."""
-    uow = resources.uow()
-    async with uow:
-        row = await return_store.get_return(uow.conn, return_id)
-        if row is None:
-            raise NotFound(f"No return {return_id!r}", ("id",))
-        if row.status != ReturnStatus.REQUESTED.value:
-            raise InvalidTransition(f"Return {return_id} is {row.status}; only a REQUESTED return is received", ("id",))
-        if not await catalog.existing_location_ids(uow.conn, [location_id]):
-            raise InvalidInput(f"Unknown location {location_id!r}", ("locationId",))
-        await return_store.set_return_status(uow.conn, return_id, ReturnStatus.RECEIVED, location_id)
-        await uow.record("return.received", {"returnId": return_id, "orderId": row.order_id, "locationId": location_id})
-        task = await task_log.open_task(
-            uow, tasks_rules.RETURN_QC, order_id=row.order_id, location_id=location_id, subject_id=return_id
-        )
-    return task.id

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.resources import Resources
+from app.services import checkout, vas
 from app.services import sourcing as routing
-from app.services import vas
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.orders import new_id
 from app.services.uow import UnitOfWork
+from app.store import counters
 from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
 from app.store import reservations as reservation_store
@@ -51,6 +52,7 @@ async def reroute(
     if not plan.complete:
         return None
     takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)
+    await checkout.expire_lapsed(uow, takes)  # holds past their time still counted in `reserved` there
     done: list[tuple[str, str, int]] = []
     for location_id, sku, quantity in takes:
         held = inputs.held.get((location_id, sku), 0)
@@ -62,9 +64,22 @@ async def reroute(
             return None
         done.append((location_id, sku, quantity))
     groups = rules.fulfillment_lines(takes)
+    claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
+    for index, claim in enumerate(claims):
+        if not await counters.claim_capacity(uow.conn, claim):  # full since the read: all or nothing
+            await counters.give_back_all(uow.conn, [(x.location_id, x.day) for x in claims[:index]])
+            for loc, taken_sku, taken in done:
+                await reservation_store.release(uow.conn, taken_sku, loc, taken, uow.now)
+            return None
     ids = {loc: new_id("ful") for loc in groups}
     await fulfillment_store.add_fulfillments(
-        uow.conn, order_id=order_id, method=order.delivery.method, groups=groups, ids=ids, now=uow.now
+        uow.conn,
+        order_id=order_id,
+        method=order.delivery.method,
+        groups=groups,
+        ids=ids,
+        now=uow.now,
+        capacity_days={x.location_id: x.day for x in claims},
     )
     await vas.open_tasks(uow, order_id, order.lines, groups, ids)
     uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})

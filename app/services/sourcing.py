@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.resources import Resources
 from app.services.availability import ReferenceCache
-from app.store import fulfillments as fulfillment_store
-from app.store import positions
+from app.store import counters, positions
 from domain import atp, geo, profiles, sourcing
 from domain.inventory import Position
-from domain.locations import FulfillmentMethod, Geo
+from domain.local_time import local_day
+from domain.locations import FulfillmentMethod, Geo, Location
 from domain.profiles import SourcingProfile
 
 
@@ -45,7 +45,7 @@ class Inputs:
     positions: dict[tuple[str, str], Position]
     profile: SourcingProfile
     request: sourcing.Request
-    today: dict[str, int]  # live fulfillments created today per location
+    today: dict[str, int]  # units of daily capacity claimed today (local day) per location
 
 
 async def gather(
@@ -54,7 +54,7 @@ async def gather(
     """Read what sourcing needs (one statement when warm; none when the caller read `stock` already,
     with the cache brought up to date, plus today's capacity use where a capacity can bind)."""
     if stock is None:
-        stock = await resources.availability.stock_in(conn, sorted({line.sku for line in ask.lines}))
+        stock = await resources.availability.stock_in(conn, sorted({line.sku for line in ask.lines}), now)
     atps = location_atps(stock, resources.availability.cache, ask.channel, ask.market)
     cache = resources.availability.cache
     chosen = profiles.choose(cache.profiles, ask.channel, ask.market, ask.segment)
@@ -62,8 +62,13 @@ async def gather(
     today: dict[str, int] = {}
     capped = [x for x in locations if x in cache.locations and cache.locations[x].daily_capacity is not None]
     if chosen.respect_capacity and capped:  # capacity use is read only where a capacity can bind
-        today = await fulfillment_store.fulfillments_today(conn, now.date().isoformat(), capped)
+        today = await counters.capacity_used(conn, capacity_days(cache.locations, capped, now))
     return build_inputs(ask, atps, cache, today, chosen)
+
+
+def capacity_days(locations: dict[str, Location], location_ids: Iterable[str], now: datetime) -> dict[str, str]:
+    """Each location's own local day now: the day whose capacity a fulfillment created now claims."""
+    return {x: local_day(now, locations[x].timezone) for x in location_ids if x in locations}
 
 
 def location_atps(

@@ -1,4 +1,4 @@
-"""Queries for fulfillments: rows per location, their lines and quantities, status, daily capacity use,
+"""Queries for fulfillments: rows per location, their lines and quantities, status,
 pages of work at a store, and the progress of their steps, hand-over and collection.
 """
 
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.store import counters
 from app.store.sql import for_update
 from app.store.tables.orders import fulfillment_lines, fulfillments
 from domain.locations import FulfillmentMethod
@@ -27,9 +28,12 @@ async def add_fulfillments(
     groups: dict[str, list[FulfillmentLine]],
     ids: dict[str, str],
     now: datetime,
+    capacity_days: dict[str, str] | None = None,
 ) -> None:
     """One AWAITING_PICK fulfillment per location with its lines: when an order is placed, and when units
-    are rerouted from a store that could not pick them."""
+    are rerouted from a store that could not pick them. `capacity_days` names, per location, the local day
+    whose capacity the caller claimed for it (given back if it is cancelled)."""
+    days = capacity_days or {}
     await conn.execute(
         fulfillments.insert(),
         [
@@ -40,6 +44,7 @@ async def add_fulfillments(
                 "method": method.value,
                 "status": FulfillmentStatus.AWAITING_PICK.value,
                 "day": now.date().isoformat(),
+                "capacity_day": days.get(loc),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -55,23 +60,22 @@ async def add_fulfillments(
 async def set_fulfillment_status(
     conn: AsyncConnection, fulfillment_id: str, status: FulfillmentStatus, now: datetime
 ) -> None:
-    await conn.execute(
-        update(fulfillments).where(fulfillments.c.id == fulfillment_id).values(status=status.value, updated_at=now)
-    )
-
-
-async def fulfillments_today(conn: AsyncConnection, day: str, location_ids: Iterable[str]) -> dict[str, int]:
-    """Live fulfillments created today at these locations (daily capacity use)."""
-    wanted = sorted(set(location_ids))
-    if not wanted:
-        return {}
+    """Move a fulfillment (the caller checked the transition); a cancelled one gives its unit of daily
+    capacity back, once: the claim's day is cleared with it."""
     f = fulfillments.c
-    query = (
-        select(f.location_id, func.count())
-        .where(f.location_id.in_(wanted), f.day == day, f.status != FulfillmentStatus.CANCELLED.value)
-        .group_by(f.location_id)
+    if status is not FulfillmentStatus.CANCELLED:
+        await conn.execute(
+            update(fulfillments).where(f.id == fulfillment_id).values(status=status.value, updated_at=now)
+        )
+        return
+    old = (await conn.execute(select(f.location_id, f.capacity_day).where(f.id == fulfillment_id))).first()
+    await conn.execute(
+        update(fulfillments)
+        .where(f.id == fulfillment_id)
+        .values(status=status.value, capacity_day=None, updated_at=now)
     )
-    return {loc: int(n) for loc, n in await conn.execute(query)}
+    if old is not None and old.capacity_day is not None:
+        await counters.give_back_capacity(conn, old.location_id, old.capacity_day)
 
 
 async def fulfillments_for_orders(conn: AsyncConnection, order_ids: Iterable[str]) -> dict[str, list[Fulfillment]]:

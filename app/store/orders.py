@@ -19,13 +19,14 @@ from domain.orders import Customer, Delivery, FulfillmentLine, Order, OrderEvent
 
 
 def delivery_to_json(delivery: Delivery) -> dict[str, Any]:
+    slot = delivery.pickup_slot_starts_at
     return {
         "method": delivery.method.value,
         "pickup_location_id": delivery.pickup_location_id,
         "geo": [delivery.geo.lat, delivery.geo.lon] if delivery.geo else None,
         "postal_code": delivery.postal_code,
         "country": delivery.country,
-    }
+    } | ({"pickup_slot_starts_at": slot.isoformat()} if slot else {})
 
 
 def delivery_from_json(raw: dict[str, Any]) -> Delivery:
@@ -36,6 +37,7 @@ def delivery_from_json(raw: dict[str, Any]) -> Delivery:
         Geo(geo[0], geo[1]) if geo else None,
         raw.get("postal_code"),
         raw.get("country"),
+        datetime.fromisoformat(raw["pickup_slot_starts_at"]) if raw.get("pickup_slot_starts_at") else None,
     )
 
 
@@ -86,6 +88,7 @@ async def save_order_details(
     ids: dict[str, str],
     now: datetime,
     plan: dict[str, Any] | None = None,
+    capacity_days: dict[str, str] | None = None,
 ) -> None:
     """Lines, one fulfillment per location with its lines, and the plan on the order (when given)."""
     await conn.execute(
@@ -103,7 +106,15 @@ async def save_order_details(
         ],
     )
     if groups:
-        await add_fulfillments(conn, order_id=order_id, method=request.delivery.method, groups=groups, ids=ids, now=now)
+        await add_fulfillments(
+            conn,
+            order_id=order_id,
+            method=request.delivery.method,
+            groups=groups,
+            ids=ids,
+            now=now,
+            capacity_days=capacity_days,
+        )
     if plan is not None:
         await conn.execute(update(orders).where(orders.c.id == order_id).values(plan=plan))
 

@@ -17,18 +17,19 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import ARRAY, String, any_, bindparam, select, text
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store import driver, outbox, versions
+from app.store import counters, driver, outbox, versions
 from app.store import orders as order_store
 from app.store import reservations as reservation_store
-from app.store.positions import StockView
+from app.store.counters import CapacityClaim
+from app.store.positions import StockView, expired_hold_units
 from app.store.tables.catalog import items
 from app.store.tables.inventory import positions
 from app.store.tables.rules import fraud_policy
@@ -44,19 +45,23 @@ class OrderStock:
     known: set[str]
     view: StockView
     fraud: FraudPolicy
+    expired: dict[tuple[str, str], int] = field(default_factory=dict)  # (location, sku) -> units of lapsed holds
 
 
 def _order_stock_query(skus: Any) -> Any:
     """Built once per backend: constructing this select costs more than running it."""
     p = positions.c
     policy = (fraud_policy.c.hold_at_risk_score, fraud_policy.c.hold_at_order_total)
+    expired = expired_hold_units()
+    lapsed = func.coalesce(expired.c.units, 0)
     return (
         select(
             items.c.sku,
             items.c.category,
             p.location_id,
             p.on_hand,
-            p.reserved,
+            p.reserved - lapsed,
+            lapsed,
             p.inbound,
             p.inbound_eta,
             versions.token_column(versions.LOCATIONS),
@@ -65,6 +70,7 @@ def _order_stock_query(skus: Any) -> Any:
             *(select(c).where(fraud_policy.c.id == 1).scalar_subquery().label(c.name) for c in policy),
         )
         .outerjoin(positions, p.sku == items.c.sku)  # an item without positions still says it is known
+        .outerjoin(expired, and_(expired.c.sku == p.sku, expired.c.location_id == p.location_id))
         .where(skus)
     )
 
@@ -73,7 +79,7 @@ _ORDER_STOCK = _order_stock_query(items.c.sku.in_(bindparam("skus", expanding=Tr
 _ORDER_STOCK_PG = driver.Precompiled(_order_stock_query(items.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
 
 
-async def order_stock(conn: AsyncConnection, skus: Sequence[str]) -> OrderStock:
+async def order_stock(conn: AsyncConnection, skus: Sequence[str], now: datetime) -> OrderStock:
     """One statement: which SKUs are items, their positions, the version tokens and the fraud policy.
 
     Positions of SKUs that are not items are left out: such an order is refused anyway."""
@@ -83,11 +89,13 @@ async def order_stock(conn: AsyncConnection, skus: Sequence[str]) -> OrderStock:
         return found
     pg = await driver.asyncpg_connection(conn, begin=False)  # a read needs no transaction of its own
     if pg is not None:
-        rows = await driver.fetch(conn, pg, _ORDER_STOCK_PG, {"skus": wanted})
+        rows = await driver.fetch(conn, pg, _ORDER_STOCK_PG, {"skus": wanted, "now": now})
     else:
-        rows = list(await conn.execute(_ORDER_STOCK, {"skus": wanted}))
+        rows = list(await conn.execute(_ORDER_STOCK, {"skus": wanted, "now": now}))
     for row in rows:
-        sku, category, location_id, on_hand, reserved, inbound, eta, *tokens, risk, total = row
+        sku, category, location_id, on_hand, reserved, lapsed, inbound, eta, *tokens, risk, total = row
+        if lapsed:
+            found.expired[(location_id, sku)] = int(lapsed)
         found.known.add(sku)
         found.view.categories[sku] = category
         if location_id is not None:
@@ -114,6 +122,9 @@ class NewOrder:
     outbox_payload: dict[str, Any]
     now: datetime
     reservations: tuple[Reservation, ...]  # in lock order: (location, sku)
+    claims: tuple[CapacityClaim, ...] = ()  # units of daily capacity to claim, in location order
+    capacity_days: dict[str, str] = field(default_factory=dict)  # per fulfillment location: the day it counts in
+    slot: tuple[str, datetime, int] | None = None  # (location, starts at, capacity): the pickup slot to book
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +139,8 @@ class Written(enum.Enum):
     PLACED = "placed"  # the order is written and its stock reserved
     KEY_TAKEN = "key taken"  # another order has this idempotency key: nothing written
     STOCK_MOVED = "stock moved"  # a guarded reservation found less free stock than the read: nothing kept
+    CAPACITY_FULL = "capacity full"  # a location's daily capacity was used up meanwhile: nothing kept
+    SLOT_FULL = "slot full"  # the pickup slot filled up meanwhile: nothing kept
 
 
 async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool) -> Written:
@@ -142,9 +155,10 @@ async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool
         try:
             rows = await driver.fetch(conn, pg, _WRITE_ORDER_PG, _pg_parameters(new))
         except asyncpg.InvalidTextRepresentationError as error:
-            if _STOCK_MOVED not in str(error):
-                raise
-            return Written.STOCK_MOVED  # the statement failed whole: no order, no reservation
+            for failed in (Written.STOCK_MOVED, Written.CAPACITY_FULL, Written.SLOT_FULL):
+                if f'"{failed.value}"' in str(error):
+                    return failed  # the statement failed whole: no order, no reservation, no claim
+            raise
         return Written.PLACED if rows[0][0] else Written.KEY_TAKEN
     request = new.request
     if not await order_store.claim_idempotency_key(
@@ -152,7 +166,13 @@ async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool
     ):
         return Written.KEY_TAKEN
     await order_store.save_order_details(
-        conn, order_id=new.order_id, request=request, groups=new.groups, ids=new.fulfillment_ids, now=new.now
+        conn,
+        order_id=new.order_id,
+        request=request,
+        groups=new.groups,
+        ids=new.fulfillment_ids,
+        now=new.now,
+        capacity_days=new.capacity_days,
     )
     await order_store.add_event(conn, new.event)
     await outbox.add_event(conn, new.outbox_id, new.outbox_type, new.outbox_payload, new.now)
@@ -161,10 +181,14 @@ async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool
             conn, sku=x.sku, location_id=x.location_id, quantity=x.quantity, held=x.held, now=new.now
         ):
             return Written.STOCK_MOVED
+    for claim in new.claims:
+        if not await counters.claim_capacity(conn, claim):
+            return Written.CAPACITY_FULL
+    if new.slot is not None and not await counters.book_slot(conn, *new.slot):
+        return Written.SLOT_FULL
     return Written.PLACED
 
 
-_STOCK_MOVED = "stock moved"  # raised inside the statement to undo it whole (see the final SELECT)
 _WRITE_ORDER_PG = driver.Precompiled(
     text(
         """
@@ -183,11 +207,12 @@ WITH claim AS (
                        CAST(:line_prices AS float8[]), CAST(:line_services AS text[]))
          AS l(line_no, sku, quantity, unit_price, services)
 ), new_fulfillments AS (
-    INSERT INTO fulfillments (id, order_id, location_id, method, status, day, created_at, updated_at)
+    INSERT INTO fulfillments (id, order_id, location_id, method, status, day, capacity_day, created_at, updated_at)
     SELECT f.id, claim.id, f.location_id, CAST(:method AS text), CAST(:fulfillment_status AS text), CAST(:day AS text),
-           CAST(:now AS timestamptz), CAST(:now AS timestamptz)
-    FROM claim, unnest(CAST(:fulfillment_ids AS text[]), CAST(:fulfillment_locations AS text[]))
-         AS f(id, location_id)
+           f.capacity_day, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    FROM claim, unnest(CAST(:fulfillment_ids AS text[]), CAST(:fulfillment_locations AS text[]),
+                       CAST(:fulfillment_capacity_days AS text[]))
+         AS f(id, location_id, capacity_day)
 ), new_fulfillment_lines AS (
     INSERT INTO fulfillment_lines (fulfillment_id, sku, quantity)
     SELECT x.fulfillment_id, x.sku, x.quantity
@@ -218,12 +243,34 @@ WITH claim AS (
     FROM locked AS l
     WHERE p.sku = l.sku AND p.location_id = l.location_id AND p.on_hand - p.reserved - l.held >= l.quantity
     RETURNING 1
+), capacity AS (
+    -- after the reservations (it reads them): positions, then capacity counters, then the slot, like every writer
+    INSERT INTO location_day_load AS d (location_id, day, used, capacity)
+    SELECT c.location_id, c.day, 1, c.capacity
+    FROM unnest(CAST(:claim_locations AS text[]), CAST(:claim_days AS text[]), CAST(:claim_limits AS int[]))
+         AS c(location_id, day, capacity)
+    WHERE c.capacity >= 1 AND EXISTS (SELECT 1 FROM claim) AND (SELECT count(*) FROM reserved) = :take_count
+    ORDER BY c.location_id
+    ON CONFLICT (location_id, day) DO UPDATE SET used = d.used + 1, capacity = EXCLUDED.capacity
+    WHERE d.used < EXCLUDED.capacity
+    RETURNING 1
+), slot AS (
+    INSERT INTO pickup_slot_load AS s (location_id, starts_at, booked, capacity)
+    SELECT CAST(:slot_location AS text), CAST(:slot_starts_at AS timestamptz), 1, CAST(:slot_capacity AS int)
+    WHERE CAST(:slot_location AS text) IS NOT NULL AND CAST(:slot_capacity AS int) >= 1
+      AND EXISTS (SELECT 1 FROM claim) AND (SELECT count(*) FROM capacity) = :claim_count
+    ON CONFLICT (location_id, starts_at) DO UPDATE SET booked = s.booked + 1, capacity = EXCLUDED.capacity
+    WHERE s.booked < EXCLUDED.capacity
+    RETURNING 1
 )
--- A claimed order whose every reservation did not hold fails the whole statement: the cast of
--- 'stock moved' to int raises, and nothing above is kept.
+-- A claimed order whose every reservation, capacity claim and slot booking did not hold fails the whole
+-- statement: the cast of the reason to int raises, and nothing above is kept.
 SELECT (SELECT count(*) FROM claim),
-       CAST(CASE WHEN (SELECT count(*) FROM claim) = 0 OR (SELECT count(*) FROM reserved) = :take_count
-                 THEN '1' ELSE 'stock moved' END AS int)
+       CAST(CASE WHEN (SELECT count(*) FROM claim) = 0 THEN '1'
+                 WHEN (SELECT count(*) FROM reserved) <> :take_count THEN 'stock moved'
+                 WHEN (SELECT count(*) FROM capacity) <> :claim_count THEN 'capacity full'
+                 WHEN (SELECT count(*) FROM slot) <> :slot_count THEN 'slot full'
+                 ELSE '1' END AS int)
 """
     )
 )
@@ -258,6 +305,7 @@ def _pg_parameters(new: NewOrder) -> dict[str, Any]:
         "day": now.date().isoformat(),
         "fulfillment_ids": [new.fulfillment_ids[loc] for loc in new.groups],
         "fulfillment_locations": list(new.groups),
+        "fulfillment_capacity_days": [new.capacity_days.get(loc) for loc in new.groups],
         "fl_ids": [fid for fid, _ in fulfillment_lines],
         "fl_skus": [x.sku for _, x in fulfillment_lines],
         "fl_quantities": [x.quantity for _, x in fulfillment_lines],
@@ -273,4 +321,12 @@ def _pg_parameters(new: NewOrder) -> dict[str, Any]:
         "take_quantities": [x.quantity for x in new.reservations],
         "take_held": [x.held for x in new.reservations],
         "take_count": len(new.reservations),
+        "claim_locations": [x.location_id for x in new.claims],
+        "claim_days": [x.day for x in new.claims],
+        "claim_limits": [x.capacity for x in new.claims],
+        "claim_count": len(new.claims),
+        "slot_location": new.slot[0] if new.slot else None,
+        "slot_starts_at": new.slot[1] if new.slot else None,
+        "slot_capacity": new.slot[2] if new.slot else None,
+        "slot_count": 1 if new.slot else 0,
     }

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import versions
 from app.store.sql import upsert, within
 from app.store.tables.catalog import items
+from app.store.tables.checkout import hold_lines
 from app.store.tables.inventory import inventory_events, positions
+from app.store.types import UtcDateTime
 from domain.inventory import MAX_UNITS, InventoryUpdate, Position
 
 
@@ -105,13 +107,26 @@ class StockView:
     tokens: tuple[str | None, str | None, str | None] | None = None  # (locations, rules, profiles); None: no row
 
 
+def expired_hold_units() -> Any:
+    """Units still counted in `positions.reserved` for holds past their time (bound `now`), per position:
+    every read subtracts them, so an expired hold counts nowhere even before the sweeper ends it."""
+    h = hold_lines.c
+    return (
+        select(h.sku, h.location_id, func.sum(h.quantity).label("units"))
+        .where(h.expires_at <= bindparam("now", type_=UtcDateTime()))
+        .group_by(h.sku, h.location_id)
+        .subquery("expired_holds")
+    )
+
+
 def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Select[Any]:
+    expired = expired_hold_units()
     query = (
         select(
             positions.c.sku,
             positions.c.location_id,
             positions.c.on_hand,
-            positions.c.reserved,
+            positions.c.reserved - func.coalesce(expired.c.units, 0),
             positions.c.inbound,
             positions.c.inbound_eta,
             items.c.category,
@@ -120,6 +135,7 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
             versions.token_column(versions.PROFILES),
         )
         .outerjoin(items, items.c.sku == positions.c.sku)
+        .outerjoin(expired, and_(expired.c.sku == positions.c.sku, expired.c.location_id == positions.c.location_id))
         .where(positions.c.sku.in_(list(skus)))
     )
     if location_ids is not None:
@@ -127,7 +143,9 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
     return query
 
 
-async def stock_for(conn: AsyncConnection, skus: Iterable[str], location_ids: Sequence[str] | None = None) -> StockView:
+async def stock_for(
+    conn: AsyncConnection, skus: Iterable[str], location_ids: Sequence[str] | None = None, now: datetime | None = None
+) -> StockView:
     """One statement: the positions, the SKUs' categories and the reference version tokens.
 
     Positions of SKUs that are not items are left out, as placing an order leaves them out: a stock
@@ -136,7 +154,7 @@ async def stock_for(conn: AsyncConnection, skus: Iterable[str], location_ids: Se
     view = StockView({sku: [] for sku in wanted}, {})
     if not wanted:
         return view
-    result = await conn.execute(_stock_query(wanted, location_ids))
+    result = await conn.execute(_stock_query(wanted, location_ids), {"now": now or datetime.now(UTC)})
     for sku, location_id, on_hand, reserved, inbound, eta, category, *tokens in result:
         view.tokens = (tokens[0], tokens[1], tokens[2])
         if category is None:  # not an item (yet): its stock is kept for when it arrives, never promised
