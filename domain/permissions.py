@@ -82,6 +82,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Query.pickLists": allow(*STORE, location="locationId"),
     "Query.pickProcess": allow(*STORE),
     "Mutation.upsertPickProcess": ADMIN_ONLY,
+    "Mutation.upsertPickupSlotPolicy": allow(SM, location="input.locationId"),  # a manager of that store
     "Mutation.generatePickLists": allow(*STORE, location="locationId"),
     "Mutation.confirmPick": allow(*STORE, pick_list="input.pickListId"),
     "Mutation.completeStep": allow(*STORE, fulfillment="fulfillmentId"),

@@ -16,12 +16,14 @@ from app.resources import Resources
 from app.services import lookups
 from app.services.availability import AvailabilityKey
 from app.services.recommendations import RecommendationAsk, recommend
+from app.services.slots import SlotAsk, policies_by_location, slot_listings
 from domain.atp import SkuAvailability
 from domain.items import Item
 from domain.locations import Location
 from domain.orders import Fulfillment, Order, OrderEvent
 from domain.picking import FulfillmentProgress, PickProcess, StoreRecord
 from domain.recommendations import Recommendation
+from domain.slots import OpenSlot, SlotPolicy
 
 
 @dataclass(slots=True)
@@ -36,6 +38,8 @@ class Loaders:
     fulfillment_progress: DataLoader[str, FulfillmentProgress | None]
     store_record: DataLoader[str, StoreRecord]
     pick_process: DataLoader[str, PickProcess | None]
+    slot_policy: DataLoader[str, SlotPolicy | None]
+    pickup_slots: DataLoader[SlotAsk, list[OpenSlot]]
 
 
 def make_loaders(resources: Resources) -> Loaders:
@@ -55,4 +59,6 @@ def make_loaders(resources: Resources) -> Loaders:
         fulfillment_progress=DataLoader(partial(lookups.progress_by_fulfillment, db)),
         store_record=DataLoader(partial(lookups.store_records, db)),
         pick_process=DataLoader(partial(lookups.pick_processes, db)),
+        slot_policy=DataLoader(partial(policies_by_location, db)),
+        pickup_slots=DataLoader(partial(slot_listings, db)),
     )

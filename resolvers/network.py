@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,8 +12,10 @@ from app.services import network
 from domain import items as item_domain
 from domain import locations as loc
 from domain.errors import DomainError
+from domain.slots import SlotPolicy
 from resolvers.context import Info
 from resolvers.errors import UserError, user_error, user_errors
+from resolvers.slots import PickupSlot, list_slots, load_policy
 
 LocationType = strawberry.enum(loc.LocationType, description="What kind of place holds the stock.")
 FulfillmentMethod = strawberry.enum(loc.FulfillmentMethod, description="How the customer gets the goods.")
@@ -58,6 +61,49 @@ class Location:
     async def performance(self, info: Info) -> float:
         info.context.require_staff()
         return (await info.context.loaders.store_record.load(str(self.id))).performance
+
+    @strawberry.field(
+        description="Bookable click & collect slots starting in [from, to), at most 31 days; empty "
+        "without a slot policy. Slots before now + turnaround + the policy's lead are left out."
+    )
+    async def pickup_slots(
+        self, info: Info, from_: Annotated[datetime, strawberry.argument(name="from")], to: datetime
+    ) -> list[PickupSlot]:
+        return await list_slots(
+            info, str(self.id), timezone=self.timezone, turnaround_hours=self.turnaround_hours, start=from_, end=to
+        )
+
+    @strawberry.field(description="The store's click & collect slot policy; null when it has none.")
+    async def pickup_slot_policy(self, info: Info) -> PickupSlotPolicy | None:
+        found = await load_policy(info, str(self.id))
+        return slot_policy_node(found, self.timezone) if found else None
+
+
+@strawberry.type(description="A store's click & collect slots: local opening hours cut into slots of equal length.")
+class PickupSlotPolicy:
+    location_id: strawberry.Private[str]
+    timezone: str = strawberry.field(description="The location's IANA time zone; opensAt and closesAt are local.")
+    opens_at: str
+    closes_at: str
+    slot_minutes: int
+    capacity_per_slot: int = strawberry.field(description="Orders each slot takes.")
+    lead_minutes: int
+
+    @strawberry.field(description="The pickup store.")
+    async def location(self, info: Info) -> Location:
+        return await stored_location(info, self.location_id)
+
+
+def slot_policy_node(policy: SlotPolicy, timezone: str | None) -> PickupSlotPolicy:
+    return PickupSlotPolicy(
+        location_id=policy.location_id,
+        timezone=timezone or "UTC",
+        opens_at=policy.opens_at.isoformat("minutes"),
+        closes_at=policy.closes_at.isoformat("minutes"),
+        slot_minutes=policy.slot_minutes,
+        capacity_per_slot=policy.capacity_per_slot,
+        lead_minutes=policy.lead_minutes,
+    )
 
 
 @functools.lru_cache(maxsize=4096)

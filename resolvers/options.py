@@ -19,6 +19,7 @@ from resolvers.network import (
     load_location,
 )
 from resolvers.plans import SourcingPlan, plan_node
+from resolvers.slots import PickupSlot, pickup_slot_node
 
 
 @strawberry.input
@@ -46,6 +47,10 @@ class FulfillmentOption:
     ready_by: datetime | None
     eta_hours: float | None
     plan: SourcingPlan
+    pickup_slot: PickupSlot | None = strawberry.field(
+        description="PICKUP at a store with a slot policy: its next free slot (readyBy is no earlier than its "
+        "start); null without a policy or when no slot is free within 7 days."
+    )
     location_id: strawberry.Private[str | None]
 
     @strawberry.field(description="The pickup store (or the same-day location); null for SHIP.")
@@ -61,6 +66,9 @@ def option_node(option: service.Option) -> FulfillmentOption:
         ready_by=option.ready_by,
         eta_hours=option.eta_hours,
         plan=plan_node(option.plan, option.weights),
+        pickup_slot=pickup_slot_node(option.slot.slot, option.slot.capacity, option.slot.booked)
+        if option.slot
+        else None,
         location_id=option.location_id,
     )
 

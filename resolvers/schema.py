@@ -31,6 +31,7 @@ from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
 from resolvers.scalars import AwareDateTime
+from resolvers.slot_policies import SlotPoliciesMutation
 from resolvers.tasks import TasksMutation, TasksQuery, TasksSubscription
 from resolvers.viewer import ViewerQuery
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
@@ -68,6 +69,7 @@ class Mutation(
     WebhooksMutation,
     TasksMutation,
     PickingMutation,
+    SlotPoliciesMutation,
 ):
     pass
 

@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from app.resources import Resources
+from app.services import slots as slot_service
 from app.services import sourcing as routing
 from app.services.uow import utc_now
 from domain import fulfillment, geo, sourcing
@@ -18,6 +21,7 @@ from domain.errors import InvalidInput
 from domain.fulfillment import Shortfall
 from domain.locations import FulfillmentMethod, Geo, Location, check_geo
 from domain.profiles import SourcingProfile
+from domain.slots import OpenSlot
 
 SHIP, PICKUP, SAME_DAY = FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP, FulfillmentMethod.SAME_DAY
 MAX_PICKUP_LOCATIONS = 20
@@ -33,6 +37,7 @@ class Option:
     eta_hours: float | None
     plan: sourcing.Plan
     weights: dict[str, float]
+    slot: OpenSlot | None = None  # PICKUP at a store with a slot policy: the next free slot
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +75,33 @@ async def fulfillment_options(
     )
     async with resources.db.read() as conn:
         inputs = await routing.gather(conn, resources, ask, now)
-    cache = resources.availability.cache.locations
-    options = _ship(inputs, now)
-    for location in _pickup_stores(question, inputs, cache):
-        options.append(_pickup(inputs, location, question.destination, now))
-    options.extend(_same_day(inputs, now))
-    return options
+        cache = resources.availability.cache.locations
+        stores = _pickup_stores(question, inputs, cache)
+        pickups = await _slotted(conn, [_pickup(inputs, x, question.destination, now) for x in stores], cache, now)
+    return [*_ship(inputs, now), *pickups, *_same_day(inputs, now)]
+
+
+async def _slotted(
+    conn: AsyncConnection, pickups: list[Option], locations: dict[str, Location], now: datetime
+) -> list[Option]:
+    """A store with a slot policy shows its next free slot, and is ready no sooner than that slot starts
+    (policies and booked counts of every store: two statements at most)."""
+    ready = [
+        (locations[o.location_id], o.ready_by)
+        for o in pickups
+        if o.available and o.ready_by is not None and o.location_id in locations
+    ]
+    if not ready:
+        return pickups
+    found = await slot_service.next_slots(conn, ready, now)
+    return [_with_slot(o, found.get(o.location_id or ""), now) for o in pickups]
+
+
+def _with_slot(option: Option, slot: OpenSlot | None, now: datetime) -> Option:
+    if slot is None or option.ready_by is None:
+        return option
+    ready = max(option.ready_by, slot.slot.starts_at)
+    return replace(option, ready_by=ready, eta_hours=round((ready - now).total_seconds() / 3600, 2), slot=slot)
 
 
 def _timed(
