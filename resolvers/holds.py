@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from app.services import holds as service
+from app.services import slots as slot_service
 from app.services.sourcing import plan_from_json, weights_from_json
 from app.services.uow import utc_now
 from domain import holds as domain
@@ -17,6 +18,7 @@ from resolvers.errors import UserError, user_error
 from resolvers.options import CartLineInput
 from resolvers.order_inputs import DeliveryInput
 from resolvers.plans import CartLine, SourcingPlan, plan_node
+from resolvers.slots import PickupSlot, pickup_slot_node
 
 CheckoutHoldStatus = strawberry.enum(domain.HoldStatus, name="CheckoutHoldStatus")
 
@@ -33,6 +35,15 @@ class CheckoutHold:
     plan: SourcingPlan
     order_id: strawberry.ID | None = strawberry.field(description="CONVERTED: the order placed with it.")
     pickup_slot_starts_at: datetime | None = strawberry.field(description="The pickup slot it booked.")
+    pickup_location_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The pickup slot it booked, with the slot's current bookings.")
+    async def pickup_slot(self, info: Info) -> PickupSlot | None:
+        if self.pickup_slot_starts_at is None or self.pickup_location_id is None:
+            return None
+        db = info.context.resources.db
+        found = await slot_service.booked_slot(db, self.pickup_location_id, self.pickup_slot_starts_at)
+        return pickup_slot_node(found.slot, found.capacity, found.booked) if found else None
 
 
 def hold_node(hold: domain.Hold, now: datetime) -> CheckoutHold:
@@ -47,6 +58,7 @@ def hold_node(hold: domain.Hold, now: datetime) -> CheckoutHold:
         plan=plan_node(plan_from_json(hold.plan), weights_from_json(hold.plan)),
         order_id=strawberry.ID(hold.order_id) if hold.order_id else None,
         pickup_slot_starts_at=hold.slot[1] if hold.slot else None,
+        pickup_location_id=hold.slot[0] if hold.slot else None,
     )
 
 

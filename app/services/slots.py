@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,7 +18,7 @@ from app.store import catalog
 from app.store import slots as store
 from app.store.db import Database
 from domain import slots
-from domain.errors import InvalidInput, NotFound
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.fulfillment import DEFAULT_TURNAROUND_HOURS, turnaround
 from domain.local_time import check_timezone
 from domain.locations import FulfillmentMethod, Location
@@ -112,3 +112,18 @@ async def next_slots(
         loc_id: slots.next_free(policies[loc_id], by_id[loc_id].timezone, at, _of(booked, loc_id))
         for loc_id, at in earliest.items()
     }
+
+
+async def booked_slot(db: Database, location_id: str, starts_at: datetime) -> OpenSlot | None:
+    """A slot someone booked, as it stands now (None when the store's policy no longer has it)."""
+    async with db.read() as conn:
+        policy = await store.policy_for(conn, location_id)
+        if policy is None:
+            return None
+        booked = await store.booked_between(conn, [location_id], starts_at, starts_at + timedelta(seconds=1))
+        location = (await catalog.locations_by_id(conn, [location_id])).get(location_id)
+    try:
+        slot = slots.slot_at(policy, location.timezone if location else None, starts_at, starts_at)
+    except DomainError:
+        return None
+    return OpenSlot(slot, policy.capacity_per_slot, booked.get((location_id, slot.starts_at), 0))

@@ -15,6 +15,7 @@ from tests.api.principals import token_for
 from tests.harness import Api, Client
 
 HOLD_FIELDS = """id status expiresAt channel market lines { sku quantity } orderId pickupSlotStartsAt
+  pickupSlot { startsAt capacity booked available }
   plan { profileId shipments explanation allocations { location { id } sku quantity } }"""
 CREATE = f"""
 mutation($input: CheckoutHoldInput!) {{

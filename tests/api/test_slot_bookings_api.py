@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.services import holds as hold_service
 from app.store.tables.checkout import pickup_slot_load
 from tests.api.checkout import CANCEL, RELEASE, create, lapse, one_store, place, storefront
 from tests.harness import ADMIN_TOKEN, Api
@@ -79,6 +80,12 @@ async def test_a_slot_is_freed_by_release_expiry_and_cancel_and_converted_with_i
     lapsing = (await create(api, token, key="h2", delivery=_pickup(slot)))["hold"]
     converting = (await create(api, token, key="h3", delivery=_pickup(slot)))["hold"]
     assert released["pickupSlotStartsAt"] and await _booked(api) == 3
+    assert converting["pickupSlot"] == {
+        "startsAt": converting["pickupSlotStartsAt"],
+        "capacity": 3,
+        "booked": 3,
+        "available": 0,
+    }
     assert [e["code"] for e in (await create(api, token, key="h4", delivery=_pickup(slot)))["userErrors"]] == [
         "SLOT_FULL"
     ]
@@ -87,8 +94,6 @@ async def test_a_slot_is_freed_by_release_expiry_and_cancel_and_converted_with_i
     await lapse(api, [lapsing["id"]])
     order = await place(api, token, key="o1", delivery=_pickup(slot), checkoutHoldId=converting["id"])
     assert order["userErrors"] == []
-    from app.services import holds as hold_service
-
     assert await hold_service.sweep(api.server.resources) == 1
     assert await _booked(api) == 1  # the converted hold's place is the order's now
     await api.gql(CANCEL, {"id": order["order"]["id"]})
