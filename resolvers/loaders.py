@@ -13,12 +13,12 @@ from functools import partial
 from aiodataloader import DataLoader
 
 from app.resources import Resources
-from app.services import lookups
+from app.services import lookups, postal
 from app.services.availability import AvailabilityKey
 from app.services.recommendations import RecommendationAsk, recommend
 from domain.atp import SkuAvailability
 from domain.items import Item
-from domain.locations import Location
+from domain.locations import Geo, Location
 from domain.orders import Fulfillment, Order, OrderEvent
 from domain.picking import FulfillmentProgress, PickProcess, StoreRecord
 from domain.recommendations import Recommendation
@@ -36,6 +36,7 @@ class Loaders:
     fulfillment_progress: DataLoader[str, FulfillmentProgress | None]
     store_record: DataLoader[str, StoreRecord]
     pick_process: DataLoader[str, PickProcess | None]
+    postal_geo: DataLoader[tuple[str, str], Geo | None]  # (country, normalised code)
 
 
 def make_loaders(resources: Resources) -> Loaders:
@@ -55,4 +56,5 @@ def make_loaders(resources: Resources) -> Loaders:
         fulfillment_progress=DataLoader(partial(lookups.progress_by_fulfillment, db)),
         store_record=DataLoader(partial(lookups.store_records, db)),
         pick_process=DataLoader(partial(lookups.pick_processes, db)),
+        postal_geo=DataLoader(partial(postal.geos_for, db)),
     )
