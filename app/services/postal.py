@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app import postal_feed
 from app.resources import Resources
 from app.services.uow import UnitOfWork
 from app.store import postal_codes as store
@@ -106,6 +108,20 @@ async def resolve_delivery(
 async def import_postal_codes(resources: Resources, rows: Sequence[PostalCode]) -> tuple[int, list[DomainError]]:
     """Save postal codes (count, []), or, when any row is bad, nothing at all (0, every row's error)."""
     return await import_in(resources.uow(), rows)
+
+
+async def import_file(new_uow: Callable[[], UnitOfWork], path: Path) -> tuple[int, list[str]]:
+    """`oms import-postal-codes`: a CSV of any length, every line checked first, then saved
+    `MAX_ROWS` per transaction; (saved, []) or, when any line is bad, (0, its problems by line)."""
+    rows, problems = postal_feed.read_csv(path)
+    if problems:
+        return 0, problems
+    saved = 0
+    for start in range(0, len(rows), postal.MAX_ROWS):
+        count, errors = await import_in(new_uow(), rows[start : start + postal.MAX_ROWS])
+        assert not errors, errors  # the file's rows were validated above
+        saved += count
+    return saved, []
 
 
 async def import_in(uow: UnitOfWork, rows: Sequence[PostalCode]) -> tuple[int, list[DomainError]]:
