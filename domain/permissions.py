@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Mutation.upsertLocations": allow(INT, scope="catalog:write"),
     "Mutation.upsertItems": allow(INT, scope="catalog:write"),
     "Mutation.upsertProductRelations": allow(INT, scope="catalog:write"),
+    "Mutation.importPostalCodes": allow(INT, scope="catalog:write"),
     "Mutation.upsertAvailabilityRule": ADMIN_ONLY,
     "Mutation.deleteAvailabilityRule": ADMIN_ONLY,
     "Mutation.upsertSourcingProfile": ADMIN_ONLY,

@@ -1,4 +1,4 @@
-"""`oms`: serve, migrate, seed, import-inventory, export-schema, token (the `oms` console script)."""
+"""`oms`: serve, migrate, seed, import-inventory, import-postal-codes, export-schema, token (the console script)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from app import auth, cli_tokens, demo_tokens, logs, scale
 from app.config import Settings
 from app.pubsub import InProcessBroker, make_broker
-from app.services import seed
+from app.services import postal, seed
 from app.services.importer import ImportReport, import_inventory
 from app.services.uow import UnitOfWork
 from app.store import migrate
@@ -62,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     feed.add_argument("--mode", choices=["snapshot", "delta"], default="snapshot")
     feed.add_argument("--format", choices=["csv", "jsonl"], help="default: from the file extension")
     feed.add_argument("--batch", type=int, default=20_000, help="positions per transaction")
+    codes = commands.add_parser("import-postal-codes", help="postal codes with their centres, from a CSV")
+    codes.add_argument("file", type=Path, help="header: country,postal_code,lat,lon")
     export = commands.add_parser("export-schema", help="write the SDL")
     export.add_argument("--output", default="schema.graphql")
     cli_tokens.add_parser(commands)
@@ -73,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "migrate": _migrate,
         "seed": _seed,
         "import-inventory": _import,
+        "import-postal-codes": _import_postal_codes,
         "export-schema": _export,
         "token": cli_tokens.run,
     }
@@ -144,6 +147,22 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
         f"{report.ignored_stale} stale, {report.duplicates} duplicates, {report.rejected} rejected "
         f"in {seconds:.1f} s ({rate:,.0f} lines/s)"
     )
+
+
+def _import_postal_codes(settings: Settings, args: argparse.Namespace) -> None:
+    if not args.file.is_file():
+        sys.exit(f"oms import-postal-codes: no such file: {args.file}")
+
+    async def run(db: Database) -> tuple[int, list[str]]:
+        await migrate.upgrade(db)
+        return await postal.import_file(lambda: UnitOfWork(db, InProcessBroker()), args.file)
+
+    count, problems = asyncio.run(_with_db(settings, run))
+    for line in problems:
+        print(f"rejected {line}", file=sys.stderr)
+    if problems:
+        sys.exit(f"oms import-postal-codes: {len(problems)} bad lines in {args.file}; nothing was imported")
+    print(f"imported {count:,} postal codes from {args.file}")
 
 
 class ProgressBar:

@@ -13,13 +13,13 @@ from functools import partial
 from aiodataloader import DataLoader
 
 from app.resources import Resources
-from app.services import lookups
+from app.services import lookups, postal
 from app.services.availability import AvailabilityKey
 from app.services.recommendations import RecommendationAsk, recommend
 from app.services.slots import SlotAsk, policies_by_location, slot_listings
 from domain.atp import SkuAvailability
 from domain.items import Item
-from domain.locations import Location
+from domain.locations import Geo, Location
 from domain.orders import Fulfillment, Order, OrderEvent
 from domain.picking import FulfillmentProgress, PickProcess, StoreRecord
 from domain.recommendations import Recommendation
@@ -40,6 +40,7 @@ class Loaders:
     pick_process: DataLoader[str, PickProcess | None]
     slot_policy: DataLoader[str, SlotPolicy | None]
     pickup_slots: DataLoader[SlotAsk, list[OpenSlot]]
+    postal_geo: DataLoader[tuple[str, str], Geo | None]  # (country, normalised code)
 
 
 def make_loaders(resources: Resources) -> Loaders:
@@ -61,4 +62,5 @@ def make_loaders(resources: Resources) -> Loaders:
         pick_process=DataLoader(partial(lookups.pick_processes, db)),
         slot_policy=DataLoader(partial(policies_by_location, db)),
         pickup_slots=DataLoader(partial(slot_listings, db)),
+        postal_geo=DataLoader(partial(postal.geos_for, db)),
     )

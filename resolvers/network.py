@@ -145,7 +145,10 @@ class GeoInput:
     lon: float
 
 
-@strawberry.input(description="Where the goods go: coordinates drive distance and ETAs.")
+@strawberry.input(
+    description="Where the goods go: coordinates drive distance and ETAs. Without geo, postalCode and country "
+    "stand for the postal code's centre (US ZIPs are known; other countries once imported)."
+)
 class DestinationInput:
     geo: GeoInput | None = None
     postal_code: str | None = None

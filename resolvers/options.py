@@ -9,7 +9,6 @@ import strawberry
 from app.services import options as service
 from domain import sourcing
 from domain.errors import DomainError
-from domain.locations import Geo
 from resolvers.context import Info
 from resolvers.errors import bad_request
 from resolvers.network import (
@@ -19,6 +18,7 @@ from resolvers.network import (
     load_location,
 )
 from resolvers.plans import SourcingPlan, plan_node
+from resolvers.postal import destination_geo
 from resolvers.slots import PickupSlot, pickup_slot_node
 
 
@@ -73,10 +73,6 @@ def option_node(option: service.Option) -> FulfillmentOption:
     )
 
 
-def _geo(destination: DestinationInput | None) -> Geo | None:
-    return Geo(destination.geo.lat, destination.geo.lon) if destination and destination.geo else None
-
-
 async def options_for(info: Info, question: service.CartQuestion) -> list[FulfillmentOption]:
     try:
         found = await service.fulfillment_options(info.context.resources, question)
@@ -85,10 +81,17 @@ async def options_for(info: Info, question: service.CartQuestion) -> list[Fulfil
     return [option_node(o) for o in found]
 
 
-def question_for(
-    channel: str, market: str, lines: list[sourcing.Line], destination: DestinationInput | None, **extra: object
+async def question_for(
+    info: Info,
+    channel: str,
+    market: str,
+    lines: list[sourcing.Line],
+    destination: DestinationInput | None,
+    **extra: object,
 ) -> service.CartQuestion:
-    return service.CartQuestion(channel, market, tuple(lines), _geo(destination), **extra)  # type: ignore[arg-type]
+    """The service's question; a destination given as a postal code is resolved here (BAD_REQUEST if unknown)."""
+    geo = await destination_geo(info, destination)
+    return service.CartQuestion(channel, market, tuple(lines), geo, **extra)  # type: ignore[arg-type]
 
 
 @strawberry.type
@@ -96,7 +99,8 @@ class OptionsQuery:
     @strawberry.field(description="Ship, pick up at nearby stores, same day: availability, ETAs and plans for a cart.")
     async def fulfillment_options(self, info: Info, input: FulfillmentOptionsInput) -> list[FulfillmentOption]:  # noqa: A002
         ids = tuple(str(i) for i in input.pickup_location_ids) if input.pickup_location_ids is not None else None
-        question = question_for(
+        question = await question_for(
+            info,
             input.channel,
             input.market,
             [sourcing.Line(x.sku, x.quantity) for x in input.lines],

@@ -16,11 +16,11 @@ from domain import atp, sourcing
 from domain import recommendations as domain
 from domain.atp import LocationAtp
 from domain.errors import DomainError
-from domain.locations import Geo
 from resolvers.context import Info
 from resolvers.errors import bad_request
 from resolvers.network import DestinationInput, FulfillmentMethod, Location, location_node, stored_location
 from resolvers.options import FulfillmentOption, options_for, question_for
+from resolvers.postal import destination_geo
 
 RecommendationContext = strawberry.enum(domain.RecommendationContext)
 
@@ -116,10 +116,6 @@ def recommendation_node(r: domain.Recommendation) -> Recommendation:
     )
 
 
-def geo_of(destination: DestinationInput | None) -> Geo | None:
-    return Geo(destination.geo.lat, destination.geo.lon) if destination and destination.geo else None
-
-
 async def load_recommendations(info: Info, ask: RecommendationAsk) -> list[Recommendation]:
     try:
         found = await info.context.loaders.recommendations.load(ask)
@@ -153,7 +149,7 @@ class Product:
         destination: DestinationInput | None = None,
     ) -> list[FulfillmentOption]:
         line = sourcing.Line(self.sku, 1 if quantity is None else quantity)
-        return await options_for(info, question_for(channel, market, [line], destination))
+        return await options_for(info, await question_for(info, channel, market, [line], destination))
 
     @strawberry.field(description="Items in stock where this product is served; batched across a whole page.")
     async def recommendations(
@@ -173,7 +169,7 @@ class Product:
             market=market,
             context=context or RecommendationContext.PDP,  # type: ignore[attr-defined]
             pickup_location_id=str(pickup_location_id) if pickup_location_id else None,
-            destination=geo_of(destination),
+            destination=await destination_geo(info, destination),
             limit=4 if limit is None else limit,
         )
         return await load_recommendations(info, ask)

@@ -12,7 +12,8 @@ from resolvers import access
 from resolvers.context import Info
 from resolvers.errors import UserError, user_errors
 from resolvers.network import DestinationInput
-from resolvers.product import Recommendation, RecommendationContext, geo_of, load_recommendations
+from resolvers.postal import destination_geo
+from resolvers.product import Recommendation, RecommendationContext, load_recommendations
 
 
 @strawberry.input
@@ -54,7 +55,7 @@ class RecommendationsQuery:
             market=input.market,
             context=input.context,
             pickup_location_id=str(input.pickup_location_id) if input.pickup_location_id else None,
-            destination=geo_of(input.destination),
+            destination=await destination_geo(info, input.destination),
             order_id=str(input.order_id) if input.order_id else None,
             limit=4 if input.limit is None else input.limit,
             segment=input.customer_segment,

@@ -27,6 +27,7 @@ from resolvers.network import Location, NetworkMutation, NetworkQuery
 from resolvers.options import OptionsQuery
 from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSubscription
 from resolvers.picking import PickingMutation, PickingQuery
+from resolvers.postal import PostalMutation
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
@@ -70,6 +71,7 @@ class Mutation(
     TasksMutation,
     PickingMutation,
     SlotPoliciesMutation,
+    PostalMutation,
 ):
     pass
 

@@ -11,11 +11,11 @@ whole command is retried from a fresh read; nothing is ever half-placed.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from app.resources import Resources
-from app.services import checkout, task_log, vas
+from app.services import checkout, postal, task_log, vas
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, new_event_id, utc_now
@@ -254,6 +254,7 @@ def announce(uow: UnitOfWork, event: OrderEvent) -> None:
 async def preview(resources: Resources, *, request: OrderRequest) -> tuple[sourcing.Plan, SourcingProfile]:
     """The plan `place_order` would make now; reserves nothing, writes nothing."""
     async with resources.db.read() as conn:
+        request = replace(request, delivery=await postal.resolve_delivery(conn, request.delivery))
         known = await catalog.items_by_sku(conn, [line.sku for line in request.lines])
         rules.validate(request, set(known))
         inputs = await routing.gather(conn, resources, _ask(request), utc_now())
