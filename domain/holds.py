@@ -78,9 +78,7 @@ def cart_key(lines: tuple[Line, ...] | list[Line]) -> list[tuple[str, int]]:
 
 
 def _delivery_key(delivery: Delivery) -> list[Any]:
-    geo = [delivery.geo.lat, delivery.geo.lon] if delivery.geo else None
-    slot = delivery.pickup_slot_starts_at.isoformat() if delivery.pickup_slot_starts_at else None
-    return [delivery.method.value, delivery.pickup_location_id, geo, slot]
+    return delivery.as_asked()
 
 
 def check_ttl(ttl_seconds: int, field_path: tuple[str, ...]) -> None:

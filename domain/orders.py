@@ -151,6 +151,14 @@ class Delivery:
     postal_code: str | None = None
     country: str | None = None
     pickup_slot_starts_at: datetime | None = None  # PICKUP: the slot booked at the pickup store
+    geo_from_postal_code: bool = False  # `geo` was looked up from the postal code: the code is what was asked
+
+    def as_asked(self) -> list[Any]:
+        """The delivery as the caller gave it (a looked-up geo is not part of the request): for comparisons."""
+        geo = None if self.geo_from_postal_code or self.geo is None else [self.geo.lat, self.geo.lon]
+        place = [self.postal_code, self.country] if self.geo_from_postal_code else None
+        slot = self.pickup_slot_starts_at.isoformat() if self.pickup_slot_starts_at else None
+        return [self.method.value, self.pickup_location_id, geo, place, slot]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +181,11 @@ class OrderRequest:
         # fields added later leave the fingerprint of an order that does not use them as it was
         if body["checkout_hold_id"] is None:
             del body["checkout_hold_id"]
-        if body["delivery"]["pickup_slot_starts_at"] is None:
-            del body["delivery"]["pickup_slot_starts_at"]
+        delivery = body["delivery"]
+        if delivery["pickup_slot_starts_at"] is None:
+            del delivery["pickup_slot_starts_at"]
+        if delivery.pop("geo_from_postal_code"):  # what was asked is the code; the table may move its centre
+            delivery["geo"] = None
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
     @property
@@ -225,7 +236,10 @@ def validate_delivery(delivery: Delivery) -> None:
     if delivery.method is FulfillmentMethod.PICKUP and not delivery.pickup_location_id:
         raise InvalidInput("PICKUP needs pickupLocationId", ("delivery", "pickupLocationId"))
     if delivery.method is not FulfillmentMethod.PICKUP and delivery.geo is None:
-        raise InvalidInput(f"{delivery.method.value} needs destination.geo", ("delivery", "destination"))
+        raise InvalidInput(
+            f"{delivery.method.value} needs destination.geo, or destination.postalCode and country",
+            ("delivery", "destination"),
+        )
     if delivery.geo is not None:
         check_geo(delivery.geo, ("delivery", "destination", "geo"))
 

@@ -9,8 +9,10 @@ order; a hold that ended is INVALID_TRANSITION, one past its time HOLD_EXPIRED.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.resources import Resources
-from app.services import task_log, vas
+from app.services import postal, task_log, vas
 from app.services.orders import Placed, announce, check_pickup, new_id, order_payload, replay, units_of
 from app.services.uow import new_event_id
 from app.store import holds as hold_store
@@ -29,6 +31,7 @@ HOLD_FIELD = ("checkoutHoldId",)
 
 async def place_from_hold(resources: Resources, *, request: OrderRequest, caller: Principal) -> Placed:
     hold_id = request.checkout_hold_id or ""
+    request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     uow = resources.uow()
     async with uow:
         if await order_store.by_idempotency_key(uow.conn, request.idempotency_key) is not None:

@@ -10,11 +10,11 @@ returns the hold it made.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.resources import Resources
-from app.services import checkout
+from app.services import checkout, postal
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.orders import check_pickup
@@ -56,6 +56,7 @@ def _ask(request: HoldRequest) -> routing.Ask:
 
 
 async def create_hold(resources: Resources, *, request: HoldRequest, caller: Principal) -> Held:
+    request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     capacity = False
     for _ in range(ATTEMPTS):
         try:

@@ -85,6 +85,7 @@ def _ask(request: OrderRequest, excluded: frozenset[str] = frozenset()) -> routi
 
 
 async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
+    request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     capacity = False
     for _ in range(ATTEMPTS):
         try:

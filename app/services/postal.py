@@ -102,7 +102,15 @@ async def resolve_delivery(
     if delivery.geo is not None or not delivery.postal_code:
         return delivery
     found = await resolve_destination(conn, None, delivery.postal_code, delivery.country, field)
-    return replace(delivery, geo=found)
+    return replace(delivery, geo=found, geo_from_postal_code=True)
+
+
+async def resolved(db: Database, delivery: Delivery) -> Delivery:
+    """`resolve_delivery` on a short read of its own, taken only when there is a code to look up."""
+    if delivery.geo is not None or not delivery.postal_code:
+        return delivery
+    async with db.read() as conn:
+        return await resolve_delivery(conn, delivery)
 
 
 async def import_postal_codes(resources: Resources, rows: Sequence[PostalCode]) -> tuple[int, list[DomainError]]:

@@ -20,13 +20,17 @@ from domain.orders import Customer, Delivery, FulfillmentLine, Order, OrderEvent
 
 def delivery_to_json(delivery: Delivery) -> dict[str, Any]:
     slot = delivery.pickup_slot_starts_at
-    return {
-        "method": delivery.method.value,
-        "pickup_location_id": delivery.pickup_location_id,
-        "geo": [delivery.geo.lat, delivery.geo.lon] if delivery.geo else None,
-        "postal_code": delivery.postal_code,
-        "country": delivery.country,
-    } | ({"pickup_slot_starts_at": slot.isoformat()} if slot else {})
+    return (
+        {
+            "method": delivery.method.value,
+            "pickup_location_id": delivery.pickup_location_id,
+            "geo": [delivery.geo.lat, delivery.geo.lon] if delivery.geo else None,
+            "postal_code": delivery.postal_code,
+            "country": delivery.country,
+        }
+        | ({"pickup_slot_starts_at": slot.isoformat()} if slot else {})
+        | ({"geo_from_postal_code": True} if delivery.geo_from_postal_code else {})
+    )
 
 
 def delivery_from_json(raw: dict[str, Any]) -> Delivery:
@@ -38,6 +42,7 @@ def delivery_from_json(raw: dict[str, Any]) -> Delivery:
         raw.get("postal_code"),
         raw.get("country"),
         datetime.fromisoformat(raw["pickup_slot_starts_at"]) if raw.get("pickup_slot_starts_at") else None,
+        bool(raw.get("geo_from_postal_code")),
     )
 
 
