@@ -1,6 +1,6 @@
 """Where a scenario's server time goes: py-spy samples the server under the suite's load, summed by layer.
 
-    python -m bench.profile pdp|plp|cart|place|fanout|import [--seconds N]
+    python -m bench.profile pdp|plp|cart|place|hold|checkout|fanout|import [--seconds N]
     python -m bench.profile plp --executor planned|reference|hand-built
 
 The storefront scenarios (pdp, plp, cart) run our server under
@@ -146,6 +146,28 @@ async def place_scenario(seconds: float, raw: Path, executor: str) -> None:
                 await place_order.drive(port, int(seconds * 600), 50)  # enough orders to outlast the sampling
 
 
+async def hold_scenario(mode: str, seconds: float, raw: Path) -> None:
+    """createCheckoutHold alone (`hold`) or hold then placeOrder(checkoutHoldId) (`checkout`) as bench.checkout
+    drives them (50 clients, hot SKUs), with stock enough that none is refused."""
+    import random
+    import uuid
+
+    from bench import checkout, place_order
+    from bench.pg import scratch_database
+
+    async with scratch_database() as url:
+        await place_order.seed(url, per_location=100_000)
+        env = {**SERVER_ENV, "DATABASE_URL": url, "REDIS_URL": REDIS, "OMS_DB_POOL_SIZE": "50"}
+        port = free_port()
+        command = ["-m", "uvicorn", "oms.asgi:app", "--no-access-log", "--port", str(port)]
+        with server([*command, "--timeout-keep-alive", "60"], env, port) as proc:
+            await checkout.warm_up(port, 50, checkout.Tally())
+            rng = random.Random(9)
+            carts = [place_order.order(uuid.uuid4().hex, rng) for _ in range(int(seconds * 400))]
+            with spy(proc.pid, seconds, raw):
+                await checkout.drive(mode, port, carts, 50)  # enough shoppers to outlast the sampling
+
+
 async def fanout_scenario(seconds: float, raw: Path, executor: str) -> list[Path]:
     """Both replicas sampled (one py-spy each) while 1,000 subscribers receive events."""
     spies: list[subprocess.Popen[bytes]] = []
@@ -193,7 +215,7 @@ async def import_scenario(lines: int, raw: Path, backend: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["pdp", "plp", "cart", "place", "fanout", "import"])
+    parser.add_argument("scenario", choices=["pdp", "plp", "cart", "place", "hold", "checkout", "fanout", "import"])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument(
         "--executor",
@@ -225,12 +247,14 @@ def main() -> None:
         asyncio.run(import_scenario(args.lines, raw, args.backend))
     elif args.scenario == "place":
         asyncio.run(place_scenario(args.seconds, raw, args.executor))
+    elif args.scenario in {"hold", "checkout"}:
+        asyncio.run(hold_scenario(args.scenario, args.seconds, raw))
     else:
         asyncio.run(http_scenario(args.scenario, args.seconds, raw, args.executor))
     what = (
         f"import, {args.lines:,} lines, {args.backend} (py-spy, the CLI process)" if args.scenario == "import" else ""
     )
-    if http or args.scenario in {"place", "fanout"}:
+    if http or args.scenario in {"place", "hold", "checkout", "fanout"}:
         what = f"{args.scenario}, OMS_EXECUTOR={args.executor} (py-spy, server process)"
     text = summarize(raw, what or f"{args.scenario} (py-spy, server process)")
     (RESULTS / f"profile-{name}.txt").write_text(text)

@@ -1,6 +1,6 @@
 """`make bench`: every scenario beside its floor, measured in one run; JSON per scenario and a Markdown summary.
 
-    python -m bench.suite [--quick] [--import-lines N] [--only storefront,place_order,import,fanout]
+    python -m bench.suite [--quick] [--import-lines N] [--only storefront,place_order,checkout,import,fanout]
 
 Writes bench/results/<scenario>.json, bench/results/suite.json and
 bench/results/summary.md (the table the README's "Measured" section embeds).
@@ -17,7 +17,7 @@ import platform
 import time
 from typing import Any
 
-from bench import fanout, import_inventory, place_order, storefront
+from bench import checkout, fanout, import_inventory, place_order, storefront
 from bench.common import RESULTS, ROOT, write_result
 
 HEADER = (
@@ -158,6 +158,60 @@ def _runs(result: dict[str, Any], executor: str) -> str:
     return f" (median of {len(runs)} runs; ours/bare stack: {', '.join(str(x[executor]['bare_ratio']) for x in runs)})"
 
 
+def checkout_lines(r: dict[str, Any]) -> list[str]:
+    """placeOrder alone (the baseline, in the floor columns of the others), createCheckoutHold alone, and hold then
+    placeOrder(checkoutHoldId): one row per step and one for the complete checkout (completed checkouts/s)."""
+    modes, ratios = r["modes"], r["ratios"]
+    base = modes["place"]["ours"]
+    baseline = ("placeOrder alone (same run)", base["steps"]["placeOrder"]["p50_ms"], base["completed_per_second"])
+    sql = base["statements_per_request"] or {}
+    hold = (
+        f"**{ratios['hold_over_place_per_second']}x** req/s, {ratios['hold_over_place_p50']}x p50 (hold / placeOrder)"
+    )
+    both = (
+        f"**{ratios['checkout_over_place_per_second']}x** checkouts/s over orders/s, "
+        f"{ratios['checkout_over_place_p50']}x p50 ((hold + convert) / placeOrder)"
+    )
+    rows: list[tuple[str, str, str, str | None, tuple[Any, Any, Any] | None, str]] = [
+        ("place", "placeOrder", "placeOrder alone (the baseline)", "req/s", ("n/a: the baseline", None, None), "n/a"),
+        ("hold", "createCheckoutHold", "createCheckoutHold alone", "req/s", baseline, hold),
+        ("checkout", "createCheckoutHold", "hold then placeOrder, step 1: createCheckoutHold", None, None, "n/a"),
+        (
+            "checkout",
+            "placeOrder(checkoutHoldId)",
+            "hold then placeOrder, step 2: placeOrder(checkoutHoldId)",
+            None,
+            None,
+            "n/a",
+        ),
+        ("checkout", "checkout", "hold then placeOrder: complete checkouts", "checkouts/s", baseline, both),
+    ]
+    found = []
+    for mode, step, name, unit, floor, ratio in rows:
+        o = modes[mode]["ours"]
+        floor_name, floor_p50, floor_rate = floor or ("see the complete checkouts", None, None)
+        found.append(
+            _line(
+                f"checkout: {name}, hot SKUs, {o['shoppers']:,} shoppers ({o['refused']} refused)",
+                "postgres+redis",
+                r["workers"],
+                r["clients"],
+                o["steps"][step]["p50_ms"],
+                o["steps"][step]["p99_ms"],
+                f"{o['completed_per_second']} {unit}" if unit else None,
+                o["errors"],
+                floor_name,
+                floor_p50,
+                floor_rate,
+                ratio,
+                o["cpu_ms_per_request"],
+                o["peak_rss_mb"],
+                sql.get(step),
+            )
+        )
+    return found
+
+
 def import_lines(rows: list[dict[str, Any]]) -> list[str]:
     return [
         _line(
@@ -233,6 +287,12 @@ async def run(args: argparse.Namespace) -> str:
         results = [await place_order.main(orders, 50, w, repeats) for w in ((1,) if args.quick else (1, 2))]
         lines += place_order_lines(results, 50)
         timings["place_order"] = time.perf_counter() - mark
+    if "checkout" in only:
+        shoppers = 1000 if args.quick else 2000
+        print(f"checkout holds beside placeOrder, {shoppers:,} shoppers, 50 connections", flush=True)
+        mark = time.perf_counter()
+        lines += checkout_lines(await checkout.main(shoppers, 50))
+        timings["checkout"] = time.perf_counter() - mark
     if "import" in only:
         print(f"inventory import, {args.import_lines:,} lines", flush=True)
         mark = time.perf_counter()
@@ -277,7 +337,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer configurations and shorter measurements")
     parser.add_argument("--import-lines", type=int, default=None, help="default 1,000,000 (quick 100,000)")
-    parser.add_argument("--only", default="storefront,place_order,import,fanout")
+    parser.add_argument("--only", default="storefront,place_order,checkout,import,fanout")
     parser.add_argument("--paste", action="store_true", help="only paste bench/results/summary.md into the README")
     args = parser.parse_args()
     if args.paste:
