@@ -34,8 +34,6 @@ async def place_from_hold(resources: Resources, *, request: OrderRequest, caller
     request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     uow = resources.uow()
     async with uow:
-        if await order_store.by_idempotency_key(uow.conn, request.idempotency_key) is not None:
-            return await replay(uow, request)
         read = await resources.availability.order_stock_in(uow.conn, [x.sku for x in request.lines], uow.now)
         rules.validate(request, read.known)
         check_pickup(resources, request.delivery)
@@ -43,6 +41,10 @@ async def place_from_hold(resources: Resources, *, request: OrderRequest, caller
         if hold is None:
             raise NotFound(f"No checkout hold {hold_id!r}", HOLD_FIELD)
         hold_rules.may_use(hold, caller.subject, caller.is_staff, HOLD_FIELD)
+        if hold.status is HoldStatus.CONVERTED and await order_store.by_idempotency_key(
+            uow.conn, request.idempotency_key
+        ):
+            return await replay(uow, request)  # the same key again: the order it made
         hold_rules.check_live(hold, uow.now, HOLD_FIELD)
         hold_rules.check_matches(hold, request)
         order_id = new_id("ord")

@@ -74,36 +74,40 @@ async def _create_once(resources: Resources, request: HoldRequest, caller: Princ
         read = await resources.availability.order_stock_in(uow.conn, [x.sku for x in request.lines], uow.now)
         rules.validate(request, read.known)
         check_pickup(resources, request.delivery)
-        existing = await store.by_key(uow.conn, request.idempotency_key)
-        if existing is not None:
-            return Held(_replayed(existing, request, caller), False)
         slot = await checkout.slot_booking(uow.conn, resources, request.delivery, uow.now)
         inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete:
+            existing = await store.by_key(uow.conn, request.idempotency_key)
+            if existing is not None:  # a replay gets its hold even when the stock has gone since
+                return Held(_replayed(existing, request, caller), False)
             raise checkout.shortfall(inputs, plan)
         takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)
         claims = checkout.capacity_claims(resources.availability.cache.locations, {x[0] for x in takes}, uow.now)
         await checkout.expire_lapsed(uow, takes, read.expired)
-        hold_id = f"hold_{uuid.uuid4().hex[:20]}"
-        expires_at = uow.now + timedelta(seconds=request.ttl_seconds)
-        written = await store.insert_hold(
-            uow.conn,
-            hold_id=hold_id,
+        hold = Hold(
+            id=f"hold_{uuid.uuid4().hex[:20]}",
+            status=HoldStatus.ACTIVE,
             owner=caller.subject,
-            request=request,
+            channel=request.channel,
+            market=request.market,
+            lines=sourcing.merge_lines(request.lines),
+            delivery=request.delivery,
             plan=routing.plan_to_json(plan, inputs.profile),
             capacity_days={x.location_id: x.day for x in claims},
+            expires_at=uow.now + timedelta(seconds=request.ttl_seconds),
+            created_at=uow.now,
+            fingerprint=request.fingerprint(),
             slot=(slot.location_id, slot.starts_at) if slot else None,
-            expires_at=expires_at,
-            now=uow.now,
+            allocations=tuple(takes),
         )
+        written = await store.insert_hold(uow.conn, hold, request.idempotency_key)
         if not written:  # a concurrent request with the same key won: replay what it made
             found = await store.by_key(uow.conn, request.idempotency_key)
             if found is None:
                 raise IdempotencyConflict("The idempotency key is in use", ("idempotencyKey",))
             return Held(_replayed(found, request, caller), False)
-        await store.insert_lines(uow.conn, hold_id, takes, expires_at)
+        await store.insert_lines(uow.conn, hold.id, takes, hold.expires_at)
         for loc, sku, qty in takes:  # in lock order
             held = inputs.held.get((loc, sku), 0)
             if not await reservations.reserve(uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now):
@@ -114,8 +118,6 @@ async def _create_once(resources: Resources, request: HoldRequest, caller: Princ
         if slot is not None and not await counters.book_slot(uow.conn, slot.location_id, slot.starts_at, slot.capacity):
             raise SlotFull("That pickup slot is full; choose another", checkout.SLOT_FIELD)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
-        hold = await store.get(uow.conn, hold_id)
-        assert hold is not None
     return Held(hold, True)
 
 

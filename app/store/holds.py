@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.store.orders import delivery_from_json, delivery_to_json
 from app.store.sql import for_update, upsert
 from app.store.tables.checkout import checkout_holds, hold_lines
-from domain.holds import Hold, HoldRequest, HoldStatus
+from domain.holds import Hold, HoldStatus
 from domain.sourcing import Line
 
 
@@ -40,36 +40,25 @@ def _hold_from_row(row: Any) -> Hold:
     )
 
 
-async def insert_hold(
-    conn: AsyncConnection,
-    *,
-    hold_id: str,
-    owner: str,
-    request: HoldRequest,
-    plan: dict[str, Any],
-    capacity_days: dict[str, str],
-    slot: tuple[str, datetime] | None,
-    expires_at: datetime,
-    now: datetime,
-) -> bool:
+async def insert_hold(conn: AsyncConnection, hold: Hold, idempotency_key: str) -> bool:
     """Write the hold, claiming its idempotency key; False when another hold has the key (nothing written)."""
     stmt = upsert(conn, checkout_holds).values(
-        id=hold_id,
-        idempotency_key=request.idempotency_key,
-        fingerprint=request.fingerprint(),
-        owner=owner,
-        status=HoldStatus.ACTIVE.value,
-        channel=request.channel,
-        market=request.market,
-        lines=[{"sku": x.sku, "quantity": x.quantity} for x in request.lines],
-        delivery=delivery_to_json(request.delivery),
-        plan=plan,
-        capacity_days=capacity_days,
-        slot_location_id=slot[0] if slot else None,
-        slot_starts_at=slot[1] if slot else None,
-        expires_at=expires_at,
-        created_at=now,
-        updated_at=now,
+        id=hold.id,
+        idempotency_key=idempotency_key,
+        fingerprint=hold.fingerprint,
+        owner=hold.owner,
+        status=hold.status.value,
+        channel=hold.channel,
+        market=hold.market,
+        lines=[{"sku": x.sku, "quantity": x.quantity} for x in hold.lines],
+        delivery=delivery_to_json(hold.delivery),
+        plan=hold.plan,
+        capacity_days=hold.capacity_days,
+        slot_location_id=hold.slot[0] if hold.slot else None,
+        slot_starts_at=hold.slot[1] if hold.slot else None,
+        expires_at=hold.expires_at,
+        created_at=hold.created_at,
+        updated_at=hold.created_at,
     )
     return (await conn.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))).rowcount == 1
 
