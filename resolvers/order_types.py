@@ -59,6 +59,9 @@ class Order:
     created_at: datetime
     lines: list[OrderLine]
     _plan: strawberry.Private[dict[str, Any]]
+    pickup_slot_starts_at: datetime | None = strawberry.field(
+        default=None, description="PICKUP: the start of the pickup slot booked for the order."
+    )
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Order | None:  # noqa: A002
@@ -111,6 +114,7 @@ def order_node(order: domain.Order) -> Order:
             for x in order.lines
         ],
         _plan=order.plan,
+        pickup_slot_starts_at=order.delivery.pickup_slot_starts_at,
     )
 
 

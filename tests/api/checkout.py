@@ -33,7 +33,7 @@ READ = f"query($id: ID!) {{ checkoutHold(id: $id) {{ {HOLD_FIELDS} }} }}"
 PLACE = """
 mutation($input: PlaceOrderInput!) {
   placeOrder(input: $input) {
-    order { id status fulfillments { id status location { id } lines { sku quantity } }
+    order { id status pickupSlotStartsAt fulfillments { id status location { id } lines { sku quantity } }
             plan { allocations { location { id } sku quantity } } }
     userErrors { field message code }
   }

@@ -93,7 +93,7 @@ async def test_a_slot_is_freed_by_release_expiry_and_cancel_and_converted_with_i
     assert await _booked(api) == 2
     await lapse(api, [lapsing["id"]])
     order = await place(api, token, key="o1", delivery=_pickup(slot), checkoutHoldId=converting["id"])
-    assert order["userErrors"] == []
+    assert order["userErrors"] == [] and order["order"]["pickupSlotStartsAt"] == converting["pickupSlotStartsAt"]
     await hold_service.sweep(api.server.resources)  # the server's own scheduler may have swept it already
     assert (await api.gql(READ, {"id": lapsing["id"]}, token=token))["checkoutHold"]["status"] == "EXPIRED"
     assert await _booked(api) == 1  # the converted hold's place is the order's now
