@@ -11,13 +11,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from domain.inventory import InventoryUpdate
 from domain.items import Item
 from domain.locations import FulfillmentMethod, Geo, Location, LocationType
 from domain.picking import PickMode, PickProcess, ShortPickPolicy
 from domain.recommendations import Relation
+from domain.slots import SlotPolicy
 
 SHIP, PICKUP, SAME_DAY = FulfillmentMethod.SHIP, FulfillmentMethod.PICKUP, FulfillmentMethod.SAME_DAY
 
@@ -76,6 +77,13 @@ STORE_PROCESS = PickProcess(
 )
 PICK_PROCESSES = (HUB_PROCESS, STORE_PROCESS)
 
+# Click & collect slots at the New York and Chicago hubs (store-001, store-013), in their local time zones:
+# half-hour slots from 07:00 to 23:00 local, four orders each, so a fresh `make run` shows slots most of the day.
+SLOT_STORES = {"store-001": "America/New_York", "store-013": "America/Chicago"}
+SLOT_POLICIES = tuple(
+    SlotPolicy(loc_id, time(7, 0), time(23, 0), slot_minutes=30, capacity_per_slot=4) for loc_id in SLOT_STORES
+)
+
 
 def network(seed: int = 42, sku_count: int = 5000) -> DemoNetwork:
     rng = random.Random(seed)
@@ -103,6 +111,7 @@ def _locations(rng: random.Random) -> list[Location]:
                     turnaround_hours=2.0 if hub else rng.choice((2.0, 4.0, 8.0)),
                     handling_cost=3.5 if hub else rng.choice((4.0, 5.0, 6.5)),
                     pick_process_id=HUB_PROCESS.id if hub else STORE_PROCESS.id,
+                    timezone=SLOT_STORES.get(f"store-{number:03d}"),
                 )
             )
     for loc_id, name, market, lat, lon in WAREHOUSES:

@@ -1,6 +1,7 @@
 // Store console: the task inbox (live), pick lists with scan-to-pick and short picks,
-// and the next step of each fulfillment. Only the next step is ever offered.
+// the next step of each fulfillment (only the next step is ever offered), and today's pickup slots.
 import { Oms, h, say, show, when } from "./oms.js";
+import { loadSlots } from "./slots.js";
 
 const session = {
   token: sessionStorage.getItem("oms.token"),
@@ -9,6 +10,8 @@ const session = {
 let oms = new Oms(session.token);
 let stopTasks = null;
 let openList = null;
+let slotTimer = null;
+const SLOT_REFRESH_MS = 15000;
 
 const TASKS = `query($loc: ID!) { tasks(locationId: $loc, first: 100) { edges { node {
   id type status assigneeRole escalationLevel dueAt note outcome outcomes createdAt order { id } } } } }`;
@@ -227,10 +230,15 @@ async function step(mutation, variables) {
 
 // ---- shell ----
 
+const slots = () => loadSlots(oms, session.location);
+const LOADERS = { tasks: loadTasks, pick: loadLists, pack: loadFulfillments, slots };
+
 function tab(name) {
   for (const button of document.querySelectorAll("nav.tabs [data-tab]")) button.classList.toggle("active", button.dataset.tab === name);
-  for (const section of ["tasks", "pick", "pack"]) document.getElementById(`tab-${section}`).hidden = section !== name;
-  run(name === "tasks" ? loadTasks : name === "pick" ? loadLists : loadFulfillments);
+  for (const section of Object.keys(LOADERS)) document.getElementById(`tab-${section}`).hidden = section !== name;
+  clearInterval(slotTimer); // the slots refresh while they are on screen
+  slotTimer = name === "slots" ? setInterval(() => run(slots), SLOT_REFRESH_MS) : null;
+  run(LOADERS[name]);
 }
 
 const VIEWER = `{ omsViewer { role reissue: may(operation: "Mutation.reissueCollectionCode") } }`;
@@ -263,6 +271,7 @@ function start() {
     location.reload();
   });
   for (const button of document.querySelectorAll("nav.tabs [data-tab]")) button.addEventListener("click", () => tab(button.dataset.tab));
+  document.getElementById("refresh-slots").addEventListener("click", () => run(slots));
   document.getElementById("generate").addEventListener("click", () => run(async () => {
     const result = (await oms.gql(GENERATE, { loc: session.location })).generatePickLists;
     if (!failed(result)) say("ok", `${result.pickLists.length} new pick list(s)`);

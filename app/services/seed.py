@@ -11,6 +11,7 @@ from app.scale import Scale
 from app.services.uow import UnitOfWork
 from app.store import affinity, catalog, positions
 from app.store import pick_processes as pick_process_store
+from app.store import slots as slot_store
 from app.store.db import Database
 
 BATCH = 5000
@@ -29,6 +30,8 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 42, sku_count: int = 5000) -
         for process in demo.PICK_PROCESSES:
             await pick_process_store.save_process(uow.conn, process, uow.now)
         await catalog.save_locations(uow.conn, network.locations, uow.now)
+        for policy in demo.SLOT_POLICIES:
+            await slot_store.save_policy(uow.conn, policy, uow.now)
         for start in range(0, len(network.items), BATCH):
             await catalog.save_items(uow.conn, network.items[start : start + BATCH], uow.now)
         related = demo.relations(network, seed)
@@ -43,6 +46,7 @@ async def seed_demo(uow: UnitOfWork, *, seed: int = 42, sku_count: int = 5000) -
         "positions": count,
         "product relations": len(related),
         "pick processes": len(demo.PICK_PROCESSES),
+        "pickup slot policies": len(demo.SLOT_POLICIES),
     }
 
 
