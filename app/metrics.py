@@ -40,6 +40,11 @@ class Metrics:
             ["status"],
             registry=self.registry,
         )
+        self.background_leader = Gauge(
+            "oms_background_leader",
+            "1 on the replica that runs background work (scheduler, relay, sweepers), 0 on the others",
+            registry=self.registry,
+        )
         self.http_requests = Counter(
             "oms_http_requests", "HTTP requests by path and status", ["path", "status"], registry=self.registry
         )

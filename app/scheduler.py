@@ -1,15 +1,20 @@
-"""Background jobs in every replica: task escalations and automatic outcomes, lapsed checkout holds,
-event retention, the relay.
+"""Background jobs on the one leading replica: task escalations and automatic outcomes, lapsed checkout
+holds, event retention, the relay.
 
-Escalations, automatic outcomes and the retention of settled events
-(`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run every
-`OMS_SCHEDULER_INTERVAL_SECONDS`. The relay runs on that tick too (for
+Escalations, automatic outcomes, hold sweeps and the retention of settled
+events (`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run
+every `OMS_SCHEDULER_INTERVAL_SECONDS`. The relay runs on that tick too (for
 retries that came due) and at once when a command commits outbox events (the
 unit of work wakes it), but at most once per `RELAY_WINDOW_SECONDS`: under
 load, wakes that arrive while it runs or just after are served by one run
 that takes every new event in one batch, instead of a run (and its
-statements) per order. Replicas coordinate through guarded claims in the
-database, never through a leader of our own.
+statements) per order.
+
+With several replicas only the leader (`app.leader`) runs them; every replica
+tries to lead once per interval, so a follower takes over within one interval
+of the leader's death. A commit on a follower wakes the leader through pub/sub
+(at most once per relay window), so its webhooks leave as promptly as the
+leader's own. The jobs stay guarded claims in the database besides.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import logging
 
 import httpx
 
+from app.leader import Leadership
 from app.resources import Resources
 from app.services.holds import sweep as sweep_holds
 from app.services.relay import Relay, purge_expired
@@ -28,17 +34,41 @@ from app.services.tasks import escalate_due
 log = logging.getLogger(__name__)
 
 RELAY_WINDOW_SECONDS = 0.05  # the most a webhook waits for its batch; an idle relay starts at once
+WAKE_TOPIC = "scheduler.wake"  # a follower's commit, for the leader's relay
 
 
 class Scheduler:
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
         self.relay = Relay(resources)
+        self.leadership = Leadership(resources.settings.database_url)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._forwarding: asyncio.Task[None] | None = None
+
+    @property
+    def leading(self) -> bool:
+        return self.leadership.leading
 
     def wake(self) -> None:
-        self._wake.set()
+        """Outbox events were committed: relay them now (here if this replica leads, else at the leader)."""
+        if self.leadership.still_leading():
+            self._wake.set()
+        elif self._forwarding is None or self._forwarding.done():
+            self._forwarding = asyncio.get_running_loop().create_task(self._forward())
+
+    async def _forward(self) -> None:
+        await asyncio.sleep(RELAY_WINDOW_SECONDS)  # wakes within a window travel as one message
+        with contextlib.suppress(Exception):
+            await self.resources.broker.publish(WAKE_TOPIC, {"wake": True})
+
+    async def _listen(self) -> None:
+        async with self.resources.broker.hub.listen(WAKE_TOPIC) as queue:
+            while True:
+                await queue.get()
+                if self.leadership.still_leading():
+                    self._wake.set()
 
     async def _run(self) -> None:
         settings = self.resources.settings
@@ -50,12 +80,15 @@ class Scheduler:
                 self._wake.clear()
                 started = loop.time()
                 try:
-                    if started >= next_tick:
+                    tick = started >= next_tick
+                    if tick:
                         next_tick = started + interval
-                        await escalate_due(self.resources)
-                        await sweep_holds(self.resources)
-                        await purge_expired(self.resources)
-                    await self.relay.run_once(client)
+                    if await self._leads(tick):
+                        if tick:
+                            await escalate_due(self.resources)
+                            await sweep_holds(self.resources)
+                            await purge_expired(self.resources)
+                        await self.relay.run_once(client)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -64,13 +97,22 @@ class Scheduler:
                     await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, next_tick - loop.time()))
                 await asyncio.sleep(max(0.0, started + RELAY_WINDOW_SECONDS - loop.time()))
 
+    async def _leads(self, tick: bool) -> bool:
+        """On a tick: try to lead, or check the lock's session is alive (fencing). Between ticks (a wake):
+        the cheap check, no round trip."""
+        return await self.leadership.check() if tick else self.leadership.still_leading()
+
     def start(self) -> None:
         self.resources.on_recorded = self.wake
         self._task = asyncio.create_task(self._run(), name="scheduler")
+        self._listener = asyncio.create_task(self._listen(), name="scheduler-wakes")
 
     async def stop(self) -> None:
         self.resources.on_recorded = None
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._listener, self._forwarding):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._listener = self._forwarding = None
+        await self.leadership.release()

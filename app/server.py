@@ -93,7 +93,7 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
-    prometheus = metrics_endpoint(settings, db, metrics)
+    prometheus = metrics_endpoint(settings, db, metrics, scheduler)
 
     app = Starlette(
         routes=[
@@ -112,7 +112,7 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
     return RequestContext(app, resources, metrics, Gate(resources))  # type: ignore[return-value]
 
 
-def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics) -> Any:
+def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics, scheduler: Scheduler) -> Any:
     """GET /metrics: Prometheus text, freshness gauges read at scrape time; behind `OMS_METRICS_TOKEN` when set."""
 
     async def prometheus(request: Request) -> Response:
@@ -126,6 +126,7 @@ def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics) -> Any:
             metrics.stalest_age.labels(tier).set(max(0.0, age))
         for status, count in (await hold_counts(db, now)).items():
             metrics.checkout_holds.labels(status).set(count)
+        metrics.background_leader.set(1 if scheduler.leading else 0)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return prometheus
