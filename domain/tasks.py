@@ -67,6 +67,11 @@ class TaskPolicy:
         """Level 0 is the first role of the ladder; beyond its end the last role keeps the task."""
         return self.escalate_to_roles[min(level, len(self.escalate_to_roles) - 1)]
 
+    def next_level(self, level: int) -> int | None:
+        """The level an overdue task escalates to; None at the top of the ladder (nobody above to tell)."""
+        following = level + 1
+        return following if following < len(self.escalate_to_roles) else None
+
 
 DEFAULT_POLICIES = {
     FRAUD_REVIEW: TaskPolicy(FRAUD_REVIEW, 60, ("AGENT", "STORE_MANAGER", "ADMIN")),

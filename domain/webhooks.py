@@ -44,6 +44,7 @@ EVENT_TYPES = frozenset(
         "task.created",
         "task.claimed",
         "task.escalated",
+        "task.escalation_exhausted",
         "task.completed",
         "inventory.changed",
     }

@@ -39,6 +39,10 @@ class Task:
     order_id: strawberry.Private[str | None]
     location_id: strawberry.Private[str | None]
 
+    @strawberry.field(description="Overdue at the top of its escalation ladder: nobody above to escalate to.")
+    def escalation_exhausted(self) -> bool:
+        return self.due_at is None and self.status in domain.LIVE
+
     @strawberry.field
     async def order(self, info: Info) -> Order | None:
         found = await info.context.loaders.order.load(self.order_id) if self.order_id else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from app.resources import Resources
@@ -151,7 +152,14 @@ async def escalate_due(resources: Resources, now: datetime | None = None) -> int
                 changed += 1
         for task in await store.overdue(uow.conn, now, ESCALATION_BATCH):
             policy = policies[task.type]
-            role = policy.role_at(task.escalation_level + 1)
+            level = policy.next_level(task.escalation_level)
+            if level is None:  # the top of the ladder: it stays with the last role, and says so once
+                if await store.stop_escalating(uow.conn, task, now):
+                    at_top = replace(task, due_at=None)
+                    await announce(uow, at_top, "task.escalation_exhausted")
+                    changed += 1
+                continue
+            role = policy.role_at(level)
             if await store.escalate(uow.conn, task, role, rules.due_at(policy, now), now):
                 escalated = Task(
                     task.id,

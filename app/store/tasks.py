@@ -86,6 +86,21 @@ async def escalate(conn: AsyncConnection, task: Task, role: str, due: datetime, 
     return (await conn.execute(stmt)).rowcount == 1
 
 
+async def stop_escalating(conn: AsyncConnection, task: Task, now: datetime) -> bool:
+    """At the top of its ladder an overdue task stops being due; one replica wins (it expects what it read)."""
+    stmt = (
+        update(tasks)
+        .where(
+            tasks.c.id == task.id,
+            tasks.c.status.in_(_LIVE),
+            tasks.c.escalation_level == task.escalation_level,
+            tasks.c.due_at == task.due_at,
+        )
+        .values(due_at=None, updated_at=now)
+    )
+    return (await conn.execute(stmt)).rowcount == 1
+
+
 async def overdue(conn: AsyncConnection, now: datetime, limit: int) -> list[Task]:
     query = select(tasks).where(tasks.c.status.in_(_LIVE), tasks.c.due_at <= now).order_by(tasks.c.due_at).limit(limit)
     return [_task(r) for r in await conn.execute(query)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.api.network import availability, location, sync, update, upsert_locations
 from tests.api.test_orders_api import PLACE, order_input
 from tests.harness import Api, subscriptions
@@ -171,3 +173,29 @@ async def test_a_fraud_provider_completes_the_review_through_an_integration_toke
     qc = (await api.gql(RECEIVE, {"id": return_id, "loc": "s1"}))["receiveReturn"]["task"]
     refused = (await api.gql(COMPLETE, {"id": qc["id"], "outcome": "RESTOCK"}, token=provider))["completeTask"]
     assert refused["userErrors"][0]["code"] == "FORBIDDEN"  # return checks are decided by people
+
+
+async def test_escalation_stops_at_the_top_of_the_ladder_and_says_so_once(api: Api) -> None:
+    await shop(api)
+    policy = """mutation { upsertTaskPolicy(input: {taskType: "FRAUD_REVIEW", slaMinutes: 0.002,
+        escalateToRoles: ["AGENT", "ADMIN"]}) { userErrors { code } } }"""
+    assert (await api.gql(policy))["upsertTaskPolicy"]["userErrors"] == []
+    async with subscriptions(api.server) as ws:
+        await ws.subscribe("subscription { taskEvents { type assigneeRole escalationLevel } }")
+        await asyncio.sleep(0.2)
+        order = await place(api, "late", riskScore=99)
+        seen: list[dict[str, Any]] = []
+        while not seen or seen[-1]["type"] != "task.escalation_exhausted":
+            seen.append((await ws.next_data(wait=10))["data"]["taskEvents"])
+        await asyncio.sleep(0.5)  # several scheduler intervals (0.1 s) more: nothing else comes
+        with pytest.raises(TimeoutError):
+            await ws.next_data(wait=0.3)
+    assert seen == [
+        {"type": "task.created", "assigneeRole": "AGENT", "escalationLevel": 0},
+        {"type": "task.escalated", "assigneeRole": "ADMIN", "escalationLevel": 1},
+        {"type": "task.escalation_exhausted", "assigneeRole": "ADMIN", "escalationLevel": 1},
+    ]
+    query = """query($orderId: ID) { tasks(orderId: $orderId) { edges { node {
+        escalationLevel assigneeRole dueAt escalationExhausted } } } }"""
+    [edge] = (await api.gql(query, {"orderId": order["id"]}))["tasks"]["edges"]
+    assert edge["node"] == {"escalationLevel": 1, "assigneeRole": "ADMIN", "dueAt": None, "escalationExhausted": True}
