@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-spec test-sqlite test-postgres test-reference lint composition format schema screenshots fuzz bench bench-quick clean
+.PHONY: install e2e-install run test test-spec test-sqlite test-postgres test-reference lint composition conformance format schema screenshots fuzz bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,9 @@ e2e-install: $(E2E_STAMP)
 run: install
 	$(BIN)/oms serve --demo
 
-## Lint, graphql-core's own execution tests against engine/, then the whole suite on SQLite and on PostgreSQL + Redis
+## Lint, graphql-core's own execution tests against engine/, composition and conformance, then the whole suite on SQLite and on PostgreSQL + Redis
 ## (planned executor), and once more on SQLite under graphql-core's executor (OMS_EXECUTOR=reference).
-test: install lint test-spec composition test-sqlite test-postgres test-reference
+test: install lint test-spec composition conformance test-sqlite test-postgres test-reference
 
 ## graphql-core 3.3.2's tests/execution (from its sdist, cached in var/) run against engine/: tests/spec/.
 ## ENGINE_SPEC_TARGET=graphql runs them on graphql-core itself; SPEC_ARGS passes pytest options (-k, -x, ...).
@@ -57,6 +57,11 @@ lint: install
 ## schema.graphql must compose with a catalog subgraph under Apollo's and the Guild's composers.
 composition: e2e-install
 	cd e2e && node compose.mjs --subgraph oms=../schema.graphql --subgraph catalog=catalog.graphql
+
+## Conformance: graphql-http's GraphQL-over-HTTP audit (e2e/audit.mjs) against a live POST /graphql, no error
+## and no warning; every name of ../shared/CONTRACT.md in the schema with the type written there.
+conformance: install e2e-install
+	$(BIN)/pytest -q -p no:cacheprovider --backend sqlite tests/e2e/test_graphql_over_http.py tests/test_contract.py
 
 format: install
 	$(BIN)/ruff format .

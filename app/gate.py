@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope
 
 from app import auth
+from app.media import JSON, content_type, response_media_type
 from app.ratelimit import retry_after
 from app.resources import Resources
 from domain.access import Principal
@@ -33,9 +34,13 @@ def rate_key(principal: Principal, client_host: str) -> str:
     return f"ip:{client_host}" if principal.anonymous else principal.subject
 
 
-def error_response(status: int, message: str, code: str, rid: str, **extra: Any) -> JSONResponse:
+def error_response(
+    status: int, message: str, code: str, rid: str, media_type: str = JSON, **extra: Any
+) -> JSONResponse:
+    """A refusal as a GraphQL response (no `data`), in the media type the client accepts."""
     body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": rid, **extra}}]}
-    return JSONResponse(body, status_code=status, headers={"x-request-id": rid})
+    media = media_type if media_type == JSON else content_type(media_type)
+    return JSONResponse(body, status_code=status, headers={"x-request-id": rid}, media_type=media)
 
 
 class Gate:
@@ -47,18 +52,21 @@ class Gate:
         self, scope: Scope, receive: Receive, headers: Mapping[str, str], rid: str
     ) -> tuple[ASGIApp | None, Receive]:
         """(a refusal to send, or None) and the receive channel to hand on (the body is read once here)."""
+        media = response_media_type(headers.get("accept"))
         if not router_secret_ok(self.settings.router_secret, headers.get(ROUTER_HEADER)):
-            return error_response(403, "Requests must come through the federation router", "FORBIDDEN", rid), receive
+            return error_response(
+                403, "Requests must come through the federation router", "FORBIDDEN", rid, media
+            ), receive
         body, too_big = await self._body(scope, receive, headers)
         if too_big:
             limit = self.settings.max_body_bytes
-            return error_response(413, f"Request body over {limit} bytes", "BAD_REQUEST", rid), receive
+            return error_response(413, f"Request body over {limit} bytes", "BAD_REQUEST", rid, media), receive
         try:
             principal = await auth.authenticate(
                 self.resources.db, headers.get("authorization"), self.resources.admin_token
             )
         except auth.InvalidToken as error:
-            refusal = error_response(401, str(error), "UNAUTHENTICATED", rid)
+            refusal = error_response(401, str(error), "UNAUTHENTICATED", rid, media)
             refusal.headers["www-authenticate"] = "Bearer"
             return refusal, receive
         scope["oms.principal"] = principal
@@ -67,7 +75,7 @@ class Gate:
             wait = await self.resources.limiter.take(rate_key(principal, client[0]))
             if wait > 0:
                 seconds = retry_after(wait)
-                refusal = error_response(429, "Rate limit exceeded", "THROTTLED", rid, retryAfter=seconds)
+                refusal = error_response(429, "Rate limit exceeded", "THROTTLED", rid, media, retryAfter=seconds)
                 refusal.headers["retry-after"] = str(seconds)
                 return refusal, receive
         return None, _replay(body)

@@ -9,7 +9,7 @@ from typing import Any
 
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
@@ -25,9 +25,9 @@ def is_public(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None:
         return True
-    coercion = isinstance(original, StrawberryInputCoercionError) or (
-        isinstance(original, ValueError) and error.message.startswith("Variable '$")
-    )
+    # graphql-core words every variable coercion failure "Variable '$name' ...", whatever raised it (a scalar's
+    # GraphQLError or ValueError, a missing input field, a non-object for an input object)
+    coercion = isinstance(original, StrawberryInputCoercionError) or error.message.startswith("Variable '$")
     if error.path is None and coercion:
         return True  # raised while coercing variables, before any resolver ran: the request's fault
     code = (getattr(original, "extensions", None) or {}).get("code")
@@ -99,6 +99,18 @@ class ExtensionsRunner(SchemaExtensionsRunner):
 
 
 _NO_HOOKS = contextlib.nullcontext()  # entered with `with` or `async with`, any number of times
+
+
+class SafeParserCache(ParserCache):
+    """Strawberry's parser cache, except that a syntax error is left for Strawberry's own parse to raise:
+    raised here (in the parsing hook) it would skip every operation hook, `SafeErrors` included, and reach
+    the client without its BAD_REQUEST code. Only documents that do not parse are parsed twice."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
 
 
 def metrics_extension(metrics: Metrics) -> Callable[[], SchemaExtension]:

@@ -69,7 +69,7 @@ class CheckoutHoldInput:
     market: str
     lines: list[CartLineInput]
     delivery: DeliveryInput
-    ttl_seconds: int = domain.DEFAULT_TTL_SECONDS
+    ttl_seconds: int | None = domain.DEFAULT_TTL_SECONDS  # the contract: `Int = 900`; null means the default
 
     def to_domain(self) -> domain.HoldRequest:
         return domain.HoldRequest(
@@ -78,7 +78,7 @@ class CheckoutHoldInput:
             market=self.market,
             lines=tuple(sourcing.Line(x.sku, x.quantity) for x in self.lines),
             delivery=self.delivery.to_domain(),
-            ttl_seconds=self.ttl_seconds,
+            ttl_seconds=domain.DEFAULT_TTL_SECONDS if self.ttl_seconds is None else self.ttl_seconds,
         )
 
 

@@ -7,7 +7,7 @@ is computed per request just before execution, never cached.
 
 Cost: every selected field costs 1, times the size of the lists above it (a
 list of scalars is one field). A
-list's size is its `first`/`limit` argument, else the length of its longest
+list's size is its `first` (capped at 100, as connections cap it) or `limit` argument, else the length of its longest
 list argument (`skus`, `representations`), else `UNSIZED_LIST`; a
 connection's `edges` take the connection's size.
 """
@@ -42,9 +42,9 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from app.config import Settings
 from resolvers.errors import PublicError
+from resolvers.pagination import MAX_PAGE
 
 UNSIZED_LIST = 5
-SIZE_ARGUMENTS = ("first", "limit")
 
 
 def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
@@ -77,7 +77,8 @@ class CostLimit(SchemaExtension):
         if document is not None and context.operation_type.value != "subscription":
             principal = getattr(context.context, "principal", None)
             limit = self.max_cost_anonymous if principal is None or principal.anonymous else self.max_cost
-            cost = operation_cost(context.schema._schema, document, context.operation_name, context.variables or {})
+            variables = context.variables if isinstance(context.variables, Mapping) else {}  # graphql-core refuses
+            cost = operation_cost(context.schema._schema, document, context.operation_name, variables)
             if cost > limit:
                 self.refused = {"requested": cost, "maximum": limit}
                 error = PublicError(f"Operation cost {cost} is over the limit of {limit}", "BAD_REQUEST")
@@ -150,9 +151,11 @@ class _Cost:
 
     @staticmethod
     def _size(type_: GraphQLOutputType, args: dict[str, Any], name: str) -> int:
-        for key in SIZE_ARGUMENTS:
-            if isinstance(args.get(key), int):
-                return max(1, int(args[key]))
+        first = args.get("first")
+        if isinstance(first, int):
+            return max(1, min(first, MAX_PAGE))  # connections cap `first` at MAX_PAGE
+        if isinstance(args.get("limit"), int):
+            return max(1, int(args["limit"]))
         lists = [len(v) for v in args.values() if isinstance(v, list)]
         if lists:
             return max(1, *lists)

@@ -41,7 +41,9 @@ class Location:
     pick_process_id: strawberry.ID | None
     handling_cost: float | None
     active: bool
-    timezone: str = strawberry.field(description="IANA time zone; days for capacity and pickup slots are local days.")
+    timezone: str | None = strawberry.field(  # the contract writes `String`; it is never null (default UTC)
+        description="IANA time zone; days for capacity and pickup slots are local days (UTC unless set)."
+    )
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID, **extra: Any) -> Location | None:  # noqa: A002
@@ -70,7 +72,12 @@ class Location:
         self, info: Info, from_: Annotated[datetime, strawberry.argument(name="from")], to: datetime
     ) -> list[PickupSlot]:
         return await list_slots(
-            info, str(self.id), timezone=self.timezone, turnaround_hours=self.turnaround_hours, start=from_, end=to
+            info,
+            str(self.id),
+            timezone=self.timezone or "UTC",
+            turnaround_hours=self.turnaround_hours,
+            start=from_,
+            end=to,
         )
 
     @strawberry.field(description="The store's click & collect slot policy; null when it has none.")

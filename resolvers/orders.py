@@ -56,7 +56,7 @@ class OrderQuery:
         found = await access.visible_order(info.context, await info.context.loaders.order.load(str(id)))
         return order_node(found) if found else None
 
-    @strawberry.field(description="Orders, newest first, with cursor pagination (first at most 100).")
+    @strawberry.field(description="Orders, newest first, with cursor pagination (`first` is capped at 100).")
     async def orders(
         self,
         info: Info,

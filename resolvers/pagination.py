@@ -23,10 +23,11 @@ class PageInfo:
 
 
 def page_size(first: int | None) -> int:
+    """`first` rows, at most MAX_PAGE: a larger `first` gets a full page and `hasNextPage`, not a refusal."""
     size = MAX_PAGE if first is None else first
-    if not 0 < size <= MAX_PAGE:
-        raise bad_request(f"first must be 1 to {MAX_PAGE}")
-    return size
+    if size < 1:
+        raise bad_request("first must be 1 or more")
+    return min(size, MAX_PAGE)
 
 
 def encode(created_at: datetime, row_id: str) -> str:

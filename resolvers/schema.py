@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
 
 import engine
 from app.config import Settings
 from app.metrics import Metrics
 from resolvers import access
 from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, Product
-from resolvers.extensions import ExtensionsRunner, SafeErrors, is_public, metrics_extension
+from resolvers.errors import PublicError
+from resolvers.extensions import ExtensionsRunner, SafeErrors, SafeParserCache, is_public, metrics_extension
 from resolvers.holds import HoldMutation, HoldQuery
 from resolvers.inventory import InventoryMutation
 from resolvers.limits import limit_extensions
@@ -88,6 +91,30 @@ class OmsSchema(strawberry.federation.Schema):
         """Queries and mutations run through engine/ (plans built once per document) unless `reference`."""
         return engine.execute if self.planned else super()._get_execute_function()
 
+    async def execute(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Variables that are not an object are the caller's fault: BAD_REQUEST (graphql-core would crash)."""
+        if variable_values is not None and not isinstance(variable_values, Mapping):
+            error = PublicError("Variables must be an object (a map of variable names to values)", "BAD_REQUEST")
+            return PreExecutionError(data=None, errors=[error])
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:
@@ -106,7 +133,7 @@ def create_schema(metrics: Metrics | None = None, settings: Settings | None = No
     extensions: list[Any] = [
         lambda: SafeErrors(hide_suggestions=production),
         *limit_extensions(settings),
-        lambda: ParserCache(maxsize=1024),
+        lambda: SafeParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
     ]
     if metrics is not None:

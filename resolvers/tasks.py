@@ -149,7 +149,7 @@ class TaskEvent:
 
 @strawberry.type
 class TasksQuery:
-    @strawberry.field(description="Tasks, newest first, filtered; `first` at most 100.")
+    @strawberry.field(description="Tasks, newest first, filtered; `first` is capped at 100.")
     async def tasks(
         self,
         info: Info,
