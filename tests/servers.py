@@ -46,6 +46,8 @@ async def server_process(backend: Backend, *, ready: bool = True, **env: str) ->
         "OMS_LOG_LEVEL": "WARNING",
         **env,
     }
+    logs = os.environ.get("OMS_TEST_SERVER_LOGS")  # a directory: each process's stderr kept there, to debug
+    stderr = open(Path(logs) / f"server-{port}.log", "wb") if logs else asyncio.subprocess.DEVNULL  # noqa: SIM115, ASYNC230
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -58,8 +60,10 @@ async def server_process(backend: Backend, *, ready: bool = True, **env: str) ->
         cwd=ROOT,
         env=environment,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
     )
+    if not isinstance(stderr, int):
+        stderr.close()  # the child holds its own copy
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:

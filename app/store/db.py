@@ -30,6 +30,7 @@ _LOST_CONNECTION = (
     asyncpg.AdminShutdownError,  # pg_terminate_backend, a fast shutdown
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.InternalClientError,  # "cannot switch to state": the protocol, cut mid-statement (a retry is safe)
     OSError,  # ConnectionRefusedError, ConnectionResetError, an unreachable host
     TimeoutError,  # a connect or statement that did not answer in time
     exc.TimeoutError,  # no pooled connection came free in time
@@ -49,7 +50,8 @@ def is_unavailable(error: BaseException | None) -> bool:
             return True
         if getattr(error, "sqlstate", None) == DATABASE_MISSING:  # at connect: not created yet, or being restored
             return True
-        error = getattr(error, "orig", None) or error.__cause__
+        # a rollback that failed on the lost connection raises its own error, the loss as its context
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
     return False
 
 
