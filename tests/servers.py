@@ -31,11 +31,20 @@ class ServerProcess:
     server: RemoteServer
 
 
+def server_process(backend: Backend, **env: str) -> contextlib.AbstractAsyncContextManager[ServerProcess]:
+    """A server process on the backend's database (and Redis), ready when yielded; stopped on exit unless the
+    test already killed it. `env` adds settings (OMS_... variables). It imports this checkout's code (ROOT
+    first on PYTHONPATH), whatever the virtualenv installed."""
+    return _process(backend, True, env)
+
+
+def unready_process(backend: Backend, **env: str) -> contextlib.AbstractAsyncContextManager[ServerProcess]:
+    """As `server_process`, yielded once it answers /health/ready at all (a probe of a server not ready)."""
+    return _process(backend, False, env)
+
+
 @contextlib.asynccontextmanager
-async def server_process(backend: Backend, *, ready: bool = True, **env: str) -> AsyncIterator[ServerProcess]:
-    """A server process on the backend's database (and Redis), ready when yielded (serving at all, with
-    `ready=False`); stopped on exit unless the test already killed it. `env` adds settings (OMS_... variables).
-    It imports this checkout's code (ROOT first on PYTHONPATH), whatever the virtualenv installed."""
+async def _process(backend: Backend, ready: bool, env: dict[str, str]) -> AsyncIterator[ServerProcess]:
     port = free_port()
     environment = {
         **os.environ,

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from tests.backends import DEFAULT_PG, Backend, drop_pg_database
 from tests.faults import UNLIMITED, Storm, assert_exact, fresh_database, stocked, storm
 from tests.harness import Client
-from tests.servers import ServerProcess, server_process
+from tests.servers import ServerProcess, server_process, unready_process
 
 ORDERS = 200
 ON_HAND = 1000
@@ -137,7 +137,7 @@ async def test_a_database_absent_at_start_up_is_reported_retried_and_served_when
 ) -> None:
     async with (
         _absent_database(backend, tmp_path) as (probe, name),
-        server_process(probe, ready=False, OMS_MIGRATE_ON_START="1") as running,
+        unready_process(probe, OMS_MIGRATE_ON_START="1") as running,
         httpx.AsyncClient(timeout=5) as http,
     ):
         client = Client(httpx.AsyncClient(base_url=running.server.base_url))
