@@ -25,6 +25,7 @@ class Settings:
     pubsub_prefix: str = "oms"
     scheduler_interval_seconds: float = 30.0
     db_pool_size: int = 10
+    migrate_on_start: bool = False  # `uvicorn oms.asgi:app` migrates in its lifespan, retried until it can
     webhook_allow_private: bool = False
     webhook_timeout_seconds: float = 10.0
     webhook_retry_base_seconds: float = 2.0
@@ -86,6 +87,7 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_SCHEDULER_INTERVAL_SECONDS", "scheduler_interval_seconds", float),
     ("OMS_EVENT_RETENTION_DAYS", "event_retention_days", float),
     ("OMS_DB_POOL_SIZE", "db_pool_size", int),
+    ("OMS_MIGRATE_ON_START", "migrate_on_start", lambda raw: raw.lower() in ("1", "true", "yes")),
     ("OMS_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private", lambda raw: raw.lower() in ("1", "true", "yes")),
     ("OMS_WEBHOOK_TIMEOUT_SECONDS", "webhook_timeout_seconds", float),
     ("OMS_WEBHOOK_RETRY_BASE_SECONDS", "webhook_retry_base_seconds", float),

@@ -17,6 +17,7 @@ from app import auth
 from app.media import JSON, content_type, response_media_type
 from app.ratelimit import retry_after
 from app.resources import Resources
+from app.store.db import is_unavailable
 from domain.access import Principal
 
 ROUTER_HEADER = "router-authorization"
@@ -69,6 +70,11 @@ class Gate:
             refusal = error_response(401, str(error), "UNAUTHENTICATED", rid, media)
             refusal.headers["www-authenticate"] = "Bearer"
             return refusal, receive
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            message = "Temporarily unavailable: retry with the same idempotency key"
+            return error_response(503, message, "UNAVAILABLE", rid), receive
         scope["oms.principal"] = principal
         if self.resources.limiter is not None:
             client = scope.get("client") or ("unknown", 0)

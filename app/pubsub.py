@@ -7,6 +7,15 @@ reader task dispatches what it receives to its own hub, so one Redis
 connection serves any number of subscribers.
 
 Messages are published only after the transaction that caused them commits.
+
+A Redis that stops answering (frozen, partitioned) never holds a request:
+publishing is queued, and a publish that gets no answer within
+`REDIS_TIMEOUT_SECONDS` is dispatched to this replica's own subscribers
+instead, as is everything published for the next `DEGRADED_SECONDS`, then
+Redis is tried again (the probe in tests/api/test_faults_redis_api.py). While
+degraded, subscribers on other replicas miss this replica's messages; a
+publish that timed out may still reach Redis when it wakes, so a subscriber
+may see that one message twice.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ import redis.asyncio as aioredis
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
+REDIS_TIMEOUT_SECONDS = 1.0  # a publish or ping that takes longer: Redis counts as down
+DEGRADED_SECONDS = 2.0  # after a failure, messages stay in-process this long before Redis is tried again
 Message = dict[str, Any]
 
 
@@ -96,10 +107,11 @@ class RedisBroker:
         self._writer: asyncio.Task[None] | None = None
         self._outgoing: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._ready = asyncio.Event()
+        self._degraded_until = 0.0
 
     async def start(self) -> None:
         self._redis = aioredis.from_url(self._url)
-        await self._redis.ping()
+        await asyncio.wait_for(self._redis.ping(), timeout=10)
         self._reader = asyncio.create_task(self._read(), name="redis-pubsub-reader")
         self._writer = asyncio.create_task(self._write(), name="redis-pubsub-writer")
         await asyncio.wait_for(self._ready.wait(), timeout=10)
@@ -111,17 +123,30 @@ class RedisBroker:
             while not self._outgoing.empty():
                 batch.append(self._outgoing.get_nowait())
             try:
+                if not await self._published(batch):
+                    for channel, body in batch:  # degraded: this replica's own subscribers still hear it
+                        self.hub.dispatch(channel.removeprefix(self._prefix), json.loads(body))
+            finally:
+                for _ in batch:
+                    self._outgoing.task_done()
+
+    async def _published(self, batch: list[tuple[str, str]]) -> bool:
+        """Publish through Redis; False (and in-process for a while) when it fails or does not answer in time."""
+        assert self._redis is not None
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._degraded_until:
+            return False
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
                 async with self._redis.pipeline(transaction=False) as pipe:
                     for channel, body in batch:
                         pipe.publish(channel, body)
                     await pipe.execute()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("redis publish failed; %d message(s) not delivered", len(batch))
-            finally:
-                for _ in batch:
-                    self._outgoing.task_done()
+            return True
+        except Exception as error:  # noqa: BLE001 - any failure degrades, none stops the writer
+            log.warning("redis publish failed (%s): in-process for %.0f s", type(error).__name__, DEGRADED_SECONDS)
+            self._degraded_until = loop.time() + DEGRADED_SECONDS
+            return False
 
     async def _read(self) -> None:
         assert self._redis is not None
@@ -150,7 +175,7 @@ class RedisBroker:
 
     async def ping(self) -> None:
         assert self._redis is not None, "broker not started"
-        await self._redis.ping()
+        await asyncio.wait_for(self._redis.ping(), timeout=REDIS_TIMEOUT_SECONDS)
 
     async def stop(self) -> None:
         if self._writer is not None:

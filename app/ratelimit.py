@@ -8,6 +8,7 @@ clients get as `Retry-After` / `extensions.retryAfter`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -40,6 +41,9 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return {granted, tostring(wait)}
 """
+log = logging.getLogger(__name__)
+REDIS_TIMEOUT_SECONDS = 0.5  # a lease that takes longer: Redis counts as down, the limit is kept locally
+DEGRADED_SECONDS = 2.0  # local limits this long after a failure, then Redis is tried again
 LEASE_SECONDS = 1.0  # leased tokens not used by then lapse (they were charged: the shared bucket never overshoots)
 MAX_KEYS = 100_000  # bounded memory under many anonymous addresses
 
@@ -121,8 +125,22 @@ class RedisRateLimiter:
         self._leases: dict[str, Lease] = {}
         self._redis = aioredis.from_url(url)
         self._script = self._redis.register_script(_TAKE)
+        self._local = MemoryRateLimiter(per_minute, burst, clock)  # while Redis does not answer
+        self._local_until = float("-inf")
 
     async def take(self, key: str) -> float:
+        """As the shared bucket says; while Redis fails or does not answer in time, this replica's own bucket
+        (each replica then allows the caller's whole rate: degraded, never blocked)."""
+        if self._clock() < self._local_until:
+            return await self._local.take(key)
+        try:
+            return await self._shared(key)
+        except Exception as error:  # noqa: BLE001 - a rate limiter must not fail the request
+            log.warning("redis rate limit failed (%s): local limits for %.0f s", type(error).__name__, DEGRADED_SECONDS)
+            self._local_until = self._clock() + DEGRADED_SECONDS
+            return await self._local.take(key)
+
+    async def _shared(self, key: str) -> float:
         lease = self._leases.get(key)
         if lease is None:
             if len(self._leases) >= MAX_KEYS:
@@ -143,7 +161,8 @@ class RedisRateLimiter:
         """Lease the next tokens; the seconds to wait when the bucket is empty (0 when tokens came)."""
         try:
             size = lease.next_size(self._clock(), self.largest_lease)
-            granted, wait = await self._script(keys=[self.prefix + key], args=[self.rate, self.burst, size])
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                granted, wait = await self._script(keys=[self.prefix + key], args=[self.rate, self.burst, size])
             if not int(granted):
                 lease.tokens, lease.expires = 0, 0.0  # refused: the next lease is no larger
                 return float(wait)

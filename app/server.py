@@ -6,7 +6,10 @@ imports `resolvers/`, which sit above it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import itertools
 import logging
 import time
 import uuid
@@ -34,9 +37,57 @@ from app.services.freshness import freshness
 from app.services.holds import hold_counts
 from app.services.uow import utc_now
 from app.store import migrate
-from app.store.db import Database
+from app.store.db import Database, is_unavailable
 
 log = logging.getLogger("oms.server")
+
+READY_CHECK_SECONDS = 1.0  # a check that does not answer by then counts as down: readiness never hangs
+MIGRATE_RETRY_SECONDS = (0.5, 1.0, 2.0)  # then every 2 s until the database answers
+
+
+async def migrated_now(db: Database) -> bool:
+    """Apply migrations: False when the database cannot be reached (not there yet, refusing, restarting)."""
+    try:
+        await migrate.upgrade(db)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.warning("database not reachable for migrations (%s): serving, retrying", type(error).__name__)
+        return False
+    return True
+
+
+class StartupMigrations:
+    """Migrations in the lifespan (when wanted): applied before serving when the database answers; when it
+    does not, the server serves anyway (`/health/ready` 503, `migrations: pending`) and retries until it
+    does, instead of crashing out of start-up."""
+
+    def __init__(self, db: Database, wanted: bool) -> None:
+        self.db = db
+        self.wanted = wanted
+        self.done = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if not self.wanted or await migrated_now(self.db):
+            self.done.set()
+        else:
+            self._task = asyncio.create_task(self._retry(), name="migrations")
+
+    async def _retry(self) -> None:
+        for attempt in itertools.count():
+            await asyncio.sleep(MIGRATE_RETRY_SECONDS[min(attempt, len(MIGRATE_RETRY_SECONDS) - 1)])
+            if await migrated_now(self.db):
+                log.info("database reachable: migrations applied")
+                self.done.set()
+                return
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
 
 GraphQLEndpoint = Callable[[Resources, Metrics], ASGIApp]
 """Builds the `/graphql` endpoint (HTTP and WebSocket) over the app's resources and metrics."""
@@ -57,10 +108,11 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
     scheduler = Scheduler(resources)
     resources.scheduler = scheduler
 
+    migrations = StartupMigrations(db, run_migrations or settings.migrate_on_start)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if run_migrations:
-            await migrate.upgrade(db)
+        await migrations.start()
         await resources.broker.start()
         resources.sales.start()
         scheduler.start()
@@ -72,6 +124,7 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
         try:
             yield
         finally:
+            await migrations.stop()
             await scheduler.stop()
             if limiter is not None:
                 await limiter.close()
@@ -82,17 +135,7 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
     async def live(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def ready(_: Request) -> Response:
-        checks: dict[str, str] = {}
-        for name, probe in (("database", db.ping), ("pubsub", resources.broker.ping)):
-            try:
-                await probe()
-                checks[name] = "ok"
-            except Exception as error:  # noqa: BLE001 - readiness reports, never raises
-                checks[name] = f"error: {type(error).__name__}"
-        ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
-
+    ready = ready_endpoint(db, resources, migrations.done)
     prometheus = metrics_endpoint(settings, db, metrics, scheduler)
 
     app = Starlette(
@@ -110,6 +153,28 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
     app.state.metrics = metrics
     resources.limiter = limiter
     return RequestContext(app, resources, metrics, Gate(resources))  # type: ignore[return-value]
+
+
+def ready_endpoint(db: Database, resources: Resources, migrated: asyncio.Event) -> Any:
+    """GET /health/ready: 503 while the database is down or migrations are pending; a frozen Redis is
+    reported (`degraded`) but serving goes on (in-process pub/sub, local rate limits), so it does not take
+    every replica out of rotation."""
+
+    async def ready(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        for name, probe in (("database", db.ping), ("pubsub", resources.broker.ping)):
+            try:
+                await asyncio.wait_for(probe(), READY_CHECK_SECONDS)
+                checks[name] = "ok"
+            except Exception as error:  # noqa: BLE001 - readiness reports, never raises
+                checks[name] = f"error: {type(error).__name__}"
+        if not migrated.is_set():
+            checks["migrations"] = "pending"
+        ok = all(v == "ok" for k, v in checks.items() if k != "pubsub")
+        status = "unavailable" if not ok else "ok" if checks["pubsub"] == "ok" else "degraded"
+        return JSONResponse({"status": status, "checks": checks}, status_code=200 if ok else 503)
+
+    return ready
 
 
 def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics, scheduler: Scheduler) -> Any:

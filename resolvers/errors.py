@@ -41,7 +41,8 @@ def user_errors(errors: Iterable[DomainError]) -> list[UserError]:
     return [user_error(e) for e in errors]
 
 
-PUBLIC_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_REQUEST", "THROTTLED"})
+PUBLIC_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "BAD_REQUEST", "THROTTLED", "UNAVAILABLE"})
+UNAVAILABLE_MESSAGE = "Temporarily unavailable: retry with the same idempotency key"
 
 
 class PublicError(GraphQLError):

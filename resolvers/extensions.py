@@ -15,7 +15,8 @@ from strawberry.types import ExecutionContext
 
 from app.logs import request_id
 from app.metrics import Metrics
-from resolvers.errors import PUBLIC_CODES
+from app.store.db import is_unavailable
+from resolvers.errors import PUBLIC_CODES, UNAVAILABLE_MESSAGE
 from resolvers.limits import without_suggestions
 
 
@@ -32,6 +33,15 @@ def is_public(error: GraphQLError) -> bool:
         return True  # raised while coercing variables, before any resolver ran: the request's fault
     code = (getattr(original, "extensions", None) or {}).get("code")
     return isinstance(original, GraphQLError) and code in PUBLIC_CODES
+
+
+def unavailable(error: GraphQLError) -> GraphQLError:
+    """A lost or refused database connection (or one that timed out) is UNAVAILABLE, not INTERNAL: the client
+    may retry with the same idempotency key. Only the code and the request id go out, never the driver's text."""
+    if error.original_error is None or not is_unavailable(error.original_error):
+        return error
+    extensions = {"code": "UNAVAILABLE", "requestId": request_id.get()}
+    return GraphQLError(UNAVAILABLE_MESSAGE, error.nodes, error.source, error.positions, error.path, None, extensions)
 
 
 def with_request_code(error: GraphQLError) -> GraphQLError:
@@ -67,7 +77,7 @@ class SafeErrors(MaskErrors):
             result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = [with_request_code(e) for e in super()._process_errors(errors)]
+        processed = [with_request_code(e) for e in super()._process_errors([unavailable(e) for e in errors])]
         return [without_suggestions(e) for e in processed] if self.hide_suggestions else processed
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:

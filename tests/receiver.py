@@ -60,10 +60,12 @@ class Receiver:
 
 
 @contextlib.asynccontextmanager
-async def receiving(answers: list[int] | None = None) -> AsyncIterator[Receiver]:
+async def receiving(answers: list[int] | None = None, port: int = 0) -> AsyncIterator[Receiver]:
+    """A receiver on `port` (any free one when 0: a probe starts it late on a port it gave out before)."""
     app = Receiver(list(answers or []))
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
     app.url = f"http://127.0.0.1:{sock.getsockname()[1]}/hooks"
     server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))

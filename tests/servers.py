@@ -31,19 +31,32 @@ class ServerProcess:
     server: RemoteServer
 
 
+def server_process(backend: Backend, **env: str) -> contextlib.AbstractAsyncContextManager[ServerProcess]:
+    """A server process on the backend's database (and Redis), ready when yielded; stopped on exit unless the
+    test already killed it. `env` adds settings (OMS_... variables). It imports this checkout's code (ROOT
+    first on PYTHONPATH), whatever the virtualenv installed."""
+    return _process(backend, True, env)
+
+
+def unready_process(backend: Backend, **env: str) -> contextlib.AbstractAsyncContextManager[ServerProcess]:
+    """As `server_process`, yielded once it answers /health/ready at all (a probe of a server not ready)."""
+    return _process(backend, False, env)
+
+
 @contextlib.asynccontextmanager
-async def server_process(backend: Backend, **env: str) -> AsyncIterator[ServerProcess]:
-    """A server process on the backend's database (and Redis), ready when yielded; stopped on exit
-    unless the test already killed it. `env` adds settings (OMS_... variables)."""
+async def _process(backend: Backend, ready: bool, env: dict[str, str]) -> AsyncIterator[ServerProcess]:
     port = free_port()
     environment = {
         **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
         "DATABASE_URL": backend.database_url,
         "REDIS_URL": backend.redis_url or "",
         "OMS_ADMIN_TOKEN": ADMIN_TOKEN,
         "OMS_LOG_LEVEL": "WARNING",
         **env,
     }
+    logs = os.environ.get("OMS_TEST_SERVER_LOGS")  # a directory: each process's stderr kept there, to debug
+    stderr = open(Path(logs) / f"server-{port}.log", "wb") if logs else asyncio.subprocess.DEVNULL  # noqa: SIM115, ASYNC230
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -56,14 +69,17 @@ async def server_process(backend: Backend, **env: str) -> AsyncIterator[ServerPr
         cwd=ROOT,
         env=environment,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
     )
+    if not isinstance(stderr, int):
+        stderr.close()  # the child holds its own copy
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:
             for _ in range(300):
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(f"{base}/health/ready")).status_code == 200:
+                    answer = await client.get(f"{base}/health/ready")
+                    if answer.status_code == 200 or not ready:
                         break
                 await asyncio.sleep(0.05)
             else:

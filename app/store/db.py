@@ -13,13 +13,46 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+import asyncpg
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.logs import request_id
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+_LOST_CONNECTION = (
+    asyncpg.PostgresConnectionError,  # ConnectionDoesNotExistError, ConnectionFailureError, ...
+    asyncpg.InterfaceError,  # "connection is closed", "connection was closed in the middle of operation"
+    asyncpg.CannotConnectNowError,  # the server is starting or shutting down
+    asyncpg.AdminShutdownError,  # pg_terminate_backend, a fast shutdown
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InternalClientError,  # "cannot switch to state": the protocol, cut mid-statement (a retry is safe)
+    OSError,  # ConnectionRefusedError, ConnectionResetError, an unreachable host
+    TimeoutError,  # a connect or statement that did not answer in time
+    exc.TimeoutError,  # no pooled connection came free in time
+)
+DATABASE_MISSING = "3D000"
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """A transient failure to reach the database (a lost or refused connection, a timeout): the command did
+    not happen, or happened under its idempotency key, so the caller may retry with the same key."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, _LOST_CONNECTION):
+            return True
+        if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if getattr(error, "sqlstate", None) == DATABASE_MISSING:  # at connect: not created yet, or being restored
+            return True
+        # a rollback that failed on the lost connection raises its own error, the loss as its context
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
 
 
 class StatementCounter:
