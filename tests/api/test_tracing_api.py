@@ -21,7 +21,7 @@ from tests.api.test_webhooks_api import register
 from tests.backends import Backend, settings_for
 from tests.conftest import wipe
 from tests.ftv1 import decode
-from tests.harness import ADMIN_TOKEN, Api, serve
+from tests.harness import ADMIN_TOKEN, Api, RunningServer, serve, subscriptions
 from tests.receiver import receiving
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -30,17 +30,22 @@ TRACEPARENT = f"00-{TRACE_ID}-{GATEWAY_SPAN}-01"
 
 
 @pytest.fixture
-async def traced(backend: Backend) -> AsyncIterator[tuple[Api, InMemorySpanExporter]]:
-    """A server of its own with tracing installed, spans kept in memory."""
+async def traced(backend: Backend, server: RunningServer) -> AsyncIterator[tuple[Api, InMemorySpanExporter]]:
+    """A server of its own with tracing installed, spans kept in memory. The session's server pauses its
+    background work meanwhile: only the traced server's relay delivers (and leads, on PostgreSQL)."""
+    await wipe(server)
+    await server.resources.scheduler.stop()
     exporter = InMemorySpanExporter()
     tracing.install(SimpleSpanProcessor(exporter), redis=backend.redis_url is not None)
     try:
-        async with serve(settings_for(backend)) as server:
-            await wipe(server)
-            async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
-                yield Api(server, client), exporter
+        async with (
+            serve(settings_for(backend)) as traced_server,
+            httpx.AsyncClient(base_url=traced_server.base_url, timeout=30) as client,
+        ):
+            yield Api(traced_server, client), exporter
     finally:
         tracing.uninstall()
+        server.resources.scheduler.start()
 
 
 async def post(api: Api, query: str, variables: dict[str, Any], **headers: str) -> dict[str, Any]:
@@ -153,3 +158,35 @@ async def test_an_ftv1_trace_masks_error_messages(api: Api) -> None:
     for node in trace.root.child:
         for error in node.error:
             assert error.message == "<masked>"
+
+
+async def test_subscriptions_run_traced_without_context_errors(
+    traced: tuple[Api, InMemorySpanExporter], caplog: pytest.LogCaptureFixture
+) -> None:
+    api, exporter = traced
+    await basic_network(api)
+    query = """subscription Watch($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp }
+    }"""
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(query, {"skus": ["A"]})
+        await asyncio.sleep(0.2)
+        await sync(api, "SNAPSHOT", update("A", "us-1", 4))
+        event = await ws.next_data()
+        assert event["data"]["availabilityChanged"] == {"sku": "A", "atp": 4}
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
+    assert any(s.name == "subscription Watch" for s in exporter.get_finished_spans())
+
+
+def test_with_tracing_off_nothing_is_installed() -> None:
+    from resolvers.schema import create_schema
+    from resolvers.tracing import OperationSpan, traced_batch
+
+    assert tracing.tracer() is None and tracing.traceparent() is None
+
+    async def batch(keys: Any) -> list[Any]:
+        return list(keys)
+
+    app = object()
+    assert tracing.asgi(app) is app and traced_batch("x", batch) is batch
+    assert OperationSpan not in create_schema().extensions
