@@ -44,6 +44,8 @@ class Settings:
     ws_max_subscriptions: int = 20
     ws_init_timeout_seconds: float = 10.0
     executor: str = "planned"  # "planned" (engine/, compiled plans) or "reference" (graphql-core's executor)
+    otel_endpoint: str | None = None  # OTLP/HTTP collector: set, tracing is on (the SDK reads the OTEL_* variables)
+    otel_service_name: str = "promise-oms"
 
     def __post_init__(self) -> None:
         if self.scheduler_interval_seconds <= 0:
@@ -105,6 +107,8 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_WS_MAX_SUBSCRIPTIONS", "ws_max_subscriptions", int),
     ("OMS_WS_INIT_TIMEOUT_SECONDS", "ws_init_timeout_seconds", float),
     ("OMS_EXECUTOR", "executor", str.lower),
+    ("OTEL_EXPORTER_OTLP_ENDPOINT", "otel_endpoint", str),
+    ("OTEL_SERVICE_NAME", "otel_service_name", str),
 )
 
 # Documented in the README's configuration table (kept in step by a test).

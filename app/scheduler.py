@@ -25,6 +25,7 @@ import logging
 
 import httpx
 
+from app import tracing
 from app.leader import Leadership
 from app.resources import Resources
 from app.services.holds import sweep as sweep_holds
@@ -76,6 +77,7 @@ class Scheduler:
         interval = settings.scheduler_interval_seconds
         next_tick = loop.time()
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+            tracing.instrument_client(client)  # webhooks carry the event's traceparent
             while True:
                 self._wake.clear()
                 started = loop.time()

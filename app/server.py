@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import auth, pages
+from app import auth, pages, tracing
 from app.config import Settings
 from app.gate import Gate, router_secret_ok
 from app.logs import request_id
@@ -96,7 +96,10 @@ GraphQLEndpoint = Callable[[Resources, Metrics], ASGIApp]
 def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_migrations: bool = True) -> Starlette:
     """Build the app around the GraphQL endpoint it is given; the database and Redis come alive in the lifespan."""
     metrics = Metrics()
+    if settings.otel_endpoint and tracing.tracer() is None:
+        tracing.install_from_env(settings.otel_service_name)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    tracing.instrument_engine(db.engine.sync_engine)
     resources = Resources(
         settings, db, make_broker(settings.redis_url, settings.pubsub_prefix), auth.admin_token(settings)
     )
@@ -152,7 +155,7 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
     app.state.resources = resources
     app.state.metrics = metrics
     resources.limiter = limiter
-    return RequestContext(app, resources, metrics, Gate(resources))  # type: ignore[return-value]
+    return tracing.asgi(RequestContext(app, resources, metrics, Gate(resources)))  # type: ignore[no-any-return]
 
 
 def ready_endpoint(db: Database, resources: Resources, migrated: asyncio.Event) -> Any:
@@ -214,6 +217,7 @@ class RequestContext:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
         rid = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         token = request_id.set(rid)
+        tracing.tag_request(rid)
         try:
             if scope["type"] == "websocket":
                 receive = capped_messages(receive, send, self.resources.settings.max_body_bytes)

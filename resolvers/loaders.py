@@ -1,7 +1,7 @@
 """One DataLoader per relation, built per request (aiodataloader binds the loop).
 
 Each batch opens its own short read, so fields resolving concurrently never
-share a connection.
+share a connection. With tracing on, each batch is a span (`dataloader <relation>`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from domain.orders import Fulfillment, Order, OrderEvent
 from domain.picking import FulfillmentProgress, PickProcess, StoreRecord
 from domain.recommendations import Recommendation
 from domain.slots import OpenSlot, SlotPolicy
+from resolvers.tracing import traced_batch as traced
 
 
 @dataclass(slots=True)
@@ -50,17 +51,17 @@ def make_loaders(resources: Resources) -> Loaders:
         return await resources.availability.read(keys)
 
     return Loaders(
-        location=DataLoader(partial(lookups.locations_by_id, db)),
-        item=DataLoader(partial(lookups.items_by_sku, db)),
-        availability=DataLoader(load_availability),
-        order=DataLoader(partial(lookups.orders_by_id, db)),
-        fulfillments=DataLoader(partial(lookups.fulfillments_by_order, db)),
-        order_events=DataLoader(partial(lookups.events_by_order, db)),
-        recommendations=DataLoader(partial(recommend, resources)),
-        fulfillment_progress=DataLoader(partial(lookups.progress_by_fulfillment, db)),
-        store_record=DataLoader(partial(lookups.store_records, db)),
-        pick_process=DataLoader(partial(lookups.pick_processes, db)),
-        slot_policy=DataLoader(partial(policies_by_location, db)),
-        pickup_slots=DataLoader(partial(slot_listings, db)),
-        postal_geo=DataLoader(partial(postal.geos_for, db)),
+        location=DataLoader(traced("location", partial(lookups.locations_by_id, db))),
+        item=DataLoader(traced("item", partial(lookups.items_by_sku, db))),
+        availability=DataLoader(traced("availability", load_availability)),
+        order=DataLoader(traced("order", partial(lookups.orders_by_id, db))),
+        fulfillments=DataLoader(traced("fulfillments", partial(lookups.fulfillments_by_order, db))),
+        order_events=DataLoader(traced("order_events", partial(lookups.events_by_order, db))),
+        recommendations=DataLoader(traced("recommendations", partial(recommend, resources))),
+        fulfillment_progress=DataLoader(traced("fulfillment_progress", partial(lookups.progress_by_fulfillment, db))),
+        store_record=DataLoader(traced("store_record", partial(lookups.store_records, db))),
+        pick_process=DataLoader(traced("pick_process", partial(lookups.pick_processes, db))),
+        slot_policy=DataLoader(traced("slot_policy", partial(policies_by_location, db))),
+        pickup_slots=DataLoader(traced("pickup_slots", partial(slot_listings, db))),
+        postal_geo=DataLoader(traced("postal_geo", partial(postal.geos_for, db))),
     )

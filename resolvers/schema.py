@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution.middleware import MiddlewareManager
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
@@ -17,6 +18,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 import engine
+from app import tracing
 from app.config import Settings
 from app.metrics import Metrics
 from resolvers import access
@@ -37,6 +39,7 @@ from resolvers.rules import RulesMutation, RulesQuery
 from resolvers.scalars import AwareDateTime
 from resolvers.slot_policies import SlotPoliciesMutation
 from resolvers.tasks import TasksMutation, TasksQuery, TasksSubscription
+from resolvers.tracing import FederatedTrace, OperationSpan, resolving_extensions
 from resolvers.viewer import ViewerQuery
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
 
@@ -88,8 +91,20 @@ class OmsSchema(strawberry.federation.Schema):
     planned = True  # OMS_EXECUTOR: engine/'s plans, or graphql-core's executor as the reference
 
     def _get_execute_function(self) -> Callable[..., Any]:
-        """Queries and mutations run through engine/ (plans built once per document) unless `reference`."""
-        return engine.execute if self.planned else super()._get_execute_function()
+        """Queries and mutations run through engine/ (plans built once per document) unless `reference`;
+        an operation whose resolvers are wrapped (ftv1 asked for) runs through graphql-core."""
+        reference = super()._get_execute_function()
+        if not self.planned:
+            return reference
+
+        def execute(*args: Any, middleware: MiddlewareManager | None = None, **kwargs: Any) -> Any:
+            run: Callable[..., Any] = reference if middleware is not None and middleware.middlewares else engine.execute
+            return run(*args, **kwargs, middleware=middleware)
+
+        return execute
+
+    def _get_middleware_manager(self, extensions: list[SchemaExtension]) -> MiddlewareManager:
+        return MiddlewareManager(*resolving_extensions(extensions))
 
     async def execute(  # noqa: PLR0917 - Strawberry's signature
         self,
@@ -135,7 +150,10 @@ def create_schema(metrics: Metrics | None = None, settings: Settings | None = No
         *limit_extensions(settings),
         lambda: SafeParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
+        FederatedTrace,
     ]
+    if tracing.tracer() is not None:
+        extensions.insert(0, OperationSpan)  # outermost: its span is the parent of all the operation's work
     if metrics is not None:
         extensions.append(metrics_extension(metrics))
     schema = OmsSchema(

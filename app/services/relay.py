@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from app import tracing
 from app.resources import Resources
 from app.services.recommendations import RecommendationAsk, recommend
 from app.services.uow import utc_now
@@ -162,16 +163,23 @@ class Relay:
             "webhook-timestamp": str(timestamp),
             "webhook-signature": webhooks.signature(due.endpoint.secret, due.event_id, timestamp, body),
         }
-        code: int | None = None
-        error: str | None = None
-        retry_after: float | None = None
-        try:
-            response = await client.post(due.endpoint.url, content=body, headers=headers)
-            code = response.status_code
-            retry_after = _retry_after(response.headers.get("retry-after"))
-        except httpx.HTTPError as failure:
-            error = f"{type(failure).__name__}: {failure}"
-        await self._record(due, code, error, retry_after)
+        tracer = tracing.tracer()
+        if tracer is None:
+            await self._record(due, *await _post(client, due, body, headers))
+            return
+        # The delivery continues the trace of the command that wrote the event; httpx's instrumentation
+        # then sends its traceparent to the receiver.
+        with tracer.start_as_current_span(
+            f"webhook {due.event_type}",
+            context=tracing.context_from(due.traceparent),
+            attributes={"oms.event_id": due.event_id, "oms.delivery_id": due.id, "oms.attempt": due.attempts + 1},
+        ) as span:
+            code, error, retry_after = await _post(client, due, body, headers)
+            if code is not None:
+                span.set_attribute("http.response.status_code", code)
+            if error is not None or (code is not None and code >= 400):
+                span.set_status(tracing.error_status(RuntimeError(error or f"HTTP {code}")))
+            await self._record(due, code, error, retry_after)
 
     async def _record(self, due: Due, code: int | None, error: str | None, retry_after: float | None) -> None:
         now = utc_now()
@@ -198,6 +206,17 @@ class Relay:
                 await outbox.disable_webhook(conn, due.endpoint.id, "410 Gone from the endpoint")
         if status is DeliveryStatus.FAILED:
             log.warning("webhook delivery failed", extra={"delivery": due.id, "url": due.endpoint.url, "code": code})
+
+
+async def _post(
+    client: httpx.AsyncClient, due: Due, body: str, headers: dict[str, str]
+) -> tuple[int | None, str | None, float | None]:
+    """One attempt: (status code, transport error, Retry-After seconds)."""
+    try:
+        response = await client.post(due.endpoint.url, content=body, headers=headers)
+    except httpx.HTTPError as failure:
+        return None, f"{type(failure).__name__}: {failure}", None
+    return response.status_code, None, _retry_after(response.headers.get("retry-after"))
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -8,6 +8,11 @@ it stays checked against the tables) but compiled once for asyncpg, and runs
 on the command's own connection, inside its transaction, counted by the
 engine's statement listeners like any other. Values go in as asyncpg takes
 them: JSON as text, timestamps as aware datetimes.
+
+With tracing on, each statement also gets its span from SQLAlchemy's
+OpenTelemetry instrumentation: the engine's cursor events fire before and
+after it, with an execution context to hold the span (ended with an error
+status if the statement fails).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app import tracing
 
 _DIALECT = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 
@@ -55,23 +62,58 @@ async def asyncpg_connection(conn: AsyncConnection, *, begin: bool = True) -> An
     return fairy.driver_connection
 
 
-def _count(conn: AsyncConnection, statement: Precompiled, arguments: list[Any]) -> None:
+class _Traced:
+    """Stands for SQLAlchemy's execution context in the cursor events: the instrumentation keeps its span here."""
+
+    __slots__ = ("_otel_span",)
+
+
+def _before(conn: AsyncConnection, statement: Precompiled, arguments: list[Any]) -> _Traced | None:
     sync = conn.sync_connection
-    if sync is not None:
-        sync.dispatch.before_cursor_execute(sync, None, statement.sql, arguments, None, False)
+    if sync is None:
+        return None
+    traced = _Traced() if tracing.tracer() is not None else None
+    sync.dispatch.before_cursor_execute(sync, None, statement.sql, arguments, traced, False)
+    return traced
+
+
+def _after(
+    conn: AsyncConnection, statement: Precompiled, arguments: list[Any], traced: _Traced | None, error: Exception | None
+) -> None:
+    sync = conn.sync_connection
+    if traced is None or sync is None:
+        return
+    if error is None:
+        sync.dispatch.after_cursor_execute(sync, None, statement.sql, arguments, traced, False)
+        return
+    span = getattr(traced, "_otel_span", None)
+    if span is not None:
+        span.record_exception(error)
+        span.set_status(tracing.error_status(error))
+        span.end()
 
 
 async def fetch(conn: AsyncConnection, driver: Any, statement: Precompiled, values: Mapping[str, Any]) -> list[Any]:
     """The rows of `statement` (asyncpg Records)."""
     arguments = statement.arguments(values)
-    _count(conn, statement, arguments)
-    rows: list[Any] = await driver.fetch(statement.sql, *arguments)
+    traced = _before(conn, statement, arguments)
+    try:
+        rows: list[Any] = await driver.fetch(statement.sql, *arguments)
+    except Exception as error:
+        _after(conn, statement, arguments, traced, error)
+        raise
+    _after(conn, statement, arguments, traced, None)
     return rows
 
 
 async def execute(conn: AsyncConnection, driver: Any, statement: Precompiled, values: Mapping[str, Any]) -> int:
     """Run `statement`; the number of rows it changed."""
     arguments = statement.arguments(values)
-    _count(conn, statement, arguments)
-    status: str = await driver.execute(statement.sql, *arguments)
+    traced = _before(conn, statement, arguments)
+    try:
+        status: str = await driver.execute(statement.sql, *arguments)
+    except Exception as error:
+        _after(conn, statement, arguments, traced, error)
+        raise
+    _after(conn, statement, arguments, traced, None)
     return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app import tracing
 from app.store.sql import upsert
 from app.store.tables.outbox import outbox_events, webhook_deliveries, webhooks
 from domain.webhooks import DeliveryStatus
@@ -23,6 +24,7 @@ def sequence(now: datetime) -> int:
 async def add_event(
     conn: AsyncConnection, event_id: str, event_type: str, payload: dict[str, Any], now: datetime
 ) -> None:
+    """Write an event; with tracing on it keeps the `traceparent` of the span in force (the command's)."""
     await conn.execute(
         outbox_events.insert().values(
             id=event_id,
@@ -31,6 +33,7 @@ async def add_event(
             payload=payload,
             created_at=now,
             fanned_out=False,
+            traceparent=tracing.traceparent(),
         )
     )
 
@@ -113,6 +116,7 @@ class Due:
     payload: dict[str, Any]
     created_at: datetime
     endpoint: Endpoint
+    traceparent: str | None = None
 
 
 async def claim_due(conn: AsyncConnection, now: datetime, limit: int, lease: timedelta) -> list[Due]:
@@ -138,6 +142,7 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int, lease: tim
             outbox_events.c.type,
             outbox_events.c.payload,
             outbox_events.c.created_at,
+            outbox_events.c.traceparent,
             webhooks,
         )
         .join(outbox_events, outbox_events.c.id == d.event_id)
@@ -147,7 +152,9 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int, lease: tim
     found = []
     for row in await conn.execute(query):
         endpoint = Endpoint(row.id_1, row.url, tuple(row.events), row.secret, bool(row.active), row.disabled_reason)
-        found.append(Due(row.id, row.attempts, row.event_id, row.type, row.payload, row.created_at, endpoint))
+        found.append(
+            Due(row.id, row.attempts, row.event_id, row.type, row.payload, row.created_at, endpoint, row.traceparent)
+        )
     return found
 
 

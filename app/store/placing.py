@@ -25,6 +25,7 @@ import asyncpg
 from sqlalchemy import ARRAY, String, and_, any_, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app import tracing
 from app.store import counters, driver, outbox, versions
 from app.store import orders as order_store
 from app.store import reservations as reservation_store
@@ -224,9 +225,9 @@ WITH claim AS (
            CAST(:event_message AS text)
     FROM claim
 ), new_outbox AS (
-    INSERT INTO outbox_events (id, seq, type, payload, created_at, fanned_out)
+    INSERT INTO outbox_events (id, seq, type, payload, created_at, fanned_out, traceparent)
     SELECT CAST(:outbox_id AS text), CAST(:outbox_seq AS bigint), CAST(:outbox_type AS text),
-           CAST(:outbox_payload AS json), CAST(:now AS timestamptz), false
+           CAST(:outbox_payload AS json), CAST(:now AS timestamptz), false, CAST(:outbox_traceparent AS text)
     FROM claim
 ), locked AS (
     -- the positions to reserve, locked in (location, sku) order like every other writer of positions
@@ -316,6 +317,7 @@ def _pg_parameters(new: NewOrder) -> dict[str, Any]:
         "outbox_seq": outbox.sequence(now),
         "outbox_type": new.outbox_type,
         "outbox_payload": json.dumps(new.outbox_payload),
+        "outbox_traceparent": tracing.traceparent(),
         "take_skus": [x.sku for x in new.reservations],
         "take_locations": [x.location_id for x in new.reservations],
         "take_quantities": [x.quantity for x in new.reservations],

@@ -18,6 +18,7 @@ outbox_events = Table(
     Column("payload", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("fanned_out", Boolean, nullable=False),
+    Column("traceparent", String(64)),  # W3C trace context of the writing command (tracing on): deliveries continue it
     Index(None, "fanned_out", "seq"),
 )
 
