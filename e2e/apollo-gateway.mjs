@@ -4,7 +4,8 @@
 //
 // Prints `READY <url>` once listening. The client's `authorization` (placeOrder needs a staff
 // token) and `x-request-id` (so the subgraph can attribute its SQL statements to one gateway
-// request) are forwarded to every subgraph fetch. Apollo Gateway runs queries and mutations,
+// request) are forwarded to every subgraph fetch, with the W3C trace context (`traceparent`,
+// `tracestate`) so the subgraph's spans join the client's trace. Apollo Gateway runs queries and mutations,
 // not subscriptions.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 const { values } = parseArgs({
   options: { supergraph: { type: 'string' }, port: { type: 'string', default: '0' } },
 });
-const FORWARDED = ['authorization', 'x-request-id'];
+const FORWARDED = ['authorization', 'x-request-id', 'traceparent', 'tracestate'];
 
 class ForwardingDataSource extends RemoteGraphQLDataSource {
   willSendRequest({ request, context }) {

@@ -1,7 +1,8 @@
 // Hive Gateway configuration, read from this directory by `hive-gateway supergraph <file>`.
 // Port from HIVE_PORT; loopback only. Subscriptions reach Promise OMS (subgraph `oms`) over
-// graphql-transport-ws, with the client's `Authorization` connection param; `authorization` and
-// `x-request-id` headers go to subgraphs with every HTTP request.
+// graphql-transport-ws, with the client's `Authorization` connection param; `authorization`,
+// `x-request-id` and the W3C trace context (`traceparent`, `tracestate`) go to subgraphs with every
+// HTTP request.
 import { defineConfig } from '@graphql-hive/gateway';
 
 export const gatewayConfig = defineConfig({
@@ -10,7 +11,7 @@ export const gatewayConfig = defineConfig({
   propagateHeaders: {
     fromClientToSubgraphs({ request }) {
       const headers: Record<string, string> = {};
-      for (const name of ['authorization', 'x-request-id']) {
+      for (const name of ['authorization', 'x-request-id', 'traceparent', 'tracestate']) {
         const value = request.headers.get(name);
         if (value) headers[name] = value;
       }
