@@ -110,12 +110,22 @@ class Database:
 
 def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, echo=echo)
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, echo=echo)
+        event.listen(engine.sync_engine, "handle_error", _discard_lost)
+        return engine
     _ensure_sqlite_directory(url)
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
     event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _discard_lost(context: Any) -> None:
+    """A connection cut mid-statement (its protocol state broken: "cannot switch to state") is not one
+    SQLAlchemy recognises as disconnected; returned to the pool it would fail every command that draws it.
+    Treat every transient loss as a disconnect, so the connection is thrown away."""
+    if not context.is_disconnect and is_unavailable(context.original_exception):
+        context.is_disconnect = True
 
 
 def _ensure_sqlite_directory(url: str) -> None:

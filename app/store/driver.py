@@ -17,6 +17,7 @@ status if the statement fails).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import tracing
+from app.store.db import is_unavailable
 
 _DIALECT = asyncpg_dialect.dialect()  # type: ignore[no-untyped-call]
 
@@ -93,6 +95,14 @@ def _after(
         span.end()
 
 
+async def _discard_if_lost(conn: AsyncConnection, error: BaseException) -> None:
+    """A statement sent around SQLAlchemy that lost its connection (or broke its protocol state) must not
+    hand that connection back to the pool: invalidate it, as SQLAlchemy does for its own statements."""
+    if is_unavailable(error) and not conn.invalidated:
+        with contextlib.suppress(Exception):
+            await conn.invalidate()
+
+
 async def fetch(conn: AsyncConnection, driver: Any, statement: Precompiled, values: Mapping[str, Any]) -> list[Any]:
     """The rows of `statement` (asyncpg Records)."""
     arguments = statement.arguments(values)
@@ -101,6 +111,7 @@ async def fetch(conn: AsyncConnection, driver: Any, statement: Precompiled, valu
         rows: list[Any] = await driver.fetch(statement.sql, *arguments)
     except Exception as error:
         _after(conn, statement, arguments, traced, error)
+        await _discard_if_lost(conn, error)
         raise
     _after(conn, statement, arguments, traced, None)
     return rows
@@ -114,6 +125,7 @@ async def execute(conn: AsyncConnection, driver: Any, statement: Precompiled, va
         status: str = await driver.execute(statement.sql, *arguments)
     except Exception as error:
         _after(conn, statement, arguments, traced, error)
+        await _discard_if_lost(conn, error)
         raise
     _after(conn, statement, arguments, traced, None)
     return int(status.rsplit(" ", 1)[-1]) if status[-1:].isdigit() else 0
