@@ -9,7 +9,7 @@ from domain.access import Role
 from tests.api.network import availability, location, sync, update, upsert_locations
 from tests.api.picking import confirm, generate
 from tests.api.principals import token_for
-from tests.api.test_orders_api import HOME, order_input
+from tests.api.test_orders_api import order_input
 from tests.backends import Backend
 from tests.harness import Api
 
@@ -172,7 +172,7 @@ async def test_bad_edits_are_refused_with_the_field_and_change_nothing(api: Api)
     order = await place(api, lines=[("A", 2)])
     line = order["lines"][0]["id"]
     before, r = await read(api, order["id"]), await reserved(api)
-    cases = [
+    cases: list[tuple[dict[str, Any], list[str]]] = [
         ({"changeQuantities": [{"lineId": line, "quantity": 0}]}, ["input", "changeQuantities", "0", "quantity"]),
         ({"changeQuantities": [{"lineId": line, "quantity": -3}]}, ["input", "changeQuantities", "0", "quantity"]),
         ({"removeLineIds": [f"{order['id']}:9"]}, ["input", "removeLineIds", "0"]),
