@@ -141,6 +141,7 @@ class OrderLine:
     quantity: int
     unit_price: float
     services: tuple[str, ...] = ()
+    no: int | None = None  # the line's number on a placed order (its id is `line_id(order_id, no)`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,8 @@ class OrderRequest:
         # fields added later leave the fingerprint of an order that does not use them as it was
         if body["checkout_hold_id"] is None:
             del body["checkout_hold_id"]
+        for line in body["lines"]:
+            del line["no"]
         delivery = body["delivery"]
         if delivery["pickup_slot_starts_at"] is None:
             del delivery["pickup_slot_starts_at"]
@@ -212,14 +215,14 @@ def validate(order: OrderRequest, known_skus: set[str]) -> None:
     if not order.lines or len(order.lines) > MAX_LINES:
         raise InvalidInput(f"An order has 1 to {MAX_LINES} lines", ("lines",))
     for index, line in enumerate(order.lines):
-        _validate_line(line, index, known_skus)
+        validate_line(line, index, known_skus)
     validate_delivery(order.delivery)
     if order.risk_score is not None and not 0 <= order.risk_score <= 1000:
         raise InvalidInput("riskScore must be between 0 and 1000", ("riskScore",))
 
 
-def _validate_line(line: OrderLine, index: int, known_skus: set[str]) -> None:
-    path = ("lines", str(index))
+def validate_line(line: OrderLine, index: int, known_skus: set[str], where: str = "lines") -> None:
+    path = (where, str(index))
     if not 0 < line.quantity <= MAX_QUANTITY:
         raise InvalidInput(f"quantity must be 1 to {MAX_QUANTITY}", (*path, "quantity"), quantity=line.quantity)
     if not 0 <= line.unit_price <= MAX_UNIT_PRICE:  # NaN fails this too

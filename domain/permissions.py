@@ -67,6 +67,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Mutation.extendCheckoutHold": allow(AG, SF, INT, scope="orders:write"),
     "Mutation.releaseCheckoutHold": allow(AG, SF, INT, scope="orders:write"),
     "Mutation.cancelOrder": allow(AG, INT, scope="orders:write", order="id"),
+    "Mutation.editOrder": allow(AG, *STORE, INT, scope="orders:write", order="input.orderId"),
     "Mutation.requestReturn": allow(AG, *STORE, INT, scope="orders:write", order="input.orderId"),
     "Mutation.receiveReturn": allow(AG, *STORE, INT, scope="orders:write", location="locationId"),
     "Subscription.orderStatusChanged": allow(

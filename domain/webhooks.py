@@ -32,6 +32,7 @@ EVENT_TYPES = frozenset(
         "order.created",
         "order.status_changed",
         "order.acknowledged",
+        "order.edited",
         "fulfillment.status_changed",
         "fulfillment.step_completed",
         "fulfillment.step_skipped",

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from domain import order_edits
 from domain import orders as domain
 from domain.locations import Geo
 from resolvers.network import DestinationInput, FulfillmentMethod
@@ -72,4 +73,38 @@ class PlaceOrderInput:
             delivery=self.delivery.to_domain(),
             risk_score=self.risk_score,
             checkout_hold_id=str(self.checkout_hold_id) if self.checkout_hold_id else None,
+        )
+
+
+@strawberry.input
+class LineQuantityInput:
+    line_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input(description="Change a placed order: only what has not been picked; all or nothing.")
+class EditOrderInput:
+    order_id: strawberry.ID
+    idempotency_key: str
+    reason: str
+    add_lines: list[OrderLineInput] | None = None
+    remove_line_ids: list[strawberry.ID] | None = None
+    change_quantities: list[LineQuantityInput] | None = None
+    delivery: DeliveryInput | None = strawberry.field(
+        default=None, description="A new address or method; a new method or pickup store re-sources unpicked lines."
+    )
+
+    def to_domain(self) -> order_edits.EditRequest:
+        return order_edits.EditRequest(
+            order_id=str(self.order_id),
+            idempotency_key=self.idempotency_key,
+            reason=self.reason,
+            add_lines=tuple(
+                domain.OrderLine(x.sku, x.quantity, x.unit_price, tuple(x.services or ())) for x in self.add_lines or ()
+            ),
+            remove_line_ids=tuple(str(x) for x in self.remove_line_ids or ()),
+            change_quantities=tuple(
+                order_edits.QuantityChange(str(x.line_id), x.quantity) for x in self.change_quantities or ()
+            ),
+            delivery=self.delivery.to_domain() if self.delivery else None,
         )

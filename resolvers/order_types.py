@@ -13,6 +13,7 @@ from app.services.recommendations import RecommendationAsk
 from app.services.sourcing import plan_from_json, weights_from_json
 from domain import orders as domain
 from domain.access import redact
+from domain.order_edits import line_id
 from resolvers import access, pagination
 from resolvers.context import Info
 from resolvers.fulfillments import Fulfillment, fulfillment_node
@@ -27,6 +28,7 @@ OrderStatus = strawberry.enum(
 
 @strawberry.type
 class OrderLine:
+    id: strawberry.ID = strawberry.field(description="Stable for the order's life: `<orderId>:<line number>`.")
     sku: str
     quantity: int
     unit_price: float
@@ -110,8 +112,14 @@ def order_node(order: domain.Order) -> Order:
         total=order.total,
         created_at=order.created_at,
         lines=[
-            OrderLine(sku=x.sku, quantity=x.quantity, unit_price=x.unit_price, services=list(x.services))
-            for x in order.lines
+            OrderLine(
+                id=strawberry.ID(line_id(order.id, x.no or n)),  # a just-placed order's lines are numbered 1..n
+                sku=x.sku,
+                quantity=x.quantity,
+                unit_price=x.unit_price,
+                services=list(x.services),
+            )
+            for n, x in enumerate(order.lines, start=1)
         ],
         _plan=order.plan,
         pickup_slot_starts_at=order.delivery.pickup_slot_starts_at,

@@ -11,6 +11,7 @@ from datetime import datetime
 import strawberry
 
 from app.services import conversion
+from app.services import order_edits as edit_service
 from app.services import orders as order_service
 from app.services import returns as return_service
 from domain import orders as domain
@@ -19,7 +20,7 @@ from domain.errors import DomainError
 from resolvers import access
 from resolvers.context import Info
 from resolvers.errors import UserError, bad_request, user_error
-from resolvers.order_inputs import PlaceOrderInput
+from resolvers.order_inputs import EditOrderInput, PlaceOrderInput
 from resolvers.order_types import (
     Customer,
     Order,
@@ -102,6 +103,20 @@ class OrderMutation:
         except DomainError as error:
             return OrderPayload(order=await fresh_order(info, str(id)), user_errors=[user_error(error)])
         return OrderPayload(order=await fresh_order(info, str(id)), user_errors=[])
+
+    @strawberry.mutation(
+        description="Edit a placed order (add or remove lines, change quantities or the delivery) with a reason: "
+        "only what has not been picked; changed lines are re-sourced; all or nothing; idempotent by key."
+    )
+    async def edit_order(self, info: Info, input: EditOrderInput) -> OrderPayload:  # noqa: A002
+        request = input.to_domain()
+        who = info.context.principal.subject
+        try:
+            await edit_service.edit_order(info.context.resources, request=request, who=who)
+        except DomainError as error:
+            order = await fresh_order(info, request.order_id)
+            return OrderPayload(order=order, user_errors=[user_error(error.at("input"))])
+        return OrderPayload(order=await fresh_order(info, request.order_id), user_errors=[])
 
     @strawberry.mutation(
         description="Record a return of delivered units (checked against what was shipped or collected)."

@@ -136,11 +136,17 @@ def run(inputs: Inputs, profile: SourcingProfile | None = None) -> sourcing.Plan
     return sourcing.plan(inputs.candidates, inputs.request, profile or inputs.profile)
 
 
-def plan_to_json(plan: sourcing.Plan, profile: SourcingProfile, top_candidates: int = 20) -> dict[str, object]:
-    """The plan as stored on the order (the candidates list is trimmed to the best few)."""
+def plan_to_json(
+    plan: sourcing.Plan,
+    profile: SourcingProfile | None,
+    top_candidates: int = 20,
+    weights: dict[str, float] | None = None,
+) -> dict[str, object]:
+    """The plan as stored on the order (the candidates list is trimmed to the best few); the profile's
+    weights, or `weights` when no profile ran (an edit that sourced nothing keeps the order's)."""
     return {
         "profile_id": plan.profile_id,
-        "weights": profile.weights.as_dict(),
+        "weights": profile.weights.as_dict() if profile else (weights or {}),
         "allocations": [
             {"location_id": a.location_id, "sku": a.sku, "quantity": a.quantity, "reasons": list(a.reasons)}
             for a in plan.allocations

@@ -166,11 +166,12 @@ async def orders_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, O
     lines: dict[str, list[OrderLine]] = {}
     query = (
         select(order_lines)
-        .where(order_lines.c.order_id.in_(wanted))
+        .where(order_lines.c.order_id.in_(wanted), order_lines.c.quantity > 0)  # a removed line stays at 0
         .order_by(order_lines.c.order_id, order_lines.c.line_no)
     )
     for row in await conn.execute(query):
-        lines.setdefault(row.order_id, []).append(OrderLine(row.sku, row.quantity, row.unit_price, tuple(row.services)))
+        line = OrderLine(row.sku, row.quantity, row.unit_price, tuple(row.services), row.line_no)
+        lines.setdefault(row.order_id, []).append(line)
     return {oid: _with_lines(order, lines.get(oid, [])) for oid, order in found.items()}
 
 
