@@ -145,8 +145,9 @@ def validate_policy(policy: TaskPolicy) -> TaskPolicy:
     if policy.auto_outcome is not None and policy.auto_outcome not in OUTCOMES[policy.task_type]:
         raise InvalidInput(f"{policy.task_type} has no outcome {policy.auto_outcome!r}", ("autoOutcome",))
     if policy.task_type in (PICK_EXCEPTION, STORE_CLOSED) and policy.auto_outcome == "REROUTE":
+        others = ", ".join(sorted(OUTCOMES[policy.task_type] - {"REROUTE"}))
         raise InvalidInput(
-            "REROUTE can fail for want of stock, so it is never automatic: use PARTIAL or CANCEL_LINE", ("autoOutcome",)
+            f"REROUTE can fail for want of stock, so it is never automatic: use {others}", ("autoOutcome",)
         )
     return policy
 
