@@ -85,6 +85,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Query.pickProcess": allow(*STORE),
     "Mutation.upsertPickProcess": ADMIN_ONLY,
     "Mutation.upsertPickupSlotPolicy": allow(SM, location="input.locationId"),  # a manager of that store
+    "Mutation.setLocationActive": allow(SM, location="input.id"),  # a manager closes (and reopens) their store
     "Mutation.generatePickLists": allow(*STORE, location="locationId"),
     "Mutation.confirmPick": allow(*STORE, pick_list="input.pickListId"),
     "Mutation.completeStep": allow(*STORE, fulfillment="fulfillmentId"),

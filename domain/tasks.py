@@ -35,6 +35,8 @@ OUTCOMES: dict[str, frozenset[str]] = {
     "RETURN_QC": frozenset({"RESTOCK", "REFURBISH", "DAMAGED"}),
     "VAS": frozenset({"DONE"}),
     "PICK_EXCEPTION": frozenset({"REROUTE", "PARTIAL", "CANCEL_LINE"}),
+    # A closed store's fulfillment nothing else could serve: try again, or wait for the store to reopen.
+    "STORE_CLOSED": frozenset({"REROUTE", "WAIT"}),
 }
 T = TaskStatus
 TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
@@ -78,6 +80,7 @@ DEFAULT_POLICIES = {
     "RETURN_QC": TaskPolicy("RETURN_QC", 240, ("STORE_ASSOCIATE", "STORE_MANAGER")),
     "VAS": TaskPolicy("VAS", 120, ("STORE_ASSOCIATE", "STORE_MANAGER")),
     "PICK_EXCEPTION": TaskPolicy("PICK_EXCEPTION", 30, ("STORE_MANAGER", "ADMIN")),
+    "STORE_CLOSED": TaskPolicy("STORE_CLOSED", 60, ("AGENT", "ADMIN")),  # customer service: the store is away
 }
 
 
@@ -100,6 +103,7 @@ class Task:
 RETURN_QC = "RETURN_QC"
 VAS = "VAS"
 PICK_EXCEPTION = "PICK_EXCEPTION"
+STORE_CLOSED = "STORE_CLOSED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +144,10 @@ def validate_policy(policy: TaskPolicy) -> TaskPolicy:
         raise InvalidInput("autoOutcome and autoOutcomeAfterMinutes go together", ("autoOutcome",))
     if policy.auto_outcome is not None and policy.auto_outcome not in OUTCOMES[policy.task_type]:
         raise InvalidInput(f"{policy.task_type} has no outcome {policy.auto_outcome!r}", ("autoOutcome",))
-    if policy.task_type == PICK_EXCEPTION and policy.auto_outcome == "REROUTE":
+    if policy.task_type in (PICK_EXCEPTION, STORE_CLOSED) and policy.auto_outcome == "REROUTE":
+        others = ", ".join(sorted(OUTCOMES[policy.task_type] - {"REROUTE"}))
         raise InvalidInput(
-            "REROUTE can fail for want of stock, so it is never automatic: use PARTIAL or CANCEL_LINE", ("autoOutcome",)
+            f"REROUTE can fail for want of stock, so it is never automatic: use {others}", ("autoOutcome",)
         )
     return policy
 
@@ -152,7 +157,9 @@ def validate_policy(policy: TaskPolicy) -> TaskPolicy:
 SYSTEM_DECIDED = frozenset({FRAUD_REVIEW})
 
 
-MANAGER_DECIDED = frozenset({PICK_EXCEPTION})  # the outcome changes what the customer gets (reroute, cancel)
+MANAGER_DECIDED = frozenset(
+    {PICK_EXCEPTION, STORE_CLOSED}
+)  # the outcome changes what the customer gets (reroute, cancel)
 
 
 def check_completer(task: Task, *, role: Role) -> None:

@@ -48,6 +48,8 @@ EVENT_TYPES = frozenset(
         "task.escalation_exhausted",
         "task.completed",
         "inventory.changed",
+        "order.rerouted",
+        "location.active_changed",
     }
 )  # every type the outbox records (tests/unit/test_webhook_event_types.py reads the code to hold us to it)
 MAX_ATTEMPTS = 8

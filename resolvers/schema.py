@@ -23,6 +23,7 @@ from app.config import Settings
 from app.metrics import Metrics
 from resolvers import access
 from resolvers.availability import AvailabilityQuery, AvailabilitySubscription, Product
+from resolvers.closing import ClosingMutation
 from resolvers.errors import PublicError
 from resolvers.extensions import ExtensionsRunner, SafeErrors, SafeParserCache, is_public, metrics_extension
 from resolvers.holds import HoldMutation, HoldQuery
@@ -67,6 +68,7 @@ class Query(
 @strawberry.type
 class Mutation(
     NetworkMutation,
+    ClosingMutation,
     HoldMutation,
     InventoryMutation,
     RulesMutation,

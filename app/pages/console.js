@@ -1,5 +1,6 @@
 // Store console: the task inbox (live), pick lists with scan-to-pick and short picks,
-// the next step of each fulfillment (only the next step is ever offered), and today's pickup slots.
+// the next step of each fulfillment (only the next step is ever offered), today's pickup slots,
+// and whether the store is open (a manager closes it for a while, with a reason, and reopens it).
 import { Oms, h, say, show, when } from "./oms.js";
 import { loadSlots } from "./slots.js";
 
@@ -228,6 +229,39 @@ async function step(mutation, variables) {
   await loadFulfillments();
 }
 
+// ---- open or closed ----
+
+const LOCATION = `query($loc: ID!) { location(id: $loc) { id name active } }`;
+const SET_ACTIVE = `mutation($input: SetLocationActiveInput!) { setLocationActive(input: $input) {
+  location { id active } resourced unresolved kept userErrors { message } } }`;
+
+let storeActive = null;
+
+async function loadStore() {
+  const store = (await oms.gql(LOCATION, { loc: session.location })).location;
+  if (!store) return show("store-status", h("span", { class: "muted" }, "Unknown store"));
+  storeActive = store.active;
+  show("store-status",
+    h("strong", {}, store.name), " ",
+    h("span", { class: `badge ${store.active ? "ok" : "warn"}`, "data-testid": "store-active" }, store.active ? "OPEN" : "CLOSED"), " ",
+    h("span", { class: "muted" }, store.active ? "taking new orders" : "no new promises here; started work stays"));
+  const toggle = document.getElementById("store-toggle");
+  toggle.textContent = store.active ? "Close store" : "Reopen store";
+  toggle.className = store.active ? "secondary" : "";
+  document.getElementById("store-action").hidden = !session.mayClose;
+}
+
+async function setActive(active) {
+  const input = document.getElementById("store-reason");
+  const result = (await oms.gql(SET_ACTIVE, { input: { id: session.location, active, reason: input.value.trim() } })).setLocationActive;
+  if (failed(result)) return;
+  input.value = "";
+  say("ok", active ? "Store reopened: promising resumes"
+    : `Store closed: ${result.resourced} moved elsewhere, ${result.unresolved} waiting on a task, ${result.kept} started here stay`);
+  await loadStore();
+  await loadTasks();
+}
+
 // ---- shell ----
 
 const slots = () => loadSlots(oms, session.location);
@@ -241,7 +275,8 @@ function tab(name) {
   run(LOADERS[name]);
 }
 
-const VIEWER = `{ omsViewer { role reissue: may(operation: "Mutation.reissueCollectionCode") } }`;
+const VIEWER = `{ omsViewer { role reissue: may(operation: "Mutation.reissueCollectionCode")
+  close: may(operation: "Mutation.setLocationActive") } }`;
 
 function signedIn() {
   document.getElementById("signin").hidden = true;
@@ -251,8 +286,10 @@ function signedIn() {
   run(async () => {
     const viewer = (await oms.gql(VIEWER)).omsViewer;  // which actions this role has: only those get buttons
     session.mayReissue = viewer.reissue;
+    session.mayClose = viewer.close;
     show("who", `${session.location} · ${viewer.role.toLowerCase().replace("_", " ")}`);
     await loadTasks();
+    await loadStore();
   });
 }
 
@@ -272,6 +309,7 @@ function start() {
   });
   for (const button of document.querySelectorAll("nav.tabs [data-tab]")) button.addEventListener("click", () => tab(button.dataset.tab));
   document.getElementById("refresh-slots").addEventListener("click", () => run(slots));
+  document.getElementById("store-toggle").addEventListener("click", () => run(() => setActive(!storeActive)));
   document.getElementById("generate").addEventListener("click", () => run(async () => {
     const result = (await oms.gql(GENERATE, { loc: session.location })).generatePickLists;
     if (!failed(result)) say("ok", `${result.pickLists.length} new pick list(s)`);

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from app.resources import Resources
+from app.services import closing, shorts
 from app.services import orders as order_service
-from app.services import shorts
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.task_log import announce
 from app.services.uow import UnitOfWork, utc_now
@@ -85,6 +85,8 @@ async def _finish(uow: UnitOfWork, resources: Resources, task: Task, outcome: st
         await _return_outcome(uow, task, outcome)
     if task.type == rules.PICK_EXCEPTION and task.subject_id:
         await shorts.resolve(uow, resources, task, outcome)
+    if task.type == rules.STORE_CLOSED and task.subject_id:
+        await closing.resolve(uow, resources, task, outcome)
     done = Task(
         task.id,
         task.type,

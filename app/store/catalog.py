@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import rows, versions
@@ -25,6 +25,16 @@ async def save_locations(conn: AsyncConnection, batch: Sequence[Location], now: 
     update_cols["timezone"] = func.coalesce(stmt.excluded.timezone, locations.c.timezone)
     await conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), values)
     await versions.bump(conn, versions.LOCATIONS)
+
+
+async def set_location_active(conn: AsyncConnection, location_id: str, active: bool, now: datetime) -> bool:
+    """Open or close a location; True when it changed. Every replica's cache reloads it at its next read."""
+    c = locations.c
+    stmt = update(locations).where(c.id == location_id, c.active.is_not(active)).values(active=active, updated_at=now)
+    if (await conn.execute(stmt)).rowcount != 1:
+        return False
+    await versions.bump(conn, versions.LOCATIONS)
+    return True
 
 
 async def locations_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, Location]:

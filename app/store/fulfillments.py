@@ -171,6 +171,14 @@ async def fulfillment_page(
     return [(row.id, row.order_id, row.created_at) for row in await conn.execute(query)]
 
 
+async def ids_at(conn: AsyncConnection, location_id: str, statuses: Iterable[FulfillmentStatus]) -> list[str]:
+    """Every fulfillment at a location in these statuses, oldest first (a closing store's work)."""
+    f = fulfillments.c
+    wanted = [s.value for s in statuses]
+    query = select(f.id).where(f.location_id == location_id, f.status.in_(wanted)).order_by(f.created_at, f.id)
+    return list((await conn.execute(query)).scalars())
+
+
 @dataclass(frozen=True, slots=True)
 class FulfillmentRow:
     id: str
