@@ -1,5 +1,5 @@
 """Background jobs on the one leading replica: task escalations and automatic outcomes, lapsed checkout
-holds, event retention, the relay.
+holds, pre-orders due for release, event retention, the relay.
 
 Escalations, automatic outcomes, hold sweeps and the retention of settled
 events (`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run
@@ -29,6 +29,7 @@ from app import tracing
 from app.leader import Leadership
 from app.resources import Resources
 from app.services.holds import sweep as sweep_holds
+from app.services.preorders import release_due as release_preorders
 from app.services.relay import Relay, purge_expired
 from app.services.tasks import escalate_due
 
@@ -89,6 +90,7 @@ class Scheduler:
                         if tick:
                             await escalate_due(self.resources)
                             await sweep_holds(self.resources)
+                            await release_preorders(self.resources)
                             await purge_expired(self.resources)
                         await self.relay.run_once(client)
                 except asyncio.CancelledError:

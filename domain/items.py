@@ -9,6 +9,7 @@ A barcode names exactly one SKU, so a scan is never ambiguous.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.errors import InvalidInput
 
@@ -21,6 +22,8 @@ class Item:
     category: str
     barcodes: tuple[str, ...] = ()
     zone: str | None = None
+    release_at: datetime | None = None  # in the future: taken only as pre-orders until then
+    preorder_limit: int | None = None  # units that may be pre-ordered in all; None: no limit
 
 
 def validate(item: Item) -> Item:
@@ -32,6 +35,10 @@ def validate(item: Item) -> Item:
         raise InvalidInput("barcodes must not be empty strings", ("barcodes",), sku=item.sku)
     if len(set(item.barcodes)) != len(item.barcodes):
         raise InvalidInput("barcodes repeat within the item", ("barcodes",), sku=item.sku)
+    if item.preorder_limit is not None and item.preorder_limit < 0:
+        raise InvalidInput("preorderLimit must not be negative", ("preorderLimit",), sku=item.sku)
+    if item.release_at is not None and item.release_at.tzinfo is None:
+        raise InvalidInput("releaseAt needs a time zone", ("releaseAt",), sku=item.sku)
     return item
 
 

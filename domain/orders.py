@@ -29,6 +29,7 @@ MAX_UNIT_PRICE = 10_000_000.0  # in the order's currency: a bound that keeps tot
 
 class OrderStatus(enum.Enum):
     ON_HOLD = "ON_HOLD"
+    BACKORDERED = "BACKORDERED"  # waiting for stock: a pre-order before its release (nothing allocated yet)
     ALLOCATED = "ALLOCATED"
     IN_FULFILLMENT = "IN_FULFILLMENT"
     PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
@@ -70,6 +71,8 @@ OS = OrderStatus
 ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     # A review approved: whatever the fulfillments say; rejected: cancelled.
     OS.ON_HOLD: frozenset({OS.ALLOCATED, OS.IN_FULFILLMENT, OS.PARTIALLY_FULFILLED, OS.FULFILLED, OS.CANCELLED}),
+    # A waiting pre-order is allocated whole at release, or cancelled.
+    OS.BACKORDERED: frozenset({OS.ALLOCATED, OS.CANCELLED}),
     OS.ALLOCATED: frozenset({OS.IN_FULFILLMENT, OS.CANCELLED}),
     # Back to ALLOCATED when the started fulfillment is cancelled (a reroute) or returns to AWAITING_PICK.
     OS.IN_FULFILLMENT: frozenset({OS.ALLOCATED, OS.PARTIALLY_FULFILLED, OS.FULFILLED, OS.CANCELLED}),
@@ -95,11 +98,14 @@ def transition(current: FulfillmentStatus, target: FulfillmentStatus) -> Fulfill
     return target
 
 
-def derive_status(fulfillments: Iterable[FulfillmentStatus], on_hold: bool = False) -> OrderStatus:
+def derive_status(
+    fulfillments: Iterable[FulfillmentStatus], on_hold: bool = False, *, waiting: bool = False
+) -> OrderStatus:
+    """`waiting`: the order still has lines waiting for stock (a pre-order not yet released)."""
     statuses = list(fulfillments)
     live = [s for s in statuses if s is not F.CANCELLED]
     if not live:
-        return OrderStatus.CANCELLED
+        return OrderStatus.BACKORDERED if waiting and not statuses else OrderStatus.CANCELLED
     if on_hold:
         return OrderStatus.ON_HOLD
     done = sum(1 for s in live if s in DONE)
@@ -122,6 +128,7 @@ def can_cancel(status: OrderStatus) -> bool:
     """Anything not yet on its way can be cancelled: a partly shipped order loses the rest."""
     return status in (
         OrderStatus.ON_HOLD,
+        OrderStatus.BACKORDERED,
         OrderStatus.ALLOCATED,
         OrderStatus.IN_FULFILLMENT,
         OrderStatus.PARTIALLY_FULFILLED,
@@ -142,6 +149,7 @@ class OrderLine:
     unit_price: float
     services: tuple[str, ...] = ()
     no: int | None = None  # the line's number on a placed order (its id is `line_id(order_id, no)`)
+    promised_by: datetime | None = None  # a pre-order line: the release date promised
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +190,9 @@ class OrderRequest:
         # fields added later leave the fingerprint of an order that does not use them as it was
         if body["checkout_hold_id"] is None:
             del body["checkout_hold_id"]
-        for line in body["lines"]:
-            del line["no"]
+        for line in body["lines"]:  # set on stored lines only, never asked for
+            line.pop("no", None)
+            line.pop("promised_by", None)
         delivery = body["delivery"]
         if delivery["pickup_slot_starts_at"] is None:
             del delivery["pickup_slot_starts_at"]

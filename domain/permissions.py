@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, Rule] = {
     # configuration
     "Query.availabilityRules": allow(AG, SM),
     "Query.sourcingProfiles": allow(AG, SM),
+    "Query.preorderReport": allow(AG, SM),  # staff: pre-orders taken, backlog, inbound per item
     "Query.webhooks": ADMIN_ONLY,
     "Query.webhookDeliveries": ADMIN_ONLY,
     "Mutation.upsertLocations": allow(INT, scope="catalog:write"),

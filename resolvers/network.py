@@ -198,15 +198,23 @@ class LocationInput:
         )
 
 
-@strawberry.input(description="What the OMS keeps of a SKU: category, barcodes, zone.")
+@strawberry.input(description="What the OMS keeps of a SKU: category, barcodes, zone, pre-order terms.")
 class ItemInput:
     sku: str
     category: str
     barcodes: list[str] | None = None
     zone: str | None = None
+    release_at: datetime | None = strawberry.field(
+        default=None, description="In the future: orders are taken only as pre-orders until then (null: released)."
+    )
+    preorder_limit: int | None = strawberry.field(
+        default=None, description="Units that may be pre-ordered in all (null: no limit)."
+    )
 
     def to_domain(self) -> item_domain.Item:
-        return item_domain.Item(self.sku, self.category, tuple(self.barcodes or ()), self.zone)
+        return item_domain.Item(
+            self.sku, self.category, tuple(self.barcodes or ()), self.zone, self.release_at, self.preorder_limit
+        )
 
 
 @strawberry.type
@@ -215,10 +223,19 @@ class Item:
     category: str
     barcodes: list[str]
     zone: str | None
+    release_at: datetime | None = None
+    preorder_limit: int | None = None
 
 
 def item_node(item: item_domain.Item) -> Item:
-    return Item(sku=item.sku, category=item.category, barcodes=list(item.barcodes), zone=item.zone)
+    return Item(
+        sku=item.sku,
+        category=item.category,
+        barcodes=list(item.barcodes),
+        zone=item.zone,
+        release_at=item.release_at,
+        preorder_limit=item.preorder_limit,
+    )
 
 
 @strawberry.type

@@ -22,7 +22,8 @@ from resolvers.plans import SourcingPlan, plan_node, seen_by
 from resolvers.product import Recommendation, RecommendationContext, load_recommendations
 
 OrderStatus = strawberry.enum(
-    domain.OrderStatus, description="Derived from the order's fulfillments, or ON_HOLD / CANCELLED."
+    domain.OrderStatus,
+    description="Derived from the order's fulfillments, or ON_HOLD / CANCELLED; BACKORDERED: waiting for stock.",
 )
 
 
@@ -33,6 +34,12 @@ class OrderLine:
     quantity: int
     unit_price: float
     services: list[str]
+    promised_by: datetime | None = strawberry.field(
+        default=None, description="A pre-order line: the release date it is promised for."
+    )
+    backordered: int = strawberry.field(
+        default=0, description="Units promised against inbound stock (backorders are not built yet: 0)."
+    )
 
 
 @strawberry.type
@@ -118,6 +125,7 @@ def order_node(order: domain.Order) -> Order:
                 quantity=x.quantity,
                 unit_price=x.unit_price,
                 services=list(x.services),
+                promised_by=x.promised_by,
             )
             for n, x in enumerate(order.lines, start=1)
         ],

@@ -34,6 +34,7 @@ from resolvers.options import OptionsQuery
 from resolvers.orders import Customer, Order, OrderMutation, OrderQuery, OrderSubscription
 from resolvers.picking import PickingMutation, PickingQuery
 from resolvers.postal import PostalMutation
+from resolvers.preorders import PreordersQuery
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
 from resolvers.rules import RulesMutation, RulesQuery
@@ -61,6 +62,7 @@ class Query(
     TasksQuery,
     PickingQuery,
     ViewerQuery,
+    PreordersQuery,
 ):
     pass
 

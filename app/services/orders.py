@@ -16,6 +16,7 @@ from datetime import datetime
 
 from app.resources import Resources
 from app.services import checkout, postal, task_log, vas
+from app.services import preorders as preorder_service
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, new_event_id, utc_now
@@ -107,6 +108,8 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         read = await resources.availability.order_stock_in(uow.conn, [line.sku for line in request.lines], uow.now)
         rules.validate(request, read.known)
         check_pickup(resources, request.delivery)
+        if read.preorders:  # the cart's items are not released yet: a pre-order, nothing reserved
+            return await _take_preorder(uow, request, read)
         order_id = new_id("ord")
         slot = await checkout.slot_booking(uow.conn, resources, request.delivery, uow.now)
         inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
@@ -179,6 +182,15 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
             stored_plan,
         )
     return Placed(order_id, True, order)
+
+
+async def _take_preorder(uow: UnitOfWork, request: OrderRequest, read: placing.OrderStock) -> Placed:
+    order_id = new_id("ord")
+    taken = await preorder_service.take(uow, request, read, order_id, order_payload(order_id, request, {}, {}, uow.now))
+    if taken is None:
+        return await replay(uow, request)
+    announce(uow, taken.event)
+    return Placed(order_id, True, taken.order)
 
 
 def check_pickup(resources: Resources, delivery: Delivery) -> None:
@@ -278,6 +290,8 @@ async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
     status = OrderStatus(row.status)
     if not rules.can_cancel(status):
         raise InvalidTransition(f"An order in {status.value} cannot be cancelled", ("id",), status=status.value)
+    if status is OrderStatus.BACKORDERED:
+        await preorder_service.cancel_waiting(uow, order_id)  # its units go back to the pre-order limit
     released: set[str] = set()
     lines = await fulfillment_store.fulfillment_rows(uow.conn, order_id)  # ordered by (location, sku): the lock order
     for line in lines:

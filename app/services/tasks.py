@@ -108,7 +108,8 @@ async def _fraud_outcome(uow: UnitOfWork, order_id: str, current: OrderStatus | 
         await order_service.cancel_in(uow, order_id, "fraud review rejected the order")
         return
     lines = await fulfillment_store.fulfillment_rows(uow.conn, order_id)
-    status = order_rules.derive_status({line.id: FulfillmentStatus(line.status) for line in lines}.values())
+    statuses = {line.id: FulfillmentStatus(line.status) for line in lines}.values()
+    status = order_rules.derive_status(statuses, waiting=current is OrderStatus.BACKORDERED)  # a pre-order waits
     if current is not None and status is not current:
         order_rules.order_transition(current, status)
     await order_store.set_status(uow.conn, order_id, status, uow.now, on_hold=False)

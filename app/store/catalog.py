@@ -73,10 +73,20 @@ async def save_items(conn: AsyncConnection, batch: Sequence[Item], now: datetime
         return
     stmt = upsert(conn, items)
     values = [
-        {"sku": i.sku, "category": i.category, "zone": i.zone, "barcodes": list(i.barcodes), "updated_at": now}
+        {
+            "sku": i.sku,
+            "category": i.category,
+            "zone": i.zone,
+            "barcodes": list(i.barcodes),
+            "release_at": i.release_at,
+            "preorder_limit": i.preorder_limit,
+            "updated_at": now,
+        }
         for i in batch
     ]
-    update_cols = {c: stmt.excluded[c] for c in ("category", "zone", "barcodes", "updated_at")}
+    # releaseAt and preorderLimit are set as given (null clears them); the pre-order counter is never touched
+    kept = ("category", "zone", "barcodes", "release_at", "preorder_limit", "updated_at")
+    update_cols = {c: stmt.excluded[c] for c in kept}
     await conn.execute(stmt.on_conflict_do_update(index_elements=["sku"], set_=update_cols), values)
     skus = [i.sku for i in batch]
     await conn.execute(delete(item_barcodes).where(item_barcodes.c.sku.in_(skus)))

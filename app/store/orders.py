@@ -170,7 +170,9 @@ async def orders_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, O
         .order_by(order_lines.c.order_id, order_lines.c.line_no)
     )
     for row in await conn.execute(query):
-        line = OrderLine(row.sku, row.quantity, row.unit_price, tuple(row.services), row.line_no)
+        line = OrderLine(
+            row.sku, row.quantity, row.unit_price, tuple(row.services), row.line_no, promised_by=row.promised_by
+        )
         lines.setdefault(row.order_id, []).append(line)
     return {oid: _with_lines(order, lines.get(oid, [])) for oid, order in found.items()}
 

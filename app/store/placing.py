@@ -36,6 +36,7 @@ from app.store.tables.inventory import positions
 from app.store.tables.rules import fraud_policy
 from domain.inventory import Position
 from domain.orders import FulfillmentLine, FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus
+from domain.preorders import PreorderItem, unreleased
 from domain.tasks import FraudPolicy
 
 
@@ -47,6 +48,7 @@ class OrderStock:
     view: StockView
     fraud: FraudPolicy
     expired: dict[tuple[str, str], int] = field(default_factory=dict)  # (location, sku) -> units of lapsed holds
+    preorders: dict[str, PreorderItem] = field(default_factory=dict)  # items not released yet: no stock sold
 
 
 def _order_stock_query(skus: Any) -> Any:
@@ -59,6 +61,9 @@ def _order_stock_query(skus: Any) -> Any:
         select(
             items.c.sku,
             items.c.category,
+            items.c.release_at,
+            items.c.preorder_limit,
+            items.c.preorder_units,
             p.location_id,
             p.on_hand,
             p.reserved - lapsed,
@@ -94,12 +99,29 @@ async def order_stock(conn: AsyncConnection, skus: Sequence[str], now: datetime)
     else:
         rows = list(await conn.execute(_ORDER_STOCK, {"skus": wanted, "now": now}))
     for row in rows:
-        sku, category, location_id, on_hand, reserved, lapsed, inbound, eta, *tokens, risk, total = row
+        (
+            sku,
+            category,
+            release_at,
+            limit,
+            units,
+            location_id,
+            on_hand,
+            reserved,
+            lapsed,
+            inbound,
+            eta,
+            *tokens,
+            risk,
+            total,
+        ) = row
         if lapsed:
             found.expired[(location_id, sku)] = int(lapsed)
         found.known.add(sku)
         found.view.categories[sku] = category
-        if location_id is not None:
+        if unreleased(release_at, now):  # its stock on hand is not sold before the release
+            found.preorders[sku] = PreorderItem(sku, release_at, limit, int(units))
+        elif location_id is not None:
             found.view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
         found.view.tokens = (tokens[0], tokens[1], tokens[2])
         found.fraud = FraudPolicy(risk, total)

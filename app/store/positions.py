@@ -22,6 +22,7 @@ from app.store.tables.checkout import hold_lines
 from app.store.tables.inventory import inventory_events, positions
 from app.store.types import UtcDateTime
 from domain.inventory import MAX_UNITS, InventoryUpdate, Position
+from domain.preorders import unreleased
 
 
 async def apply_snapshot(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
@@ -130,6 +131,7 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
             positions.c.inbound,
             positions.c.inbound_eta,
             items.c.category,
+            items.c.release_at,
             versions.token_column(versions.LOCATIONS),
             versions.token_column(versions.RULES),
             versions.token_column(versions.PROFILES),
@@ -154,10 +156,14 @@ async def stock_for(
     view = StockView({sku: [] for sku in wanted}, {})
     if not wanted:
         return view
-    result = await conn.execute(_stock_query(wanted, location_ids), {"now": now or datetime.now(UTC)})
-    for sku, location_id, on_hand, reserved, inbound, eta, category, *tokens in result:
+    now = now or datetime.now(UTC)
+    result = await conn.execute(_stock_query(wanted, location_ids), {"now": now})
+    for sku, location_id, on_hand, reserved, inbound, eta, category, release_at, *tokens in result:
         view.tokens = (tokens[0], tokens[1], tokens[2])
         if category is None:  # not an item (yet): its stock is kept for when it arrives, never promised
+            continue
+        if unreleased(release_at, now):  # a pre-order item: nothing on hand is promised before its release
+            view.categories[sku] = category
             continue
         view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))
         view.categories[sku] = category

@@ -47,7 +47,14 @@ def location_to_row(location: Location) -> dict[str, Any]:
 
 
 def item_from_row(row: Any) -> Item:
-    return Item(sku=row.sku, category=row.category, barcodes=tuple(row.barcodes), zone=row.zone)
+    return Item(
+        sku=row.sku,
+        category=row.category,
+        barcodes=tuple(row.barcodes),
+        zone=row.zone,
+        release_at=row.release_at,
+        preorder_limit=row.preorder_limit,
+    )
 
 
 def rule_from_row(row: Any) -> AvailabilityRule:

@@ -35,6 +35,9 @@ items = Table(
     Column("category", String(REF), nullable=False),
     Column("zone", String(REF)),
     Column("barcodes", JSON, nullable=False),
+    Column("release_at", UtcDateTime),  # in the future: a pre-order item (stock on hand is not sold before)
+    Column("preorder_limit", Integer),  # units that may be pre-ordered in all; NULL: no limit
+    Column("preorder_units", Integer, nullable=False, server_default="0"),  # units pre-ordered (guarded counter)
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "category"),
 )

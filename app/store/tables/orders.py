@@ -43,6 +43,19 @@ order_lines = Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_price", Float, nullable=False),
     Column("services", JSON, nullable=False),
+    Column("promised_by", UtcDateTime),  # a pre-order line: the item's release date when it was ordered
+)
+
+
+preorders = Table(
+    "preorders",
+    metadata,
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("status", String(16), nullable=False),  # WAITING -> RELEASED, or CANCELLED: the release's claim
+    Column("note", String(1000)),  # why the last release attempt could not allocate it (said once per change)
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("released_at", UtcDateTime),
+    Index(None, "status", "created_at"),
 )
 
 

@@ -1,0 +1,205 @@
+"""Use cases for pre-orders: take one (from placeOrder), release the due ones (the scheduler), report.
+
+Taking a pre-order is one transaction on the SQLAlchemy path, not placeOrder's
+one-statement write on PostgreSQL: the order row claims the idempotency key,
+then one guarded UPDATE per item claims units of its pre-order limit
+(`app.store.preorders.claim_units`); a claim that does not hold rolls the
+whole order back. Pre-orders are rare next to ordinary orders, so the extra
+round trips cost nothing that matters, and placeOrder's hot statement stays as
+it is. Nothing is reserved until the release.
+
+Releasing: the leader's scheduler takes waiting pre-orders whose items are all
+released, oldest first, and sources each like placeOrder: the order row is
+locked, its WAITING row re-read and moved to RELEASED by a guarded update in
+the transaction that reserves its stock (guarded reservations, capacity
+claims) and writes its fulfillments, so two replicas, or two runs, release an
+order once. An order that cannot be allocated whole stays waiting, and its
+events say what it is short of (once per change, not every tick).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from app.resources import Resources
+from app.services import checkout, task_log
+from app.services import sourcing as routing
+from app.services.inventory import AVAILABILITY_TOPIC
+from app.services.uow import UnitOfWork, utc_now
+from app.store import counters, reservations
+from app.store import orders as order_store
+from app.store import preorders as store
+from app.store.fulfillments import add_fulfillments
+from app.store.placing import OrderStock
+from domain import orders as rules
+from domain import preorders, sourcing
+from domain import tasks as tasks_rules
+from domain.orders import Order, OrderEvent, OrderRequest, OrderStatus
+from domain.preorders import ReportRow
+
+ORDERS_TOPIC = "orders"  # the same topic app.services.orders announces on
+RELEASE_BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    order: Order
+    event: OrderEvent
+
+
+async def take(
+    uow: UnitOfWork, request: OrderRequest, read: OrderStock, order_id: str, payload: dict[str, Any]
+) -> Taken | None:
+    """Write the pre-order whole, or raise; None when another order holds the idempotency key (a replay)."""
+    wanted = preorders.check_request(request, read.preorders)
+    on_hold = tasks_rules.should_hold(read.fraud, request.risk_score, request.total)
+    status = OrderStatus.BACKORDERED  # waiting for its release, on hold for review or not
+    plan = _plan(request, read)
+    if not await order_store.claim_idempotency_key(
+        uow.conn, order_id, request, uow.now, status=status, on_hold=on_hold, plan=plan
+    ):
+        return None
+    await order_store.save_order_details(uow.conn, order_id=order_id, request=request, groups={}, ids={}, now=uow.now)
+    promises = {sku: read.preorders[sku].release_at for sku in wanted}
+    await store.add_waiting(uow.conn, order_id, promises, uow.now)
+    for sku, units in sorted(wanted.items()):
+        if not await store.claim_units(uow.conn, sku, units, uow.now):
+            raise preorders.limit_reached(read.preorders[sku], units, preorders.line_of(request, sku))
+    message = preorders.promised(request, read.preorders) + ("; on hold for fraud review" if on_hold else "")
+    event = OrderEvent(order_id, "order.created", status, uow.now, message)
+    await order_store.add_event(uow.conn, event)
+    await uow.record("order.created", {"order": payload | {"status": status.value}})
+    if on_hold:
+        await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
+    stored = await order_store.orders_by_id(uow.conn, [order_id])
+    return Taken(stored[order_id], event)
+
+
+def _plan(request: OrderRequest, read: OrderStock) -> dict[str, Any]:
+    return {
+        "allocations": [],
+        "unallocated": [{"sku": x.sku, "quantity": x.quantity} for x in request.lines],
+        "explanation": [preorders.promised(request, read.preorders)],
+        "candidates": [],
+    }
+
+
+async def release_due(resources: Resources) -> int:
+    """The scheduler's job: allocate waiting pre-orders whose items are released, oldest first.
+    Returns how many were allocated; the others wait for the next run."""
+    async with resources.db.read() as conn:
+        due = await store.due(conn, utc_now(), RELEASE_BATCH)
+    released = 0
+    for order_id in due:
+        try:
+            released += await _release(resources, order_id)
+        except _Moved:
+            continue  # stock moved under the guarded reservation: nothing kept, next run tries again
+    return released
+
+
+class _Moved(Exception):
+    """A guarded reservation or capacity claim did not hold: roll the release back."""
+
+
+async def _release(resources: Resources, order_id: str) -> bool:
+    uow = resources.uow()
+    async with uow:
+        row = await order_store.lock_order(uow.conn, order_id)
+        claim = await store.waiting(uow.conn, order_id)  # re-read under the lock: released by another run?
+        if row is None or claim is None or row.on_hold:
+            return False
+        order = (await order_store.orders_by_id(uow.conn, [order_id]))[order_id]
+        read = await resources.availability.order_stock_in(uow.conn, [x.sku for x in order.lines], uow.now)
+        if read.preorders:  # a release date was moved later meanwhile
+            return False
+        inputs = await routing.gather(uow.conn, resources, _ask(order), uow.now, stock=read.view)
+        plan = routing.run(inputs)
+        if not plan.complete:
+            note = preorders.waiting_note((u.sku, u.quantity) for u in plan.unallocated)
+            if note != claim.note:  # said once per change, not every run
+                await store.set_note(uow.conn, order_id, note)
+                await order_store.add_event(
+                    uow.conn, OrderEvent(order_id, "order.waiting", order.status, uow.now, note)
+                )
+            return False
+        await _allocate(uow, resources, order, plan, inputs=inputs, read=read)
+    return True
+
+
+async def _allocate(
+    uow: UnitOfWork,
+    resources: Resources,
+    order: Order,
+    plan: sourcing.Plan,
+    *,
+    inputs: routing.Inputs,
+    read: OrderStock,
+) -> None:
+    if not await store.settle(uow.conn, order.id, preorders.RELEASED, uow.now):
+        raise _Moved  # cannot happen under the order lock; never allocate twice
+    takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
+    groups = rules.fulfillment_lines(takes)
+    claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
+    await checkout.expire_lapsed(uow, takes, read.expired)
+    for loc, sku, qty in takes:
+        held = inputs.held.get((loc, sku), 0)
+        if not await reservations.reserve(uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now):
+            raise _Moved
+    for capacity in claims:
+        if not await counters.claim_capacity(uow.conn, capacity):
+            raise _Moved
+    ids = {loc: f"ful_{uuid.uuid4().hex[:20]}" for loc in groups}
+    days = {x.location_id: x.day for x in claims}
+    await add_fulfillments(
+        uow.conn,
+        order_id=order.id,
+        method=order.delivery.method,
+        groups=groups,
+        ids=ids,
+        now=uow.now,
+        capacity_days=days,
+    )
+    status = rules.order_transition(order.status, rules.derive_status([rules.FulfillmentStatus.AWAITING_PICK]))
+    await order_store.set_status(uow.conn, order.id, status, uow.now)
+    await store.save_plan(uow.conn, order.id, routing.plan_to_json(plan, inputs.profile))
+    message = f"Pre-order released: allocated to {', '.join(plan.locations())}"
+    event = OrderEvent(order.id, "order.status_changed", status, uow.now, message)
+    await order_store.add_event(uow.conn, event)
+    await uow.record("order.status_changed", {"orderId": order.id, "status": status.value, "reason": "released"})
+    uow.emit(ORDERS_TOPIC, _announcement(event))
+    uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
+
+
+def _ask(order: Order) -> routing.Ask:
+    return routing.Ask(
+        channel=order.channel,
+        market=order.market,
+        lines=sourcing.merge_lines([sourcing.Line(x.sku, x.quantity) for x in order.lines]),
+        method=order.delivery.method,
+        destination=order.delivery.geo,
+        pickup_location_id=order.delivery.pickup_location_id,
+        segment=order.customer.segment,
+    )
+
+
+def _announcement(event: OrderEvent) -> dict[str, Any]:
+    return {
+        "orderId": event.order_id,
+        "type": event.type,
+        "status": event.status.value,
+        "at": event.at.isoformat(),
+        "message": event.message,
+    }
+
+
+async def cancel_waiting(uow: UnitOfWork, order_id: str) -> None:
+    """A cancelled order that was waiting for its release gives its units back to the items' limits."""
+    await store.cancel_waiting(uow.conn, order_id, uow.now)
+
+
+async def report(resources: Resources, skus: list[str] | None) -> list[ReportRow]:
+    async with resources.db.read() as conn:
+        return await store.report(conn, skus)
