@@ -81,12 +81,13 @@ fuzz: install
 	OMS_DIFF_EXAMPLES=$${OMS_DIFF_EXAMPLES:-2000} $(BIN)/pytest --backend sqlite tests/differential/test_generated_differential.py
 
 ## Benchmarks (PostgreSQL and Redis on 127.0.0.1), each beside a floor measured in the same run:
-## bench/results/*.json and bench/results/summary.md (the README's table). About 5 minutes on 2 cores;
+## bench/results/*.json and bench/results/summary.md (the README's table). About 5 minutes on 2 cores, plus the
+## 10-minute soak (bench/soak.py; --soak-seconds N to change it, --only soak for it alone);
 ## the first run also seeds the large network (~1.5 min) and caches it (var/bench-cache/, PostgreSQL template).
 bench: install
 	$(BIN)/python -m bench.suite
 
-## Two configurations, shorter measurements, 100,000 import lines: about 1.5 minutes.
+## Two configurations, shorter measurements, 100,000 import lines, a 60 s soak: about 2.5 minutes.
 bench-quick: install
 	$(BIN)/python -m bench.suite --quick
 

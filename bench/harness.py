@@ -119,6 +119,18 @@ def peak_rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def rss_mb(pid: int) -> float:
+    """Sum over the process tree of each process's resident set now (VmRSS)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(x.split()[1]) for x in status if x.startswith("VmRSS:"))
+    return round(total / 1024, 1)
+
+
 # --- SQL statements per request: the same app in this process, its statement counter read --------------------
 
 

@@ -1,6 +1,7 @@
 """`make bench`: every scenario beside its floor, measured in one run; JSON per scenario and a Markdown summary.
 
-    python -m bench.suite [--quick] [--import-lines N] [--only storefront,place_order,checkout,import,fanout]
+    python -m bench.suite [--quick] [--import-lines N] [--soak-seconds N]
+                          [--only storefront,place_order,checkout,import,fanout,soak]
 
 Writes bench/results/<scenario>.json, bench/results/suite.json and
 bench/results/summary.md (the table the README's "Measured" section embeds).
@@ -17,7 +18,7 @@ import platform
 import time
 from typing import Any
 
-from bench import checkout, fanout, import_inventory, place_order, storefront
+from bench import checkout, fanout, import_inventory, place_order, soak, storefront
 from bench.common import RESULTS, ROOT, write_result
 
 HEADER = (
@@ -266,6 +267,16 @@ def fanout_lines(r: dict[str, Any]) -> list[str]:
     return found
 
 
+async def soak_section(seconds: float, lines: list[str], timings: dict[str, float]) -> list[str]:
+    """Adds the soak's rows to the main table (per kind: the last window beside the first); returns its own table."""
+    print(f"soak, {seconds:.0f} s of steady mixed load", flush=True)
+    mark = time.perf_counter()
+    found = await soak.main(seconds)
+    lines += [_line(*cells) for cells in soak.kind_rows(found)]
+    timings["soak"] = time.perf_counter() - mark
+    return [soak.HEADER, "|" + "---|" * (soak.HEADER.count(" | ") + 1), _line(*soak.resource_row(found))]
+
+
 async def run(args: argparse.Namespace) -> str:
     only = set(args.only.split(","))
     lines: list[str] = []
@@ -304,6 +315,7 @@ async def run(args: argparse.Namespace) -> str:
         mark = time.perf_counter()
         lines += fanout_lines(await fanout.run(subscribers, 5 if args.quick else 10, 30.0, quick=args.quick))
         timings["fanout"] = time.perf_counter() - mark
+    soaked = await soak_section(args.soak_seconds, lines, timings) if "soak" in only else []
     total = time.perf_counter() - started
     separator = "|" + "---|" * HEADER.count(" | ") + "---|"
     note = (
@@ -313,6 +325,7 @@ async def run(args: argparse.Namespace) -> str:
     parts = [HEADER, separator, *lines, ""]
     if executors:
         parts += [executor_table(executors), ""]
+    parts += [*soaked, ""] if soaked else []
     summary = "\n".join([*parts, note]) + "\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "summary.md").write_text(summary)
@@ -337,12 +350,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer configurations and shorter measurements")
     parser.add_argument("--import-lines", type=int, default=None, help="default 1,000,000 (quick 100,000)")
-    parser.add_argument("--only", default="storefront,place_order,checkout,import,fanout")
+    parser.add_argument("--only", default="storefront,place_order,checkout,import,fanout,soak")
+    parser.add_argument("--soak-seconds", type=float, default=None, help="default 600 (quick 60)")
     parser.add_argument("--paste", action="store_true", help="only paste bench/results/summary.md into the README")
     args = parser.parse_args()
     if args.paste:
         paste_into_readme()
         return
+    if args.soak_seconds is None:
+        args.soak_seconds = soak.QUICK_SECONDS if args.quick else soak.FULL_SECONDS
     if args.import_lines is None:
         args.import_lines = 100_000 if args.quick else 1_000_000
     print(asyncio.run(run(args)))
