@@ -204,6 +204,11 @@ class OrderRequest:
     def total(self) -> float:
         return round(sum(line.quantity * line.unit_price for line in self.lines), 2)
 
+    def placed(self, order_id: str, status: OrderStatus, at: datetime, plan: dict[str, Any]) -> Order:
+        """The order this request became, as it was written."""
+        fields = (self.channel, self.market, self.customer, self.lines, self.delivery, self.total, at)
+        return Order(order_id, status, *fields, self.risk_score, plan)
+
 
 def _plain(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):

@@ -9,9 +9,10 @@ lock order every writer follows: hold rows by id, then positions by
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,6 +32,30 @@ from domain.locations import Location
 from domain.orders import Delivery
 
 SLOT_FIELD = ("delivery", "pickupSlotStartsAt")
+ATTEMPTS = 3
+T = TypeVar("T")
+
+
+class StockMoved(Exception):
+    """A guarded reservation or capacity claim found less than the read said: retry from a fresh read."""
+
+    def __init__(self, capacity: bool = False) -> None:
+        super().__init__()
+        self.capacity = capacity
+
+
+async def retried(attempt: Callable[[], Awaitable[T]], *, doing: str, kept: str, field: tuple[str, ...]) -> T:
+    """Run a command that reads, decides and writes with guarded claims; when stock or capacity moved under
+    it, run it again from a fresh read (ATTEMPTS times), then say which ran out."""
+    capacity = False
+    for _ in range(ATTEMPTS):
+        try:
+            return await attempt()
+        except StockMoved as moved:
+            capacity = moved.capacity
+    if capacity:
+        raise CapacityExhausted(f"Daily capacity was used up while {doing}; {kept}", field)
+    raise InsufficientStock(f"Stock moved while {doing}; {kept}, try again", field)
 
 
 @dataclass(frozen=True, slots=True)

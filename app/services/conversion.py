@@ -24,7 +24,7 @@ from domain import tasks as tasks_rules
 from domain.access import Principal
 from domain.errors import NotFound
 from domain.holds import HoldStatus
-from domain.orders import FulfillmentStatus, Order, OrderEvent, OrderRequest
+from domain.orders import FulfillmentStatus, OrderEvent, OrderRequest
 
 HOLD_FIELD = ("checkoutHoldId",)
 
@@ -88,18 +88,6 @@ async def place_from_hold(resources: Resources, *, request: OrderRequest, caller
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
         await vas.open_tasks(uow, order_id, request.lines, groups, ids)
         announce(uow, event)
-        order = Order(
-            order_id,
-            status,
-            request.channel,
-            request.market,
-            request.customer,
-            request.lines,
-            request.delivery,
-            request.total,
-            uow.now,
-            request.risk_score,
-            hold.plan,
-        )
+        order = request.placed(order_id, status, uow.now, hold.plan)
     resources.sales.add(units_of(request))
     return Placed(order_id, True, order)

@@ -25,17 +25,10 @@ from app.store.db import Database
 from domain import holds as rules
 from domain import sourcing
 from domain.access import Principal
-from domain.errors import CapacityExhausted, IdempotencyConflict, InsufficientStock, NotFound, SlotFull
+from domain.errors import IdempotencyConflict, NotFound, SlotFull
 from domain.holds import Hold, HoldRequest, HoldStatus
 
-ATTEMPTS = 3
 SWEEP_BATCH = 200
-
-
-class _Moved(Exception):
-    def __init__(self, capacity: bool = False) -> None:
-        super().__init__()
-        self.capacity = capacity
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +50,12 @@ def _ask(request: HoldRequest) -> routing.Ask:
 
 async def create_hold(resources: Resources, *, request: HoldRequest, caller: Principal) -> Held:
     request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
-    capacity = False
-    for _ in range(ATTEMPTS):
-        try:
-            return await _create_once(resources, request, caller)
-        except _Moved as moved:
-            capacity = moved.capacity
-    if capacity:
-        raise CapacityExhausted("Daily capacity was used up while holding the cart; nothing was held", ("lines",))
-    raise InsufficientStock("Stock moved while holding the cart; nothing was held, try again", ("lines",))
+    return await checkout.retried(
+        lambda: _create_once(resources, request, caller),
+        doing="holding the cart",
+        kept="nothing was held",
+        field=("lines",),
+    )
 
 
 async def _create_once(resources: Resources, request: HoldRequest, caller: Principal) -> Held:
@@ -111,10 +101,10 @@ async def _create_once(resources: Resources, request: HoldRequest, caller: Princ
         for loc, sku, qty in takes:  # in lock order
             held = inputs.held.get((loc, sku), 0)
             if not await reservations.reserve(uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now):
-                raise _Moved
+                raise checkout.StockMoved
         for claim in claims:
             if not await counters.claim_capacity(uow.conn, claim):
-                raise _Moved(capacity=True)
+                raise checkout.StockMoved(capacity=True)
         if slot is not None and not await counters.book_slot(uow.conn, slot.location_id, slot.starts_at, slot.capacity):
             raise SlotFull("That pickup slot is full; choose another", checkout.SLOT_FIELD)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})

@@ -32,20 +32,11 @@ from app.store import reservations as reservation_store
 from domain import order_edits as edits
 from domain import orders as rules
 from domain import sourcing
-from domain.errors import CapacityExhausted, InsufficientStock, NotFound, SlotFull
+from domain.errors import NotFound, SlotFull
 from domain.orders import Delivery, FulfillmentStatus, OrderEvent, OrderStatus
 from domain.profiles import SourcingProfile
 
 EDITED = "order.edited"
-ATTEMPTS = 3
-
-
-class _StockMoved(Exception):
-    """A guarded reservation or capacity claim found less than the read said: retry from a fresh read."""
-
-    def __init__(self, capacity: bool = False) -> None:
-        super().__init__()
-        self.capacity = capacity
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +56,12 @@ class _Sourced:
 async def edit_order(resources: Resources, *, request: edits.EditRequest, who: str) -> Edited:
     if request.delivery is not None:
         request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
-    capacity = False
-    for _ in range(ATTEMPTS):
-        try:
-            return await _edit_once(resources, request, who)
-        except _StockMoved as moved:
-            capacity = moved.capacity
-    if capacity:
-        raise CapacityExhausted("Daily capacity was used up while editing the order; nothing changed", ("addLines",))
-    raise InsufficientStock("Stock moved while editing the order; nothing changed, try again", ("addLines",))
+    return await checkout.retried(
+        lambda: _edit_once(resources, request, who),
+        doing="editing the order",
+        kept="nothing changed",
+        field=("addLines",),
+    )
 
 
 async def _edit_once(resources: Resources, request: edits.EditRequest, who: str) -> Edited:
@@ -173,7 +161,7 @@ async def _move_stock(uow: UnitOfWork, edit: edits.Edit, sourced: _Sourced) -> N
         elif not await reservation_store.reserve(
             uow.conn, sku=sku, location_id=loc, quantity=n, held=held.get((loc, sku), 0), now=uow.now
         ):
-            raise _StockMoved()
+            raise checkout.StockMoved()
 
 
 async def _write_fulfillments(
@@ -198,7 +186,7 @@ async def _write_fulfillments(
     claims = checkout.capacity_claims(resources.availability.cache.locations, placement.groups, uow.now)
     for claim in claims:
         if not await counters.claim_capacity(uow.conn, claim):
-            raise _StockMoved(capacity=True)
+            raise checkout.StockMoved(capacity=True)
     await fulfillment_store.add_fulfillments(
         uow.conn,
         order_id=order_id,

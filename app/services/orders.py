@@ -30,9 +30,7 @@ from domain import orders as rules
 from domain import sourcing
 from domain import tasks as tasks_rules
 from domain.errors import (
-    CapacityExhausted,
     IdempotencyConflict,
-    InsufficientStock,
     InvalidInput,
     InvalidTransition,
     NotFound,
@@ -50,19 +48,10 @@ from domain.orders import (
 from domain.profiles import SourcingProfile
 
 ORDERS_TOPIC = "orders"
-ATTEMPTS = 3
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:20]}"
-
-
-class _StockMoved(Exception):
-    """A guarded reservation or capacity claim found less than the read said: retry from a fresh read."""
-
-    def __init__(self, capacity: bool = False) -> None:
-        super().__init__()
-        self.capacity = capacity
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +76,15 @@ def _ask(request: OrderRequest, excluded: frozenset[str] = frozenset()) -> routi
 
 async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
     request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
-    capacity = False
-    for _ in range(ATTEMPTS):
-        try:
-            placed = await _place_once(resources, request)
-        except _StockMoved as moved:
-            capacity = moved.capacity
-            continue
-        if placed.created:
-            resources.sales.add(units_of(request))
-        return placed
-    if capacity:
-        raise CapacityExhausted("Daily capacity was used up while placing the order; nothing was reserved", ("lines",))
-    raise InsufficientStock("Stock moved while placing the order; nothing was reserved, try again", ("lines",))
+    placed = await checkout.retried(
+        lambda: _place_once(resources, request),
+        doing="placing the order",
+        kept="nothing was reserved",
+        field=("lines",),
+    )
+    if placed.created:
+        resources.sales.add(units_of(request))
+    return placed
 
 
 async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
@@ -157,7 +142,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         if written is placing.Written.KEY_TAKEN:
             return await replay(uow, request)
         if written is placing.Written.STOCK_MOVED or written is placing.Written.CAPACITY_FULL:
-            raise _StockMoved(capacity=written is placing.Written.CAPACITY_FULL)
+            raise checkout.StockMoved(capacity=written is placing.Written.CAPACITY_FULL)
         if written is placing.Written.SLOT_FULL:
             raise SlotFull("That pickup slot is full; choose another", checkout.SLOT_FIELD)
         uow.mark_recorded()
@@ -168,19 +153,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
             uow.seal("placeOrder wrote the order in one statement (more_writes=False): a later write needs more_writes")
         announce(uow, event)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
-        order = Order(
-            order_id,
-            status,
-            request.channel,
-            request.market,
-            request.customer,
-            request.lines,
-            request.delivery,
-            request.total,
-            uow.now,
-            request.risk_score,
-            stored_plan,
-        )
+        order = request.placed(order_id, status, uow.now, stored_plan)
     return Placed(order_id, True, order)
 
 
