@@ -1,5 +1,11 @@
 """Background jobs on the one leading replica: task escalations and automatic outcomes, lapsed checkout
-holds, pre-orders due for release, event retention, the relay.
+holds, pre-orders due for release and backorders waiting for stock, event retention, the relay.
+
+Waiting orders (pre-orders past their release, backorders) are allocated on
+each tick, and at once when a sync changed stock on any replica (its commit
+publishes `stock.synced`, heard here): the allocation itself is guarded per
+order (row lock, WAITING -> RELEASED), so the job may run anywhere, any number
+of times, and still allocates each order once.
 
 Escalations, automatic outcomes, hold sweeps and the retention of settled
 events (`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run
@@ -29,6 +35,7 @@ from app import tracing
 from app.leader import Leadership
 from app.resources import Resources
 from app.services.holds import sweep as sweep_holds
+from app.services.inventory import STOCK_SYNCED_TOPIC
 from app.services.preorders import release_due as release_preorders
 from app.services.relay import Relay, purge_expired
 from app.services.tasks import escalate_due
@@ -45,8 +52,10 @@ class Scheduler:
         self.relay = Relay(resources)
         self.leadership = Leadership(resources.settings.database_url)
         self._wake = asyncio.Event()
+        self._stock_synced = False  # a sync changed stock: release waiting orders on the next wake
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._stock_listener: asyncio.Task[None] | None = None
         self._forwarding: asyncio.Task[None] | None = None
 
     @property
@@ -72,6 +81,14 @@ class Scheduler:
                 if self.leadership.still_leading():
                     self._wake.set()
 
+    async def _listen_stock(self) -> None:
+        async with self.resources.broker.hub.listen(STOCK_SYNCED_TOPIC) as queue:
+            while True:
+                await queue.get()
+                self._stock_synced = True
+                if self.leadership.still_leading():
+                    self._wake.set()
+
     async def _run(self) -> None:
         settings = self.resources.settings
         loop = asyncio.get_running_loop()
@@ -90,8 +107,10 @@ class Scheduler:
                         if tick:
                             await escalate_due(self.resources)
                             await sweep_holds(self.resources)
-                            await release_preorders(self.resources)
                             await purge_expired(self.resources)
+                        if tick or self._stock_synced:
+                            self._stock_synced = False
+                            await release_preorders(self.resources)
                         await self.relay.run_once(client)
                 except asyncio.CancelledError:
                     raise
@@ -110,13 +129,14 @@ class Scheduler:
         self.resources.on_recorded = self.wake
         self._task = asyncio.create_task(self._run(), name="scheduler")
         self._listener = asyncio.create_task(self._listen(), name="scheduler-wakes")
+        self._stock_listener = asyncio.create_task(self._listen_stock(), name="scheduler-stock")
 
     async def stop(self) -> None:
         self.resources.on_recorded = None
-        for task in (self._task, self._listener, self._forwarding):
+        for task in (self._task, self._listener, self._stock_listener, self._forwarding):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._task = self._listener = self._forwarding = None
+        self._task = self._listener = self._stock_listener = self._forwarding = None
         await self.leadership.release()

@@ -149,7 +149,8 @@ class OrderLine:
     unit_price: float
     services: tuple[str, ...] = ()
     no: int | None = None  # the line's number on a placed order (its id is `line_id(order_id, no)`)
-    promised_by: datetime | None = None  # a pre-order line: the release date promised
+    promised_by: datetime | None = None  # a pre-order line: the release date; a backorder line: the inbound ETA
+    backordered: int = 0  # units promised against inbound stock, not allocated yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,7 @@ class OrderRequest:
     delivery: Delivery
     risk_score: float | None = None
     checkout_hold_id: str | None = None  # convert this hold: its allocations and slot, no re-sourcing
+    allow_backorder: bool = False  # units beyond ATP may be promised against inbound stock
 
     def fingerprint(self) -> str:
         """Same input, same fingerprint: the idempotency check compares these."""
@@ -190,9 +192,12 @@ class OrderRequest:
         # fields added later leave the fingerprint of an order that does not use them as it was
         if body["checkout_hold_id"] is None:
             del body["checkout_hold_id"]
+        if not body["allow_backorder"]:
+            del body["allow_backorder"]
         for line in body["lines"]:  # set on stored lines only, never asked for
             line.pop("no", None)
             line.pop("promised_by", None)
+            line.pop("backordered", None)
         delivery = body["delivery"]
         if delivery["pickup_slot_starts_at"] is None:
             del delivery["pickup_slot_starts_at"]

@@ -93,10 +93,11 @@ def promised(request: OrderRequest, items: Mapping[str, PreorderItem]) -> str:
     return f"Pre-order: promised for {', '.join(dates)}; stock is allocated at the release"
 
 
-def waiting_note(short: Iterable[tuple[str, int]]) -> str:
-    """Why a released pre-order is still waiting: the units sourcing could not allocate."""
+def waiting_note(short: Iterable[tuple[str, int]], backorder: bool = False) -> str:
+    """Why a released pre-order (or a backorder) is still waiting: the units sourcing could not allocate."""
     parts = [f"{qty} x {sku}" for sku, qty in short]
-    return f"Released but not allocated yet, short of {', '.join(parts)}; waiting for stock"
+    what = "Backorder not allocated yet" if backorder else "Released but not allocated yet"
+    return f"{what}, short of {', '.join(parts)}; waiting for stock"
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,11 @@ class PlaceOrderInput:
         default=None,
         description="Place the order held by this checkout hold: its allocations and slot, no re-sourcing.",
     )
+    allow_backorder: bool | None = strawberry.field(
+        default=False,
+        description="Units beyond ATP are promised against inbound stock (the order waits, BACKORDERED, "
+        "and is allocated when stock arrives) instead of refused.",
+    )
 
     def to_domain(self) -> domain.OrderRequest:
         return domain.OrderRequest(
@@ -73,6 +78,7 @@ class PlaceOrderInput:
             delivery=self.delivery.to_domain(),
             risk_score=self.risk_score,
             checkout_hold_id=str(self.checkout_hold_id) if self.checkout_hold_id else None,
+            allow_backorder=bool(self.allow_backorder),
         )
 
 

@@ -35,10 +35,12 @@ class OrderLine:
     unit_price: float
     services: list[str]
     promised_by: datetime | None = strawberry.field(
-        default=None, description="A pre-order line: the release date it is promised for."
+        default=None,
+        description="A pre-order line: the release date it is promised for; a backorder line: the inbound ETA "
+        "that covers it.",
     )
     backordered: int = strawberry.field(
-        default=0, description="Units promised against inbound stock (backorders are not built yet: 0)."
+        default=0, description="Units promised against inbound stock, not allocated yet (0 once allocated)."
     )
 
 
@@ -126,6 +128,7 @@ def order_node(order: domain.Order) -> Order:
                 unit_price=x.unit_price,
                 services=list(x.services),
                 promised_by=x.promised_by,
+                backordered=x.backordered,
             )
             for n, x in enumerate(order.lines, start=1)
         ],

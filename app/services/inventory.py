@@ -16,6 +16,7 @@ from domain.errors import DomainError
 from domain.inventory import InventoryUpdate, SyncMode, SyncOutcome
 
 AVAILABILITY_TOPIC = "availability"
+STOCK_SYNCED_TOPIC = "stock.synced"  # wakes the leader's release of waiting orders (backorders) at once
 
 
 async def sync_inventory(
@@ -37,6 +38,7 @@ async def sync_inventory(
         outcome = await _apply(uow, source, mode, valid)
         if outcome.changed_skus:
             uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(outcome.changed_skus)})
+            uow.emit(STOCK_SYNCED_TOPIC, {"skus": sorted(outcome.changed_skus)})
             await uow.record(
                 "inventory.changed",
                 {

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from app.resources import Resources
+from app.services import backorders as backorder_service
 from app.services import checkout, postal, task_log, vas
 from app.services import preorders as preorder_service
 from app.services import sourcing as routing
@@ -99,6 +100,8 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         slot = await checkout.slot_booking(uow.conn, resources, request.delivery, uow.now)
         inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
         plan = routing.run(inputs)
+        if not plan.complete and request.allow_backorder:  # units beyond ATP promised against inbound, or refused
+            return await _take_backorder(uow, request, read, plan)
         if not plan.complete and not inputs.profile.allow_partial:
             if not await order_store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
                 return await replay(uow, request)  # a replay gets its order even when the stock has gone since
@@ -160,6 +163,18 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
 async def _take_preorder(uow: UnitOfWork, request: OrderRequest, read: placing.OrderStock) -> Placed:
     order_id = new_id("ord")
     taken = await preorder_service.take(uow, request, read, order_id, order_payload(order_id, request, {}, {}, uow.now))
+    if taken is None:
+        return await replay(uow, request)
+    announce(uow, taken.event)
+    return Placed(order_id, True, taken.order)
+
+
+async def _take_backorder(
+    uow: UnitOfWork, request: OrderRequest, read: placing.OrderStock, plan: sourcing.Plan
+) -> Placed:
+    order_id = new_id("ord")
+    payload = order_payload(order_id, request, {}, {}, uow.now)
+    taken = await backorder_service.take(uow, request, read, plan, order_id=order_id, payload=payload)
     if taken is None:
         return await replay(uow, request)
     announce(uow, taken.event)

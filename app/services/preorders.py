@@ -28,13 +28,14 @@ from app.services import checkout, task_log
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, utc_now
+from app.store import backorders as backorder_store
 from app.store import counters, reservations
 from app.store import orders as order_store
 from app.store import preorders as store
 from app.store.fulfillments import add_fulfillments
 from app.store.placing import OrderStock
+from domain import backorders, preorders, sourcing
 from domain import orders as rules
-from domain import preorders, sourcing
 from domain import tasks as tasks_rules
 from domain.orders import Order, OrderEvent, OrderRequest, OrderStatus
 from domain.preorders import ReportRow
@@ -92,9 +93,10 @@ async def release_due(resources: Resources) -> int:
     async with resources.db.read() as conn:
         due = await store.due(conn, utc_now(), RELEASE_BATCH)
     released = 0
+    blocked: set[str] = set()  # SKUs an older waiting order is short of: younger ones wait behind it
     for order_id in due:
         try:
-            released += await _release(resources, order_id)
+            released += await _release(resources, order_id, blocked)
         except _Moved:
             continue  # stock moved under the guarded reservation: nothing kept, next run tries again
     return released
@@ -104,7 +106,11 @@ class _Moved(Exception):
     """A guarded reservation or capacity claim did not hold: roll the release back."""
 
 
-async def _release(resources: Resources, order_id: str) -> bool:
+async def _release(resources: Resources, order_id: str, blocked: set[str]) -> bool:
+    """Allocate one waiting order whole, or leave it waiting. Oldest first, strictly: an order needing a SKU
+    an older order of this run could not get waits too (else a younger order could take the units the
+    older one is waiting for, e.g. when a sync commits in the middle of a run); its SKUs stay in
+    `blocked` unless it is allocated."""
     uow = resources.uow()
     async with uow:
         row = await order_store.lock_order(uow.conn, order_id)
@@ -115,17 +121,24 @@ async def _release(resources: Resources, order_id: str) -> bool:
         read = await resources.availability.order_stock_in(uow.conn, [x.sku for x in order.lines], uow.now)
         if read.preorders:  # a release date was moved later meanwhile
             return False
+        skus = {x.sku for x in order.lines}
+        if skus & blocked:
+            blocked.update(skus)
+            return False
+        blocked.update(skus)  # until it is allocated (a _Moved keeps them blocked for this run)
         inputs = await routing.gather(uow.conn, resources, _ask(order), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete:
-            note = preorders.waiting_note((u.sku, u.quantity) for u in plan.unallocated)
+            short = ((u.sku, u.quantity) for u in plan.unallocated)
+            note = preorders.waiting_note(short, backorder=claim.kind == backorders.BACKORDER)
             if note != claim.note:  # said once per change, not every run
                 await store.set_note(uow.conn, order_id, note)
                 await order_store.add_event(
                     uow.conn, OrderEvent(order_id, "order.waiting", order.status, uow.now, note)
                 )
             return False
-        await _allocate(uow, resources, order, plan, inputs=inputs, read=read)
+        await _allocate(uow, resources, order, plan, inputs=inputs, read=read, kind=claim.kind)
+    blocked.difference_update(skus)
     return True
 
 
@@ -137,9 +150,12 @@ async def _allocate(
     *,
     inputs: routing.Inputs,
     read: OrderStock,
+    kind: str,
 ) -> None:
     if not await store.settle(uow.conn, order.id, preorders.RELEASED, uow.now):
         raise _Moved  # cannot happen under the order lock; never allocate twice
+    if kind == backorders.BACKORDER:  # its inbound promises end: the units are reserved from stock now
+        await backorder_store.give_back(uow.conn, order.id)
     takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
     groups = rules.fulfillment_lines(takes)
     claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
@@ -165,7 +181,8 @@ async def _allocate(
     status = rules.order_transition(order.status, rules.derive_status([rules.FulfillmentStatus.AWAITING_PICK]))
     await order_store.set_status(uow.conn, order.id, status, uow.now)
     await store.save_plan(uow.conn, order.id, routing.plan_to_json(plan, inputs.profile))
-    message = f"Pre-order released: allocated to {', '.join(plan.locations())}"
+    what = "Backorder allocated" if kind == backorders.BACKORDER else "Pre-order released"
+    message = f"{what}: allocated to {', '.join(plan.locations())}"
     event = OrderEvent(order.id, "order.status_changed", status, uow.now, message)
     await order_store.add_event(uow.conn, event)
     await uow.record("order.status_changed", {"orderId": order.id, "status": status.value, "reason": "released"})

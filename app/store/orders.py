@@ -171,7 +171,7 @@ async def orders_by_id(conn: AsyncConnection, ids: Iterable[str]) -> dict[str, O
     )
     for row in await conn.execute(query):
         line = OrderLine(
-            row.sku, row.quantity, row.unit_price, tuple(row.services), row.line_no, promised_by=row.promised_by
+            row.sku, row.quantity, row.unit_price, tuple(row.services), row.line_no, row.promised_by, row.backordered
         )
         lines.setdefault(row.order_id, []).append(line)
     return {oid: _with_lines(order, lines.get(oid, [])) for oid, order in found.items()}

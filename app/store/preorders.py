@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.store import backorders
 from app.store.sql import at_least_zero
 from app.store.tables.catalog import items
 from app.store.tables.inventory import positions
 from app.store.tables.orders import order_lines, orders, preorders
+from domain.backorders import BACKORDER, PREORDER
 from domain.preorders import CANCELLED, RELEASED, WAITING, ReportRow
 
 
@@ -49,12 +51,15 @@ async def give_back_units(conn: AsyncConnection, units: dict[str, int]) -> None:
         )
 
 
-async def add_waiting(conn: AsyncConnection, order_id: str, promises: dict[str, datetime], now: datetime) -> None:
-    """The order's lines are promised for their items' release; the order waits for it."""
+async def add_waiting(
+    conn: AsyncConnection, order_id: str, promises: dict[str, datetime], now: datetime, kind: str = PREORDER
+) -> None:
+    """The order's lines are promised for their items' release (a pre-order), or for stock (a backorder);
+    the order waits for it."""
     for sku, at in sorted(promises.items()):
         ln = order_lines.c
         await conn.execute(update(order_lines).where(ln.order_id == order_id, ln.sku == sku).values(promised_by=at))
-    await conn.execute(preorders.insert().values(order_id=order_id, status=WAITING, created_at=now))
+    await conn.execute(preorders.insert().values(order_id=order_id, status=WAITING, kind=kind, created_at=now))
 
 
 async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:
@@ -95,9 +100,14 @@ async def save_plan(conn: AsyncConnection, order_id: str, plan: dict[str, Any]) 
 
 
 async def cancel_waiting(conn: AsyncConnection, order_id: str, now: datetime) -> bool:
-    """A waiting pre-order cancelled: its units go back to the items' limits. False when it was not waiting."""
-    if not await settle(conn, order_id, CANCELLED, now):
+    """A waiting pre-order cancelled: its units go back to the items' limits; a waiting backorder's go back
+    to the inbound they were promised against. False when it was not waiting."""
+    claim = await waiting(conn, order_id)
+    if claim is None or not await settle(conn, order_id, CANCELLED, now):
         return False
+    if claim.kind == BACKORDER:
+        await backorders.give_back(conn, order_id)
+        return True
     units: dict[str, int] = {}
     for sku, quantity in await conn.execute(
         select(order_lines.c.sku, order_lines.c.quantity).where(order_lines.c.order_id == order_id)
@@ -153,7 +163,7 @@ async def _units_by_status(conn: AsyncConnection, skus: list[str]) -> dict[tuple
     ln, p = order_lines.c, preorders.c
     query = (
         select(ln.sku, p.status, func.sum(ln.quantity))
-        .join(preorders, p.order_id == ln.order_id)
+        .join(preorders, and_(p.order_id == ln.order_id, p.kind == PREORDER))
         .where(ln.sku.in_(skus))
         .group_by(ln.sku, p.status)
     )
@@ -164,7 +174,7 @@ async def _backlog(conn: AsyncConnection, skus: list[str]) -> dict[str, list[tup
     ln, p = order_lines.c, preorders.c
     query = (
         select(ln.sku, ln.promised_by, func.count(func.distinct(ln.order_id)), func.sum(ln.quantity))
-        .join(preorders, and_(p.order_id == ln.order_id, p.status == WAITING))
+        .join(preorders, and_(p.order_id == ln.order_id, p.status == WAITING, p.kind == PREORDER))
         .where(ln.sku.in_(skus), ln.promised_by.is_not(None))
         .group_by(ln.sku, ln.promised_by)
         .order_by(ln.sku, ln.promised_by)

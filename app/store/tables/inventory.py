@@ -16,6 +16,7 @@ positions = Table(
     Column("reserved", Integer, nullable=False, server_default="0"),
     Column("inbound", Integer, nullable=False, server_default="0"),
     Column("inbound_eta", UtcDateTime),
+    Column("inbound_promised", Integer, nullable=False, server_default="0"),  # to backorders, not yet allocated
     Column("snapshot_as_of", UtcDateTime),
     Column("last_synced_at", UtcDateTime),
     Column("last_source", String(REF)),

@@ -43,7 +43,8 @@ order_lines = Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_price", Float, nullable=False),
     Column("services", JSON, nullable=False),
-    Column("promised_by", UtcDateTime),  # a pre-order line: the item's release date when it was ordered
+    Column("promised_by", UtcDateTime),  # a pre-order line: the release date; a backorder line: the inbound ETA
+    Column("backordered", Integer, nullable=False, server_default="0"),  # units promised against inbound, waiting
 )
 
 
@@ -52,10 +53,21 @@ preorders = Table(
     metadata,
     Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
     Column("status", String(16), nullable=False),  # WAITING -> RELEASED, or CANCELLED: the release's claim
+    Column("kind", String(16), nullable=False, server_default="PREORDER"),  # PREORDER or BACKORDER
     Column("note", String(1000)),  # why the last release attempt could not allocate it (said once per change)
     Column("created_at", UtcDateTime, nullable=False),
     Column("released_at", UtcDateTime),
     Index(None, "status", "created_at"),
+)
+
+
+inbound_promises = Table(  # a waiting backorder's units promised against a position's inbound
+    "inbound_promises",
+    metadata,
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("location_id", String(REF), primary_key=True),
+    Column("sku", String(REF), primary_key=True),
+    Column("units", Integer, nullable=False),
 )
 
 

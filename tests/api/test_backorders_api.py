@@ -1,0 +1,127 @@
+"""Backorders through the API: with allowBackorder, units beyond ATP are promised against inbound stock (never
+twice), the order waits BACKORDERED, and a sync that raises stock gets it allocated, oldest first, once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.services import preorders as release
+from tests.api.checkout import CANCEL, order_input
+from tests.api.network import availability, items, location, sync, update, upsert_locations
+from tests.harness import ADMIN_TOKEN, Api
+
+PLACE = """
+mutation($input: PlaceOrderInput!) {
+  placeOrder(input: $input) {
+    order { id status lines { sku quantity promisedBy backordered } fulfillments { id } }
+    userErrors { field message code }
+  }
+}"""
+ORDER = """query($id: ID!) { order(id: $id) {
+  id status lines { sku quantity promisedBy backordered }
+  fulfillments { status location { id } lines { sku quantity } } events { type status message } } }"""
+ETA = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+T1 = "2026-11-21T10:00:00+00:00"
+
+
+async def stocked(api: Api, on_hand: int, inbound: int | None) -> None:
+    await upsert_locations(api, location("s1"))
+    await items(api, ["A"])
+    extra: dict[str, Any] = {"inbound": inbound, "inboundEta": ETA.isoformat()} if inbound is not None else {}
+    await sync(api, "SNAPSHOT", update("A", "s1", on_hand, **extra))
+
+
+async def place(api: Api, key: str, quantity: int, backorder: bool = True) -> dict[str, Any]:
+    data = await api.gql(PLACE, {"input": order_input(key, quantity, allowBackorder=backorder)}, token=ADMIN_TOKEN)
+    return dict(data["placeOrder"])
+
+
+async def order(api: Api, order_id: str) -> dict[str, Any]:
+    return dict((await api.gql(ORDER, {"id": order_id}))["order"])
+
+
+async def test_an_order_beyond_atp_with_inbound_is_backordered_and_promised_by_the_eta(api: Api) -> None:
+    await stocked(api, 2, inbound=5)
+    placed = await place(api, "b1", 4)
+    assert placed["userErrors"] == []
+    got = placed["order"]
+    assert got["status"] == "BACKORDERED" and got["fulfillments"] == []
+    assert got["lines"] == [{"sku": "A", "quantity": 4, "promisedBy": ETA.isoformat(), "backordered": 2}]
+    events = (await order(api, got["id"]))["events"]
+    assert events[0]["type"] == "order.created"  # then, maybe, the scheduler's order.waiting: short of stock
+    assert {e["type"] for e in events} <= {"order.created", "order.waiting"}
+    assert "Backordered: 2 x A against inbound at s1" in events[0]["message"]
+    [seen] = await availability(api, ["A"])
+    assert seen["reserved"] == 0  # nothing reserved while it waits
+    assert (await place(api, "b1", 4))["order"]["id"] == got["id"]  # the same key replays it
+    # without allowBackorder the same cart is refused as before
+    refused = await place(api, "n1", 4, backorder=False)
+    assert [e["code"] for e in refused["userErrors"]] == ["INSUFFICIENT_STOCK"]
+
+
+async def test_without_inbound_the_line_is_refused_as_today(api: Api) -> None:
+    await stocked(api, 1, inbound=None)
+    refused = await place(api, "b1", 3)
+    assert refused["order"] is None and [e["code"] for e in refused["userErrors"]] == ["INSUFFICIENT_STOCK"]
+    assert "no inbound stock left" in refused["userErrors"][0]["message"]
+
+
+async def test_inbound_is_not_promised_twice_even_concurrently(api: Api) -> None:
+    await stocked(api, 0, inbound=5)
+    results = await asyncio.gather(*(place(api, f"b{i}", 3) for i in range(2)))
+    placed = [r["order"] for r in results if r["order"]]
+    assert len(placed) == 1 and placed[0]["lines"][0]["backordered"] == 3
+    assert [e["code"] for r in results for e in r["userErrors"]] == ["INSUFFICIENT_STOCK"]
+    assert (await place(api, "b2", 2))["order"]["status"] == "BACKORDERED"  # 3 + 2: all of the 5 inbound
+    assert [e["code"] for e in (await place(api, "b3", 1))["userErrors"]] == ["INSUFFICIENT_STOCK"]
+
+
+async def test_a_cancelled_backorder_gives_its_inbound_back(api: Api) -> None:
+    await stocked(api, 0, inbound=2)
+    first = (await place(api, "b1", 2))["order"]
+    assert (await api.gql(CANCEL, {"id": first["id"]}))["cancelOrder"]["userErrors"] == []
+    assert (await order(api, first["id"]))["status"] == "CANCELLED"
+    assert (await place(api, "b2", 2))["order"]["status"] == "BACKORDERED"
+
+
+async def test_a_sync_raising_stock_allocates_the_oldest_backorder_first(api: Api) -> None:
+    await stocked(api, 0, inbound=5)
+    ids = [(await place(api, f"b{i}", 2))["order"]["id"] for i in range(2)]  # one after another: oldest first
+    await sync(api, "SNAPSHOT", update("A", "s1", 3, as_of=T1, inbound=0, inboundEta=ETA.isoformat()))
+    await release.release_due(api.server.resources)  # the leader's job (a sync wakes it; here, to be sure)
+    first, second = [await order(api, x) for x in ids]
+    assert first["status"] == "ALLOCATED" and first["lines"][0]["backordered"] == 0
+    assert first["fulfillments"] == [
+        {"status": "AWAITING_PICK", "location": {"id": "s1"}, "lines": [{"sku": "A", "quantity": 2}]}
+    ]
+    assert "Backorder allocated: allocated to s1" in first["events"][-1]["message"]
+    assert second["status"] == "BACKORDERED" and second["fulfillments"] == []
+    waiting = [e for e in second["events"] if e["type"] == "order.waiting"]
+    assert "Backorder not allocated yet, short of 1 x A" in waiting[-1]["message"]  # said once per change
+    await sync(api, "SNAPSHOT", update("A", "s1", 4, as_of="2026-11-22T10:00:00+00:00"))
+    await release.release_due(api.server.resources)
+    assert [(await order(api, x))["status"] for x in ids] == ["ALLOCATED"] * 2
+    [seen] = await availability(api, ["A"])
+    assert (seen["reserved"], seen["atp"]) == (4, 0)
+
+
+async def test_two_syncs_at_once_allocate_each_backorder_once(api: Api) -> None:
+    await stocked(api, 0, inbound=6)
+    ids = [(await place(api, f"b{i}", 2))["order"]["id"] for i in range(3)]
+    feeds = [
+        sync(api, "DELTA", update("A", "s1", 3, as_of=T1, eventId=f"e{i}"), source=src)
+        for i, src in enumerate(("pos", "wms"))
+    ]
+    await asyncio.gather(*feeds)
+    runs = await asyncio.gather(*(release.release_due(api.server.resources) for _ in range(3)))
+    assert sum(runs) <= 3  # the server's own scheduler, woken by the syncs, may have allocated some
+    found = [await order(api, x) for x in ids]
+    assert [o["status"] for o in found] == ["ALLOCATED"] * 3
+    assert [len(o["fulfillments"]) for o in found] == [1, 1, 1]
+    for o in found:
+        changes = [e for e in o["events"] if e["type"] == "order.status_changed"]
+        assert len(changes) == 1 and changes[0]["status"] == "ALLOCATED"
+    [seen] = await availability(api, ["A"])
+    assert (seen["onHand"], seen["reserved"], seen["atp"]) == (6, 6, 0)
