@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.logs import request_id
 from app.services import preorders as release
 from tests.api.checkout import CANCEL, order_input
 from tests.api.network import availability, items, location, sync, update, upsert_locations
@@ -24,6 +25,8 @@ ORDER = """query($id: ID!) { order(id: $id) {
   fulfillments { status location { id } lines { sku quantity } } events { type status message } } }"""
 ETA = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
 T1 = "2026-11-21T10:00:00+00:00"
+ALLOCATION_STATEMENTS = 18  # due query; lock, waiting row, order (2), stock, sourcing; settle; 4 to end the
+# inbound promises; reservation, fulfillment (2), status, plan, event, outbox
 
 
 async def stocked(api: Api, on_hand: int, inbound: int | None) -> None:
@@ -125,3 +128,22 @@ async def test_two_syncs_at_once_allocate_each_backorder_once(api: Api) -> None:
         assert len(changes) == 1 and changes[0]["status"] == "ALLOCATED"
     [seen] = await availability(api, ["A"])
     assert (seen["onHand"], seen["reserved"], seen["atp"]) == (6, 6, 0)
+
+
+async def test_one_backorder_allocation_runs_a_fixed_handful_of_statements(api: Api) -> None:
+    await stocked(api, 0, inbound=5)
+    ids = [(await place(api, "b1", 2))["order"]["id"]]
+    scheduler = api.server.resources.scheduler
+    await scheduler.stop()  # the server's own job must not allocate it first
+    try:
+        await sync(api, "SNAPSHOT", update("A", "s1", 5, as_of=T1))
+        token = request_id.set("allocation")
+        try:
+            assert await release.release_due(api.server.resources) == 1
+        finally:
+            request_id.reset(token)
+    finally:
+        scheduler.start()
+    assert [(await order(api, x))["status"] for x in ids] == ["ALLOCATED"]
+    counted = api.server.resources.db.statements.by_request.pop("allocation")
+    assert counted == ALLOCATION_STATEMENTS, counted  # the due query, then one order's transaction
