@@ -11,13 +11,14 @@ inbound to cover it the line is refused as today (INSUFFICIENT_STOCK).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.errors import InsufficientStock, InvalidInput
 from domain.inventory import Position
-from domain.orders import OrderLine
+from domain.locations import Location
+from domain.orders import OrderLine, OrderRequest
 
 PREORDER = "PREORDER"
 BACKORDER = "BACKORDER"
@@ -40,9 +41,20 @@ def short_units(unallocated: Iterable[tuple[str, int]]) -> dict[str, int]:
     return short
 
 
-def inbound_candidates(found: Sequence[Position], units: int) -> list[Position]:
+def eligible_locations(locations: Mapping[str, Location], request: OrderRequest) -> set[str]:
+    """Where inbound may be promised for this order: active locations of its market offering its method
+    (for a pickup, the pickup store alone)."""
+    method, pickup = request.delivery.method, request.delivery.pickup_location_id
+    return {
+        loc.id
+        for loc in locations.values()
+        if loc.active and request.market in loc.markets and method in loc.capabilities and pickup in (None, loc.id)
+    }
+
+
+def inbound_candidates(found: Sequence[Position], units: int, where: set[str]) -> list[Position]:
     """Positions whose inbound could cover `units`, earliest ETA first (no ETA last), then by location."""
-    eligible = [p for p in found if p.inbound >= units]
+    eligible = [p for p in found if p.inbound >= units and p.location_id in where]
     return sorted(eligible, key=lambda p: (p.inbound_eta is None, p.inbound_eta or datetime.min, p.location_id))
 
 

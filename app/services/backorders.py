@@ -13,6 +13,7 @@ row lock and the WAITING -> RELEASED guard, so each is allocated once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.services import task_log
@@ -24,6 +25,7 @@ from app.store import preorders as waiting_store
 from app.store.placing import OrderStock
 from domain import backorders, sourcing
 from domain import tasks as tasks_rules
+from domain.locations import Location
 from domain.orders import OrderEvent, OrderRequest, OrderStatus
 
 
@@ -35,6 +37,7 @@ async def take(
     *,
     order_id: str,
     payload: dict[str, Any],
+    locations: Mapping[str, Location],
 ) -> Taken | None:
     """Write the backorder whole, or raise; None when another order holds the idempotency key (a replay)."""
     backorders.check_request(request.delivery.pickup_slot_starts_at)
@@ -52,8 +55,9 @@ async def take(
     ):
         return None
     promises: list[backorders.Promise] = []
+    where = backorders.eligible_locations(locations, request)
     for sku, units in sorted(short.items()):
-        promise = await _claim(uow, read, sku, units)
+        promise = await _claim(uow, read, sku, units, where)
         if promise is None:
             raise backorders.no_inbound(sku, units)  # the whole transaction rolls back, key and claims
         promises.append(promise)
@@ -73,9 +77,9 @@ async def take(
     return Taken(stored[order_id], event)
 
 
-async def _claim(uow: UnitOfWork, read: OrderStock, sku: str, units: int) -> backorders.Promise | None:
-    """The first position (earliest ETA) whose unpromised inbound covers the units; None if none does."""
-    for position in backorders.inbound_candidates(read.view.positions.get(sku, []), units):
+async def _claim(uow: UnitOfWork, read: OrderStock, sku: str, units: int, where: set[str]) -> backorders.Promise | None:
+    """The first eligible position (earliest ETA) whose unpromised inbound covers the units; None if none does."""
+    for position in backorders.inbound_candidates(read.view.positions.get(sku, []), units, where):
         if await store.claim_inbound(uow.conn, position.location_id, sku, units):
             return backorders.Promise(position.location_id, sku, units, position.inbound_eta)
     return None

@@ -11,6 +11,7 @@ whole command is retried from a fresh read; nothing is ever half-placed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -37,6 +38,7 @@ from domain.errors import (
     NotFound,
     SlotFull,
 )
+from domain.locations import Location
 from domain.orders import (
     Delivery,
     FulfillmentLine,
@@ -101,7 +103,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete and request.allow_backorder:  # units beyond ATP promised against inbound, or refused
-            return await _take_backorder(uow, request, read, plan)
+            return await _take_backorder(uow, request, read, plan, resources.availability.cache.locations)
         if not plan.complete and not inputs.profile.allow_partial:
             if not await order_store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
                 return await replay(uow, request)  # a replay gets its order even when the stock has gone since
@@ -170,11 +172,17 @@ async def _take_preorder(uow: UnitOfWork, request: OrderRequest, read: placing.O
 
 
 async def _take_backorder(
-    uow: UnitOfWork, request: OrderRequest, read: placing.OrderStock, plan: sourcing.Plan
+    uow: UnitOfWork,
+    request: OrderRequest,
+    read: placing.OrderStock,
+    plan: sourcing.Plan,
+    locations: Mapping[str, Location],
 ) -> Placed:
     order_id = new_id("ord")
     payload = order_payload(order_id, request, {}, {}, uow.now)
-    taken = await backorder_service.take(uow, request, read, plan, order_id=order_id, payload=payload)
+    taken = await backorder_service.take(
+        uow, request, read, plan, order_id=order_id, payload=payload, locations=locations
+    )
     if taken is None:
         return await replay(uow, request)
     announce(uow, taken.event)
