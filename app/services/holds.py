@@ -160,12 +160,16 @@ async def get_hold(resources: Resources, *, hold_id: str, caller: Principal) -> 
 
 async def sweep(resources: Resources) -> int:
     """End holds past their time (the scheduler's job): EXPIRED, their units freed, availabilityChanged sent.
-    Reads never waited for this (expiry is part of every query); it makes the rows say so."""
+    Reads never waited for this (expiry is part of every query); it makes the rows say so. It looks with a
+    read first, so an idle tick takes no write lock (SQLite has one writer at a time)."""
     ended = 0
     while True:
+        async with resources.db.read() as conn:
+            due = await store.due(conn, utc_now(), SWEEP_BATCH)
+        if not due:
+            return ended
         uow = resources.uow()
-        async with uow:
-            due = await store.due(uow.conn, uow.now, SWEEP_BATCH)
+        async with uow:  # end_holds re-checks each under its lock: ended or extended meanwhile, left alone
             ended += len(await checkout.end_holds(uow, due, HoldStatus.EXPIRED, only_due=True))
         if len(due) < SWEEP_BATCH:
             return ended
