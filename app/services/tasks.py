@@ -135,9 +135,21 @@ async def _return_outcome(uow: UnitOfWork, task: Task, outcome: str) -> None:
     await return_store.set_return_status(uow.conn, task.subject_id, ReturnStatus.CLOSED)
 
 
+async def _anything_due(resources: Resources, now: datetime) -> bool:
+    """Is a task overdue, or due for its automatic outcome? (A read: the write transaction follows only then.)"""
+    async with resources.db.read() as conn:
+        if await store.overdue(conn, now, 1):
+            return True
+        policies = await store.policies(conn)
+        live = await store.live(conn, ESCALATION_BATCH * 10)
+    return any(policies[t.type].auto_outcome and rules.due_for_auto_outcome(t, policies[t.type], now) for t in live)
+
+
 async def escalate_due(resources: Resources, now: datetime | None = None) -> int:
     """Escalate overdue tasks and apply automatic outcomes; safe with several replicas."""
     now = now or utc_now()
+    if not await _anything_due(resources, now):  # an idle tick takes no write lock (SQLite: one writer)
+        return 0
     changed = 0
     uow = resources.uow()
     async with uow:
