@@ -64,16 +64,23 @@ async function nearestStores() {
   return options.filter((o) => o.method === "PICKUP" && o.location).map((o) => o.location.id);
 }
 
+// Each refresh owns the page until the next one starts: a slower answer to an earlier one is dropped.
+let generation = 0;
+const stale = (mine) => mine !== generation;
+
 async function refresh() {
+  const mine = ++generation;
   say("", "");
   await pickup.close();
   show("title", `${state.sku} · ${state.quantity} × · to ${state.where.name}`);
   try {
     const order = await nearestStores();
     const stock = (await oms.gql(AVAILABILITY, { sku: state.sku, channel: CHANNEL, market: state.where.market })).availability[0];
+    if (stale(mine)) return;
     renderStores(stock, order);
-    await Promise.all([renderOptions(), renderRecommendations()]);
+    await Promise.all([renderOptions(mine), renderRecommendations(mine)]);
   } catch (error) {
+    if (stale(mine)) return;
     if (error.code === "BAD_REQUEST" && state.where.postalCode) {
       say("error", `We could not find postal code ${state.where.postalCode} in ${state.where.country}: check it, or choose an address instead. (${error.message})`);
       show("stores", h("p", { class: "muted" }, "Type a known postal code to see the stores near it."));
@@ -114,13 +121,14 @@ function renderStores(stock, order = null) {
   );
 }
 
-async function renderOptions() {
+async function renderOptions(mine = generation) {
   const input = {
     channel: CHANNEL, market: state.where.market, lines: [{ sku: state.sku, quantity: state.quantity }],
     destination: destination(),
     pickupLocationIds: state.store ? [state.store.id] : null, maxPickupLocations: 1,
   };
   const options = (await oms.gql(OPTIONS, { input })).fulfillmentOptions;
+  if (stale(mine)) return;
   const ships = options.filter((o) => o.method === "SHIP" && o.available);
   show("options",
     ships.length > 1 ? h("p", { class: "hint" }, "Choose: one parcel later, or split parcels sooner.") : null,
@@ -152,7 +160,7 @@ function label(option) {
   return option.splitCount > 1 ? `Ship in ${option.splitCount} parcels` : "Ship in one parcel";
 }
 
-async function renderRecommendations() {
+async function renderRecommendations(mine = generation) {
   if (!state.store) {
     show("recommendations", h("p", { class: "muted" }, "Choose a store to see what else it has."));
     return;
@@ -162,6 +170,7 @@ async function renderRecommendations() {
     pickupLocationId: state.store.id, limit: 4,
   };
   const found = (await oms.gql(RECOMMENDATIONS, { input })).recommendations;
+  if (stale(mine)) return;
   document.getElementById("recommendations-title").textContent = `Pick it up together at ${state.store.name}`;
   show("recommendations", found.length
     ? h("ul", { class: "tiles" }, found.map((r) => h("li", {}, h("strong", {}, r.sku), h("p", {}, r.reason), h("span", { class: "badge ok" }, `${r.atp} there`))))
