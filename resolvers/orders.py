@@ -14,6 +14,7 @@ from app.services import conversion
 from app.services import order_edits as edit_service
 from app.services import orders as order_service
 from app.services import returns as return_service
+from app.services.order_events import ORDERS_TOPIC
 from domain import orders as domain
 from domain.access import redact
 from domain.errors import DomainError
@@ -147,7 +148,7 @@ class OrderSubscription:
     ) -> AsyncGenerator[OrderEvent, None]:
         context = info.context
         restricted = context.principal.locations is not None or context.principal.channels is not None
-        async with context.resources.broker.hub.listen(order_service.ORDERS_TOPIC) as queue:
+        async with context.resources.broker.hub.listen(ORDERS_TOPIC) as queue:
             while True:
                 message = await queue.get()
                 if order_id is not None and message["orderId"] != str(order_id):

@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from app.resources import Resources
 from app.services import postal, task_log, vas
-from app.services.orders import Placed, announce, check_pickup, new_id, order_payload, replay, units_of
+from app.services.order_events import announce
+from app.services.orders import Placed, check_pickup, new_id, order_payload, replay, units_of
 from app.services.uow import new_event_id
 from app.store import holds as hold_store
 from app.store import orders as order_store

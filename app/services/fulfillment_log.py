@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.services.orders import announce
+from app.services.order_events import announce
 from app.services.uow import UnitOfWork
 from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store

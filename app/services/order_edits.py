@@ -21,7 +21,8 @@ from app.resources import Resources
 from app.services import checkout, postal
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
-from app.services.orders import announce, check_pickup, new_id
+from app.services.order_events import announce
+from app.services.orders import check_pickup, new_id
 from app.services.uow import UnitOfWork
 from app.store import catalog, counters, positions
 from app.store import fulfillments as fulfillment_store

@@ -21,6 +21,7 @@ from app.services import checkout, postal, task_log, vas
 from app.services import preorders as preorder_service
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
+from app.services.order_events import announce
 from app.services.uow import UnitOfWork, new_event_id, utc_now
 from app.store import catalog, counters, placing
 from app.store import fulfillments as fulfillment_store
@@ -50,8 +51,6 @@ from domain.orders import (
 )
 from domain.profiles import SourcingProfile
 
-ORDERS_TOPIC = "orders"
-
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:20]}"
@@ -62,19 +61,6 @@ class Placed:
     order_id: str
     created: bool
     order: Order | None = None  # the new order as written (None for a replay: read it back)
-
-
-def _ask(request: OrderRequest, excluded: frozenset[str] = frozenset()) -> routing.Ask:
-    return routing.Ask(
-        channel=request.channel,
-        market=request.market,
-        lines=sourcing.merge_lines([sourcing.Line(x.sku, x.quantity) for x in request.lines]),
-        method=request.delivery.method,
-        destination=request.delivery.geo,
-        pickup_location_id=request.delivery.pickup_location_id,
-        segment=request.customer.segment,
-        excluded=excluded,
-    )
 
 
 async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
@@ -100,7 +86,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
             return await _take_preorder(uow, request, read)
         order_id = new_id("ord")
         slot = await checkout.slot_booking(uow.conn, resources, request.delivery, uow.now)
-        inputs = await routing.gather(uow.conn, resources, _ask(request), uow.now, stock=read.view)
+        inputs = await routing.gather(uow.conn, resources, routing.ask_for(request), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete and request.allow_backorder:  # units beyond ATP promised against inbound, or refused
             return await _take_backorder(uow, request, read, plan, resources.availability.cache.locations)
@@ -247,26 +233,13 @@ def units_of(request: OrderRequest) -> dict[str, int]:
     return units
 
 
-def announce(uow: UnitOfWork, event: OrderEvent) -> None:
-    uow.emit(
-        ORDERS_TOPIC,
-        {
-            "orderId": event.order_id,
-            "type": event.type,
-            "status": event.status.value,
-            "at": event.at.isoformat(),
-            "message": event.message,
-        },
-    )
-
-
 async def preview(resources: Resources, *, request: OrderRequest) -> tuple[sourcing.Plan, SourcingProfile]:
     """The plan `place_order` would make now; reserves nothing, writes nothing."""
     async with resources.db.read() as conn:
         request = replace(request, delivery=await postal.resolve_delivery(conn, request.delivery))
         known = await catalog.items_by_sku(conn, [line.sku for line in request.lines])
         rules.validate(request, set(known))
-        inputs = await routing.gather(conn, resources, _ask(request), utc_now())
+        inputs = await routing.gather(conn, resources, routing.ask_for(request), utc_now())
     return routing.run(inputs), inputs.profile
 
 

@@ -27,6 +27,7 @@ from app.resources import Resources
 from app.services import checkout, task_log
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
+from app.services.order_events import announce
 from app.services.uow import UnitOfWork, utc_now
 from app.store import backorders as backorder_store
 from app.store import counters, reservations
@@ -40,7 +41,6 @@ from domain import tasks as tasks_rules
 from domain.orders import Order, OrderEvent, OrderRequest, OrderStatus
 from domain.preorders import ReportRow
 
-ORDERS_TOPIC = "orders"  # the same topic app.services.orders announces on
 RELEASE_BATCH = 200
 
 
@@ -126,7 +126,7 @@ async def _release(resources: Resources, order_id: str, blocked: set[str]) -> bo
             blocked.update(skus)
             return False
         blocked.update(skus)  # until it is allocated (a _Moved keeps them blocked for this run)
-        inputs = await routing.gather(uow.conn, resources, _ask(order), uow.now, stock=read.view)
+        inputs = await routing.gather(uow.conn, resources, routing.ask_for(order), uow.now, stock=read.view)
         plan = routing.run(inputs)
         if not plan.complete:
             short = ((u.sku, u.quantity) for u in plan.unallocated)
@@ -186,30 +186,8 @@ async def _allocate(
     event = OrderEvent(order.id, "order.status_changed", status, uow.now, message)
     await order_store.add_event(uow.conn, event)
     await uow.record("order.status_changed", {"orderId": order.id, "status": status.value, "reason": "released"})
-    uow.emit(ORDERS_TOPIC, _announcement(event))
+    announce(uow, event)
     uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
-
-
-def _ask(order: Order) -> routing.Ask:
-    return routing.Ask(
-        channel=order.channel,
-        market=order.market,
-        lines=sourcing.merge_lines([sourcing.Line(x.sku, x.quantity) for x in order.lines]),
-        method=order.delivery.method,
-        destination=order.delivery.geo,
-        pickup_location_id=order.delivery.pickup_location_id,
-        segment=order.customer.segment,
-    )
-
-
-def _announcement(event: OrderEvent) -> dict[str, Any]:
-    return {
-        "orderId": event.order_id,
-        "type": event.type,
-        "status": event.status.value,
-        "at": event.at.isoformat(),
-        "message": event.message,
-    }
 
 
 async def cancel_waiting(uow: UnitOfWork, order_id: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.resources import Resources
 from app.services import task_log
-from app.services.orders import announce, new_id
+from app.services.order_events import announce
+from app.services.orders import new_id
 from app.store import catalog
 from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store

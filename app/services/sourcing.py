@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,6 +21,7 @@ from domain import atp, geo, profiles, sourcing
 from domain.inventory import Position
 from domain.local_time import local_day
 from domain.locations import FulfillmentMethod, Geo, Location
+from domain.orders import Customer, Delivery, OrderLine
 from domain.profiles import SourcingProfile
 
 
@@ -36,6 +37,34 @@ class Ask:
     pickup_location_id: str | None = None
     segment: str | None = None
     excluded: frozenset[str] = frozenset()
+
+
+class _Ordered(Protocol):
+    """An order or a request for one: what sourcing needs to know of it."""
+
+    @property
+    def channel(self) -> str: ...
+    @property
+    def market(self) -> str: ...
+    @property
+    def lines(self) -> tuple[OrderLine, ...]: ...
+    @property
+    def delivery(self) -> Delivery: ...
+    @property
+    def customer(self) -> Customer: ...
+
+
+def ask_for(order: _Ordered) -> Ask:
+    """The routing question of an order (placed, or being placed): its lines, delivery and customer."""
+    return Ask(
+        channel=order.channel,
+        market=order.market,
+        lines=sourcing.merge_lines([sourcing.Line(x.sku, x.quantity) for x in order.lines]),
+        method=order.delivery.method,
+        destination=order.delivery.geo,
+        pickup_location_id=order.delivery.pickup_location_id,
+        segment=order.customer.segment,
+    )
 
 
 @dataclass(frozen=True, slots=True)

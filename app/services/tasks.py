@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from app.resources import Resources
-from app.services import closing, shorts
+from app.services import closing, order_events, shorts
 from app.services import orders as order_service
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.task_log import announce
@@ -116,7 +116,7 @@ async def _fraud_outcome(uow: UnitOfWork, order_id: str, current: OrderStatus | 
     event = OrderEvent(order_id, "order.status_changed", status, uow.now, "Fraud review approved")
     await order_store.add_event(uow.conn, event)
     await uow.record("order.status_changed", {"orderId": order_id, "status": status.value})
-    order_service.announce(uow, event)
+    order_events.announce(uow, event)
 
 
 async def _return_outcome(uow: UnitOfWork, task: Task, outcome: str) -> None:

@@ -20,7 +20,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
 from app.services.inventory import AVAILABILITY_TOPIC
-from app.services.orders import ORDERS_TOPIC
+from app.services.order_events import ORDERS_TOPIC
 from tests.e2e import processes
 from tests.e2e.conftest import Stack
 from tests.harness import ADMIN_TOKEN
