@@ -48,7 +48,9 @@ def _asyncpg_dsn(url: str) -> str:
 async def create_pg_database() -> tuple[str, str]:
     """A fresh database next to OMS_TEST_DATABASE_URL; returns (url, name)."""
     base = os.environ.get("OMS_TEST_DATABASE_URL", DEFAULT_PG)
-    name = f"oms_test_{uuid.uuid4().hex[:12]}"
+    # os.urandom, not uuid.uuid4: the differential twins patch uuid4 with a seeded draw,
+    # and a name that repeats collides with a concurrent run or a killed run's leftover.
+    name = f"oms_test_{os.urandom(6).hex()}"
     try:
         conn = await asyncpg.connect(_asyncpg_dsn(base), timeout=5)
     except Exception as error:
