@@ -2,6 +2,7 @@
 // the next step of each fulfillment (only the next step is ever offered), today's pickup slots,
 // and whether the store is open (a manager closes it for a while, with a reason, and reopens it).
 import { Oms, h, say, show, when } from "./oms.js";
+import { loadOrders, loadPreorders } from "./orders_view.js";
 import { loadSlots } from "./slots.js";
 
 const session = {
@@ -265,7 +266,8 @@ async function setActive(active) {
 // ---- shell ----
 
 const slots = () => loadSlots(oms, session.location);
-const LOADERS = { tasks: loadTasks, pick: loadLists, pack: loadFulfillments, slots };
+const orders = () => loadOrders(oms, session.location, document.getElementById("edited-only").checked);
+const LOADERS = { tasks: loadTasks, pick: loadLists, pack: loadFulfillments, slots, orders, preorders: () => loadPreorders(oms) };
 
 function tab(name) {
   for (const button of document.querySelectorAll("nav.tabs [data-tab]")) button.classList.toggle("active", button.dataset.tab === name);
@@ -276,7 +278,7 @@ function tab(name) {
 }
 
 const VIEWER = `{ omsViewer { role reissue: may(operation: "Mutation.reissueCollectionCode")
-  close: may(operation: "Mutation.setLocationActive") } }`;
+  close: may(operation: "Mutation.setLocationActive") preorders: may(operation: "Query.preorderReport") } }`;
 
 function signedIn() {
   document.getElementById("signin").hidden = true;
@@ -287,6 +289,7 @@ function signedIn() {
     const viewer = (await oms.gql(VIEWER)).omsViewer;  // which actions this role has: only those get buttons
     session.mayReissue = viewer.reissue;
     session.mayClose = viewer.close;
+    document.getElementById("preorders-tab").hidden = !viewer.preorders;
     show("who", `${session.location} · ${viewer.role.toLowerCase().replace("_", " ")}`);
     await loadTasks();
     await loadStore();
@@ -309,6 +312,7 @@ function start() {
   });
   for (const button of document.querySelectorAll("nav.tabs [data-tab]")) button.addEventListener("click", () => tab(button.dataset.tab));
   document.getElementById("refresh-slots").addEventListener("click", () => run(slots));
+  document.getElementById("edited-only").addEventListener("change", () => run(orders));
   document.getElementById("store-toggle").addEventListener("click", () => run(() => setActive(!storeActive)));
   document.getElementById("generate").addEventListener("click", () => run(async () => {
     const result = (await oms.gql(GENERATE, { loc: session.location })).generatePickLists;
