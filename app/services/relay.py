@@ -47,6 +47,9 @@ async def purge_expired(resources: Resources, now: datetime | None = None) -> in
     cutoff = webhooks.retention_cutoff(now or utc_now(), resources.settings.event_retention_days)
     if cutoff is None:
         return 0
+    async with resources.db.read() as conn:
+        if not await outbox.any_settled(conn, cutoff):
+            return 0  # an idle tick takes no write lock
     purged = 0
     while True:
         async with resources.db.write() as conn:
@@ -146,6 +149,9 @@ class Relay:
         ]
 
     async def _claim(self) -> list[Due]:
+        async with self.resources.db.read() as conn:
+            if not await outbox.any_due(conn, utc_now()):
+                return []  # nothing due: no write lock taken (SQLite has one for the whole database)
         async with self.resources.db.write() as conn:
             return await outbox.claim_due(
                 conn, utc_now(), DELIVERY_BATCH, lease(self.resources.settings.webhook_timeout_seconds)

@@ -119,14 +119,25 @@ class Due:
     traceparent: str | None = None
 
 
-async def claim_due(conn: AsyncConnection, now: datetime, limit: int, lease: timedelta) -> list[Due]:
-    """Lease due deliveries to this replica: a guarded update, so two relays never send the same attempt."""
+def _due(now: datetime) -> Any:
     d = webhook_deliveries.c
-    due = and_(
+    return and_(
         d.status == DeliveryStatus.PENDING.value,
         d.next_attempt_at <= now,
         or_(d.locked_until.is_(None), d.locked_until < now),
     )
+
+
+async def any_due(conn: AsyncConnection, now: datetime) -> bool:
+    """Whether some delivery is due: read first, so an idle relay takes no write lock (SQLite has one)."""
+    found = await conn.execute(select(webhook_deliveries.c.id).where(_due(now)).limit(1))
+    return found.first() is not None
+
+
+async def claim_due(conn: AsyncConnection, now: datetime, limit: int, lease: timedelta) -> list[Due]:
+    """Lease due deliveries to this replica: a guarded update, so two relays never send the same attempt."""
+    d = webhook_deliveries.c
+    due = _due(now)
     ids_query = select(d.id).where(due).order_by(d.next_attempt_at).limit(limit)
     if conn.dialect.name == "postgresql":
         ids_query = ids_query.with_for_update(skip_locked=True)
@@ -223,14 +234,22 @@ async def replay(conn: AsyncConnection, delivery_id: str | None, now: datetime) 
     return int(result.rowcount)
 
 
+def _settled_ids(before: datetime, limit: int) -> Any:
+    e, d = outbox_events.c, webhook_deliveries.c
+    pending = exists().where(d.event_id == e.id, d.status == DeliveryStatus.PENDING.value)
+    return select(e.id).where(e.fanned_out.is_(True), e.seq < sequence(before), ~pending).order_by(e.seq).limit(limit)
+
+
+async def any_settled(conn: AsyncConnection, before: datetime) -> bool:
+    """Whether the retention job has work: read first, so an idle tick takes no write lock."""
+    return (await conn.execute(_settled_ids(before, 1))).first() is not None
+
+
 async def purge_settled(conn: AsyncConnection, before: datetime, limit: int) -> int:
     """Delete up to `limit` events created before `before` that are fanned out and have no PENDING
     delivery, with their deliveries; returns how many events went (oldest first)."""
     e, d = outbox_events.c, webhook_deliveries.c
-    pending = exists().where(d.event_id == e.id, d.status == DeliveryStatus.PENDING.value)
-    ids_query = (
-        select(e.id).where(e.fanned_out.is_(True), e.seq < sequence(before), ~pending).order_by(e.seq).limit(limit)
-    )
+    ids_query = _settled_ids(before, limit)
     ids = list((await conn.execute(ids_query)).scalars())
     if ids:
         await conn.execute(delete(webhook_deliveries).where(d.event_id.in_(ids)))
