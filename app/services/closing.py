@@ -29,12 +29,14 @@ from dataclasses import dataclass, replace
 
 from app.resources import Resources
 from app.services import fulfillment_log, task_log
+from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.reroute import reroute
 from app.services.uow import UnitOfWork
 from app.store import catalog
 from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
 from app.store import pick_lists as pick_list_store
+from app.store import positions as position_store
 from app.store import reservations as reservation_store
 from app.store import tasks as task_store
 from domain import closing as rules
@@ -70,6 +72,9 @@ async def set_location_active(
         if await catalog.set_location_active(uow.conn, location_id, active, uow.now):
             change = {"locationId": location_id, "active": active, "reason": why, "by": who}
             await uow.record("location.active_changed", change)
+            skus = await position_store.skus_at(uow.conn, location_id)
+            if skus:  # its stock leaves (or rejoins) every SKU's availability: subscribers hear it
+                uow.emit(AVAILABILITY_TOPIC, {"skus": skus})
         work = [] if active or not resource_open_work else await _unstarted(uow, location_id)
         kept = len(await fulfillment_store.ids_at(uow.conn, location_id, rules.KEPT))
     outcomes = [await _resource(resources, fulfillment_id, location_id, why) for fulfillment_id in work]

@@ -184,6 +184,12 @@ async def count_positions(conn: AsyncConnection) -> int:
     return int((await conn.execute(select(func.count()).select_from(positions))).scalar_one())
 
 
+async def skus_at(conn: AsyncConnection, location_id: str) -> list[str]:
+    """The SKUs a location holds a position for: whose availability moves when it opens or closes."""
+    query = select(positions.c.sku).where(positions.c.location_id == location_id).order_by(positions.c.sku)
+    return list((await conn.execute(query)).scalars())
+
+
 async def restock(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime) -> None:
     """Returned units back on the shelf: on-hand goes up (a position is created if there was none)."""
     stmt = upsert(conn, positions).values(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from domain.access import Role
@@ -9,7 +10,7 @@ from tests.api.network import availability, sync, update
 from tests.api.picking import COMPLETE_TASK, TASKS, confirm, generate, order, place, process, store
 from tests.api.principals import token_for
 from tests.api.test_fulfillment_options_api import OPTIONS
-from tests.harness import Api
+from tests.harness import Api, subscriptions
 
 SET_ACTIVE = """mutation($input: SetLocationActiveInput!) { setLocationActive(input: $input) {
   location { id active } resourced unresolved kept userErrors { field code message } } }"""
@@ -130,3 +131,17 @@ async def test_bad_input_and_another_stores_manager_are_refused(api: Api) -> Non
     own = await token_for(api.server, Role.STORE_MANAGER, locations={"s1"})
     closed = await set_active(api, False, "inventory count", token=own)
     assert (closed["location"], closed["resourced"], closed["unresolved"]) == ({"id": "s1", "active": False}, 2, 1)
+
+
+async def test_subscribers_hear_the_closed_stores_stock_leave_and_come_back(api: Api) -> None:
+    await store(api, process(), stock=4)
+    await sync(api, "SNAPSHOT", update("A", "s2", 5))
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp } }"""
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(query, {"skus": ["A"]})
+        await asyncio.sleep(0.2)  # the subscription is listening once its first await runs
+        assert (await set_active(api, False))["userErrors"] == []
+        assert (await ws.next_data())["data"]["availabilityChanged"] == {"sku": "A", "atp": 5}
+        assert (await set_active(api, True, "dry again"))["userErrors"] == []
+        assert (await ws.next_data())["data"]["availabilityChanged"] == {"sku": "A", "atp": 9}
