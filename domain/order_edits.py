@@ -288,6 +288,7 @@ class Placement:
 
     quantities: dict[str, dict[str, int]]  # kept fulfillment -> its units per SKU after the edit (those that change)
     groups: dict[str, list[FulfillmentLine]]  # location -> lines of a new fulfillment there
+    joined: dict[str, list[FulfillmentLine]] = field(default_factory=dict)  # kept fulfillment -> the units added
 
 
 def place(edit: Edit, work: Sequence[Work], takes: Sequence[tuple[str, str, int]]) -> Placement:
@@ -299,6 +300,7 @@ def place(edit: Edit, work: Sequence[Work], takes: Sequence[tuple[str, str, int]
             joinable.setdefault(w.location_id, w)
     quantities = {fid: dict(units) for fid, units in edit.quantities.items()}
     groups: dict[str, list[FulfillmentLine]] = {}
+    joined: dict[str, list[FulfillmentLine]] = {}
     for loc, sku, qty in takes:
         target = joinable.get(loc)
         if target is None:
@@ -306,7 +308,8 @@ def place(edit: Edit, work: Sequence[Work], takes: Sequence[tuple[str, str, int]
             continue
         units = quantities.setdefault(target.id, dict(target.units))
         units[sku] = units.get(sku, 0) + qty
-    return Placement(quantities, groups)
+        joined.setdefault(target.id, []).append(FulfillmentLine(sku, qty))
+    return Placement(quantities, groups, joined)
 
 
 def moves(release: dict[tuple[str, str], int], takes: Sequence[tuple[str, str, int]]) -> list[tuple[str, str, int]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.resources import Resources
-from app.services import checkout, postal
+from app.services import checkout, postal, vas
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.order_events import announce
@@ -30,6 +30,7 @@ from app.store import order_edits as edit_store
 from app.store import orders as order_store
 from app.store import pick_lists as pick_list_store
 from app.store import reservations as reservation_store
+from app.store import tasks as task_store
 from domain import order_edits as edits
 from domain import orders as rules
 from domain import sourcing
@@ -90,6 +91,7 @@ async def _edit_once(resources: Resources, request: edits.EditRequest, who: str)
         ids = await _write_fulfillments(
             uow, resources, order_id=request.order_id, edit=edit, work=work, placement=placement
         )
+        await _services(uow, request.order_id, edit=edit, work=work, placement=placement, new_ids=ids)
         await _move_slot(uow, resources, before, edit.delivery)
         await edit_store.save_lines(uow.conn, request.order_id, edit.written, {int(x.no or 0) for x in lines})
         statuses = {w.id: w.status for w in work} | edit.cancelled | dict.fromkeys(ids, FulfillmentStatus.AWAITING_PICK)
@@ -198,6 +200,24 @@ async def _write_fulfillments(
         capacity_days={c.location_id: c.day for c in claims},
     )
     return {fid: loc for loc, fid in ids.items()}
+
+
+async def _services(
+    uow: UnitOfWork,
+    order_id: str,
+    *,
+    edit: edits.Edit,
+    work: list[edits.Work],
+    placement: edits.Placement,
+    new_ids: dict[str, str],
+) -> None:
+    """Units the edit adds get their VAS tasks where they land (a new fulfillment or the one they join);
+    the live tasks of fulfillments the edit cancelled go with them. No statement when neither applies."""
+    await task_store.cancel_for_subjects(uow.conn, sorted(edit.cancelled), uow.now)
+    await vas.open_tasks(uow, order_id, edit.lines, placement.groups, {loc: fid for fid, loc in new_ids.items()})
+    where = {w.id: w.location_id for w in work}
+    for fid, added in sorted(placement.joined.items()):
+        await vas.open_tasks(uow, order_id, edit.lines, {where[fid]: added}, {where[fid]: fid})
 
 
 async def _move_slot(uow: UnitOfWork, resources: Resources, before: Delivery, after: Delivery) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -181,6 +182,16 @@ async def cancel_for_order(conn: AsyncConnection, order_id: str, now: datetime) 
         .where(tasks.c.order_id == order_id, tasks.c.status.in_(_LIVE))
         .values(status=TaskStatus.CANCELLED.value, updated_at=now)
     )
+
+
+async def cancel_for_subjects(conn: AsyncConnection, subject_ids: Sequence[str], now: datetime) -> None:
+    """Live tasks about subjects that are gone (fulfillments an edit cancelled): nothing left to do."""
+    if subject_ids:
+        await conn.execute(
+            update(tasks)
+            .where(tasks.c.subject_id.in_(list(subject_ids)), tasks.c.status.in_(_LIVE))
+            .values(status=TaskStatus.CANCELLED.value, updated_at=now)
+        )
 
 
 async def open_for_subject(conn: AsyncConnection, subject_id: str) -> dict[str, int]:

@@ -25,6 +25,8 @@ EDIT = f"""mutation($input: EditOrderInput!) {{ editOrder(input: $input) {{
 ORDER = f"""query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"""
 EDIT_STATEMENTS = {"sqlite": 17, "postgres": 17}  # an edit adding one line that joins the order's fulfillment
 PICKUP = {"method": "PICKUP", "pickupLocationId": "far"}
+TASKS = """query($orderId: ID) { tasks(orderId: $orderId, status: null) {
+  edges { node { id type status note location { id } } } } }"""
 
 
 async def network(api: Api, near: int = 5, far: int = 5) -> None:
@@ -267,3 +269,24 @@ async def test_an_edit_runs_a_handful_of_statements(api: Api, backend: Backend) 
     # lapsed holds there, one guarded reservation, the fulfillment's new line, the new order line, the order
     # row, the event, the outbox event. The answer, 4: the order and its lines, fulfillments, events.
     assert statements == EDIT_STATEMENTS[backend.name], statements
+
+
+async def test_added_units_with_services_get_their_tasks_and_a_moved_fulfillments_tasks_go_with_it(api: Api) -> None:
+    await network(api)
+    wrapped = {"sku": "B", "quantity": 1, "unitPrice": 5.0, "services": ["gift wrap"]}
+    order = await place(api, lines=[("A", 1)])
+    joined = await edit(api, order, addLines=[wrapped])  # joins the order's fulfillment at near
+    assert joined["userErrors"] == []
+    [fulfillment] = [f for f in joined["order"]["fulfillments"] if f["status"] == "AWAITING_PICK"]
+    [task] = await vas_tasks(api, order["id"])
+    assert (task["status"], task["location"], task["note"]) == ("OPEN", {"id": "near"}, "gift wrap for B x1")
+    moved = await edit(api, joined["order"], key="e2", delivery=PICKUP)  # every unit moves to far
+    assert moved["userErrors"] == []
+    after = sorted((t["location"]["id"], t["status"], t["note"]) for t in await vas_tasks(api, order["id"]))
+    assert after == [("far", "OPEN", "gift wrap for B x1"), ("near", "CANCELLED", "gift wrap for B x1")]
+    assert fulfillment["id"] in {f["id"] for f in moved["order"]["fulfillments"] if f["status"] == "CANCELLED"}
+
+
+async def vas_tasks(api: Api, order_id: str) -> list[dict[str, Any]]:
+    found = (await api.gql(TASKS, {"orderId": order_id}))["tasks"]["edges"]
+    return [e["node"] for e in found if e["node"]["type"] == "VAS"]
