@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.execution.middleware import MiddlewareManager
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.extensions.runner import SchemaExtensionsRunner
@@ -124,6 +125,10 @@ class OmsSchema(strawberry.federation.Schema):
         if variable_values is not None and not isinstance(variable_values, Mapping):
             error = PublicError("Variables must be an object (a map of variable names to values)", "BAD_REQUEST")
             return PreExecutionError(data=None, errors=[error])
+        if operation_name is None and query and _operation_count(query) > 1:
+            # Strawberry would take the first operation's name; the specification refuses the request
+            error = PublicError("Must provide operation name if query contains multiple operations.", "BAD_REQUEST")
+            return PreExecutionError(data=None, errors=[error])
         return await super().execute(
             query,
             variable_values,
@@ -144,6 +149,16 @@ class OmsSchema(strawberry.federation.Schema):
         for error in errors:
             if not is_public(error):
                 log.error("internal error at %s", error.path, exc_info=error.original_error)
+
+
+@functools.lru_cache(maxsize=1024)
+def _operation_count(query: str) -> int:
+    """Operations in a document (0 when it does not parse: the parser's own error follows)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return 0
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
 def create_schema(metrics: Metrics | None = None, settings: Settings | None = None) -> strawberry.federation.Schema:

@@ -128,3 +128,14 @@ def test_in_process_variables_that_are_no_object_are_a_bad_request_not_a_crash_o
     for variables in (5, [1], "x"):
         result = asyncio.run(oms.execute(ORDERS, variable_values=variables))  # type: ignore[arg-type]
         assert result.data is None and [e.extensions for e in result.errors or []] == [{"code": "BAD_REQUEST"}]
+
+
+async def test_two_operations_without_an_operation_name_are_refused_not_the_first_run(api: Api) -> None:
+    request = {"query": "query A { __typename } mutation B { __typename }"}
+    status, media, body = await post(api, request)
+    assert (status, media, codes(body), body["data"]) == (200, "application/json", {"BAD_REQUEST"}, None)
+    assert body["errors"][0]["message"] == "Must provide operation name if query contains multiple operations."
+    status, _, body = await post(api, request, GRAPHQL_RESPONSE)
+    assert (status, codes(body), "data" in body) == (400, {"BAD_REQUEST"}, False)
+    status, _, body = await post(api, request | {"operationName": "A"})
+    assert (status, body) == (200, {"data": {"__typename": "Query"}})
