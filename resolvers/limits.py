@@ -9,7 +9,9 @@ Cost: every selected field costs 1, times the size of the lists above it (a
 list of scalars is one field). A
 list's size is its `first` (capped at 100, as connections cap it) or `limit` argument, else the length of its longest
 list argument (`skus`, `representations`), else `UNSIZED_LIST`; a
-connection's `edges` take the connection's size.
+connection's `edges` take the connection's size. A field returning one object costs once whatever its
+arguments (a bulk mutation's payload is one object, however many rows its input has: their own row limits
+bound those).
 """
 
 from __future__ import annotations
@@ -154,15 +156,15 @@ class _Cost:
         first = args.get("first")
         if isinstance(first, int):
             return max(1, min(first, MAX_PAGE))  # connections cap `first` at MAX_PAGE
+        inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        if not isinstance(inner, GraphQLList):
+            return 1  # one object (a bulk mutation's payload too): its input's length does not multiply it
         if isinstance(args.get("limit"), int):
             return max(1, int(args["limit"]))
         lists = [len(v) for v in args.values() if isinstance(v, list)]
         if lists:
             return max(1, *lists)
-        inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-        if isinstance(inner, GraphQLList) and name != "edges":
-            return UNSIZED_LIST
-        return 1
+        return 1 if name == "edges" else UNSIZED_LIST
 
 
 _SUGGESTION = re.compile(r" Did you mean .*\?$")

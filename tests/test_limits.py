@@ -60,3 +60,9 @@ async def test_a_redis_failure_falls_back_to_local_limits_for_every_waiting_requ
         assert await asyncio.wait_for(limiter.take("other"), timeout=10) == 0.0
     finally:
         await limiter.close()
+
+
+def test_a_bulk_mutations_payload_costs_once_however_long_its_input() -> None:
+    query = "mutation($i: [PostalCodeInput!]!) { importPostalCodes(input: $i) { count userErrors { field code } } }"
+    rows = [{"country": "US", "postalCode": f"{n:05d}", "lat": 40.0, "lon": -74.0} for n in range(5000)]
+    assert cost(query, {"i": rows}) == 1 + 1 + UNSIZED_LIST * (1 + 2)
