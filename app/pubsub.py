@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
 REDIS_TIMEOUT_SECONDS = 1.0  # a publish or ping that takes longer: Redis counts as down
+START_WAIT_SECONDS = 5.0  # how long start-up waits for Redis before serving degraded
 DEGRADED_SECONDS = 2.0  # after a failure, messages stay in-process this long before Redis is tried again
 Message = dict[str, Any]
 
@@ -110,11 +111,17 @@ class RedisBroker:
         self._degraded_until = 0.0
 
     async def start(self) -> None:
-        self._redis = aioredis.from_url(self._url)
-        await asyncio.wait_for(self._redis.ping(), timeout=10)
+        """Subscribe before serving; a Redis that does not answer within START_WAIT_SECONDS does not stop the
+        replica: it serves with in-process events (degraded) while the reader keeps trying, and joins the
+        other replicas' events once Redis answers."""
+        self._redis = aioredis.from_url(self._url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
         self._reader = asyncio.create_task(self._read(), name="redis-pubsub-reader")
         self._writer = asyncio.create_task(self._write(), name="redis-pubsub-writer")
-        await asyncio.wait_for(self._ready.wait(), timeout=10)
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout=START_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("redis unreachable at start-up: serving with in-process events until it answers")
+            self._degraded_until = asyncio.get_running_loop().time() + DEGRADED_SECONDS
 
     async def _write(self) -> None:
         assert self._redis is not None
@@ -159,8 +166,8 @@ class RedisBroker:
                         self._deliver(raw)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("redis pub/sub reader failed; reconnecting in 1 s")
+            except Exception as error:  # noqa: BLE001 - any failure: reconnect, never stop reading
+                log.warning("redis pub/sub reader failed (%s: %s); reconnecting in 1 s", type(error).__name__, error)
                 await asyncio.sleep(1)
 
     def _deliver(self, raw: dict[str, Any]) -> None:

@@ -138,9 +138,9 @@ async def assert_exact(client: Client, backend: Backend, run: Storm, keys: list[
 
 
 @contextlib.asynccontextmanager
-async def private_redis() -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+async def private_redis(port: int | None = None) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
     """A Redis of the test's own (the shared one on 6379 must never be stopped): (url, process)."""
-    port = free_port()
+    port = port or free_port()
     process = await asyncio.create_subprocess_exec(
         *("redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
         stdout=asyncio.subprocess.DEVNULL,

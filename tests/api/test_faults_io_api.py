@@ -172,3 +172,40 @@ def _out_of_order(received: list[Any]) -> int:
 async def _deliveries(client: Client) -> list[dict[str, Any]]:
     query = "query { webhookDeliveries(first: 100) { edges { node { eventId status attempts eventType } } } }"
     return [e["node"] for e in (await client.gql(query))["webhookDeliveries"]["edges"]]
+
+
+async def test_replicas_start_without_redis_serve_and_join_each_other_once_it_answers(
+    backend: Backend, tmp_path: Path
+) -> None:
+    port = free_port()  # nothing listens there yet
+    async with fresh_database(backend, tmp_path) as probe:
+        absent = Backend(probe.name, probe.database_url, f"redis://127.0.0.1:{port}/0")
+        settings = {"OMS_RATE_LIMIT_BURST": "100000", "OMS_PUBSUB_PREFIX": f"probe-{uuid.uuid4().hex[:8]}"}
+        async with (
+            server_process(absent, OMS_RATE_LIMIT_PER_MINUTE="600000", **settings) as one,
+            server_process(absent, OMS_RATE_LIMIT_PER_MINUTE="600000", **settings) as two,
+            httpx.AsyncClient(base_url=one.server.base_url) as http_one,
+            httpx.AsyncClient(base_url=two.server.base_url) as http_two,
+            subscriptions(one.server) as ws,
+        ):
+            at_one, at_two = Client(http_one), Client(http_two)
+            ready = await http_one.get("/health/ready")
+            assert (ready.status_code, ready.json()["status"]) == (200, "degraded"), ready.json()
+            await stocked(at_one, 100)
+            await ws.subscribe("subscription { orderStatusChanged { orderId type status } }")
+            await asyncio.sleep(0.2)
+            order_id, _ = await _place(at_one, "alone")
+            assert await _heard(ws, order_id, ANSWER_WITHIN), "its own replica's events, in-process"
+            async with private_redis(port):
+                started = time.perf_counter()
+                for attempt in range(40):
+                    order_id, _ = await _place(at_two, f"joined-{attempt}")
+                    if await _heard(ws, order_id, 0.5):
+                        break
+                else:
+                    raise AssertionError("the replicas never heard each other once Redis answered")
+                joined = time.perf_counter() - started
+                ready = await http_one.get("/health/ready")
+            print(f"\nstarted without Redis; across replicas {joined:.2f} s after it answered")
+            assert (ready.status_code, ready.json()["status"]) == (200, "ok"), ready.json()
+            assert joined < 10
