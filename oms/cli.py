@@ -200,10 +200,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     settings = settings.with_(host=args.host or settings.host, port=args.port or settings.port)
+    settings = settings.with_(migrate_on_start=not args.demo)
     if args.demo:
         _seed(settings, argparse.Namespace(seed=42, if_empty=True))
-    else:
-        _migrate(settings, args)
+    else:  # migrations run in each worker's start-up, retried while the database is not there yet
+        os.environ["OMS_MIGRATE_ON_START"] = "1"
     token = auth.admin_token(settings) if settings.production else auth.ensure_admin_token(settings)
     settings = settings.with_(admin_token=token)
     if token:
@@ -230,7 +231,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 def _app(settings: Settings) -> Any:
     from oms import compose
 
-    return compose.build_app(settings, run_migrations=False)
+    return compose.build_app(settings, run_migrations=settings.migrate_on_start)
 
 
 def _banner(settings: Settings, console: demo_tokens.ConsoleLogin | None = None) -> None:

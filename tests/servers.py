@@ -38,13 +38,24 @@ def server_process(backend: Backend, **env: str) -> contextlib.AbstractAsyncCont
     return _process(backend, True, env)
 
 
-def unready_process(backend: Backend, **env: str) -> contextlib.AbstractAsyncContextManager[ServerProcess]:
-    """As `server_process`, yielded once it answers /health/ready at all (a probe of a server not ready)."""
-    return _process(backend, False, env)
+def unready_process(
+    backend: Backend, *, cli: bool = False, **env: str
+) -> contextlib.AbstractAsyncContextManager[ServerProcess]:
+    """As `server_process`, yielded once it answers /health/ready at all (a probe of a server not ready);
+    with `cli`, the process is `oms serve` instead of uvicorn on `oms.asgi:app`."""
+    return _process(backend, False, env, cli=cli)
+
+
+def _command(port: int, cli: bool) -> list[str]:
+    if cli:
+        return [sys.executable, "-m", "oms.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "uvicorn", "oms.asgi:app", "--ws-per-message-deflate", "false", "--port", str(port)]
 
 
 @contextlib.asynccontextmanager
-async def _process(backend: Backend, ready: bool, env: dict[str, str]) -> AsyncIterator[ServerProcess]:
+async def _process(
+    backend: Backend, ready: bool, env: dict[str, str], *, cli: bool = False
+) -> AsyncIterator[ServerProcess]:
     port = free_port()
     environment = {
         **os.environ,
@@ -58,14 +69,7 @@ async def _process(backend: Backend, ready: bool, env: dict[str, str]) -> AsyncI
     logs = os.environ.get("OMS_TEST_SERVER_LOGS")  # a directory: each process's stderr kept there, to debug
     stderr = open(Path(logs) / f"server-{port}.log", "wb") if logs else asyncio.subprocess.DEVNULL  # noqa: SIM115, ASYNC230
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "oms.asgi:app",
-        "--ws-per-message-deflate",
-        "false",
-        "--port",
-        str(port),
+        *_command(port, cli),
         cwd=ROOT,
         env=environment,
         stdout=asyncio.subprocess.DEVNULL,

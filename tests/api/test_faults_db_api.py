@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
 from sqlalchemy.engine import make_url
 
 from tests.backends import DEFAULT_PG, Backend, drop_pg_database
@@ -132,12 +133,15 @@ async def _ready(running: ServerProcess, http: httpx.AsyncClient) -> httpx.Respo
     return await http.get(f"{running.server.base_url}/health/ready")
 
 
+@pytest.mark.parametrize("cli", [False, True], ids=["uvicorn", "oms-serve"])
 async def test_a_database_absent_at_start_up_is_reported_retried_and_served_when_it_comes(
-    backend: Backend, tmp_path: Path
+    backend: Backend, tmp_path: Path, cli: bool
 ) -> None:
+    """Under uvicorn with OMS_MIGRATE_ON_START, and under `oms serve` (which migrates in start-up always)."""
+    env = {} if cli else {"OMS_MIGRATE_ON_START": "1"}
     async with (
         _absent_database(backend, tmp_path) as (probe, name),
-        unready_process(probe, OMS_MIGRATE_ON_START="1") as running,
+        unready_process(probe, cli=cli, **env) as running,
         httpx.AsyncClient(timeout=5) as http,
     ):
         client = Client(httpx.AsyncClient(base_url=running.server.base_url))
