@@ -91,7 +91,7 @@ class Relay:
             return 0
         enriched = {}
         for event in seen:
-            if _wants_recommendations(event) and _subscribers(hooks, event.type):
+            if _wants_recommendations(event) and _subscribers(hooks, event):
                 enriched[event.id] = {
                     **event.payload,
                     "recommendations": await self._email_recommendations(event.payload),
@@ -102,7 +102,7 @@ class Relay:
             now = utc_now()
             unheard: list[str] = []
             for event in events:
-                subscribed = _subscribers(hooks, event.type)
+                subscribed = _subscribers(hooks, event)
                 if not subscribed:
                     unheard.append(event.id)
                     continue
@@ -234,8 +234,15 @@ def _retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: fall back to our own backoff
 
 
-def _subscribers(hooks: list[outbox.Endpoint], event_type: str) -> list[outbox.Endpoint]:
-    return [hook for hook in hooks if webhooks.subscribed(hook.events, event_type)]
+def _subscribers(hooks: list[outbox.Endpoint], event: Any) -> list[outbox.Endpoint]:
+    """Endpoints subscribed to the event's type that were registered when it happened (a new endpoint
+    is not sent what happened before it, even when the relay had not fanned that out yet)."""
+    return [
+        hook
+        for hook in hooks
+        if webhooks.subscribed(hook.events, event.type)
+        and (hook.created_at is None or hook.created_at <= event.created_at)
+    ]
 
 
 def _wants_recommendations(event: Any) -> bool:

@@ -46,10 +46,13 @@ class Endpoint:
     secret: str
     active: bool
     disabled_reason: str | None = None
+    created_at: datetime | None = None  # events from before this are not its business
 
 
 def _endpoint(row: Any) -> Endpoint:
-    return Endpoint(row.id, row.url, tuple(row.events), row.secret, bool(row.active), row.disabled_reason)
+    return Endpoint(
+        row.id, row.url, tuple(row.events), row.secret, bool(row.active), row.disabled_reason, row.created_at
+    )
 
 
 async def add_webhook(conn: AsyncConnection, endpoint: Endpoint, now: datetime) -> None:
