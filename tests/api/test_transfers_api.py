@@ -1,0 +1,211 @@
+"""Ship-to-store transfers through the API: options, the order end to end, receiving, cancelling, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from typing import Any
+
+from domain.access import Role
+from tests.api.network import availability, location, sync, update, upsert_locations
+from tests.api.picking import COLLECT
+from tests.api.principals import token_for
+from tests.api.test_orders_api import CANCEL, PLACE
+from tests.api.transfers import (
+    OPTIONS,
+    RECEIVE,
+    allow_transfers,
+    legs,
+    network,
+    order,
+    pickup_input,
+    place_pickup,
+    ship_leg,
+)
+from tests.harness import Api, subscriptions
+from tests.receiver import receiving
+
+CART = {"channel": "web", "market": "US", "lines": [{"sku": "A", "quantity": 2}]}
+REGISTER = """mutation($url: String!) { registerWebhook(input: {url: $url,
+    events: ["transfer.shipped", "transfer.received", "fulfillment.status_changed"],
+    secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}) { userErrors { code } } }"""
+
+
+async def pickup_options(api: Api, lines: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    cart = CART | ({"lines": lines} if lines else {})
+    found = (await api.gql(OPTIONS, {"input": cart | {"pickupLocationIds": ["s1", "s2"]}}))["fulfillmentOptions"]
+    return {o["location"]["id"]: o for o in found if o["method"] == "PICKUP"}
+
+
+async def test_a_pickup_store_without_the_stock_is_offered_a_transfer_ready_after_transit(api: Api) -> None:
+    await network(api, allow=False)
+    before = await pickup_options(api)
+    assert (before["s1"]["available"], before["s1"]["transferFrom"]) == (False, None)  # today's behaviour
+    await allow_transfers(api, True)
+    options = await pickup_options(api)
+    s1 = options["s1"]
+    assert (s1["available"], s1["transferFrom"], s1["splitCount"]) == (True, {"id": "w1"}, 1)
+    assert s1["plan"]["allocations"] == [{"location": {"id": "w1"}, "sku": "A", "quantity": 2}]
+    # w1's turnaround (4 h default) + one day on the road (130 km) + s1's own turnaround (2 h)
+    assert s1["etaHours"] == 30.0
+    assert options["s2"]["etaHours"] == 32.0  # s2's turnaround is the 4 h default
+    explanation = " ".join(s1["plan"]["explanation"])
+    assert "by transfer: the store cannot serve A x2" in explanation
+    assert "Transfer from w1 to s1: 129 km, 1 day(s) in transit" in explanation
+    assert "Filtered out: s1: excluded for this order" not in explanation  # the store is the destination
+    own = (await pickup_options(api, [{"sku": "B", "quantity": 1}]))["s1"]
+    assert (own["transferFrom"], own["etaHours"]) == (None, 2.0)  # a store with the stock serves it itself
+    ready = datetime.fromisoformat(str(s1["readyBy"]))
+    assert ready > datetime.fromisoformat(str(own["readyBy"]))
+
+
+async def test_transfer_candidates_that_cannot_send_are_explained(api: Api) -> None:
+    await network(api)
+    await upsert_locations(
+        api,
+        location("w2", type="WAREHOUSE", markets=["CA"], capabilities=["SHIP"], geo={"lat": 43.7, "lon": -79.4}),
+        location("w3", type="WAREHOUSE", capabilities=["PICKUP"], geo={"lat": 40.0, "lon": -75.0}),
+    )
+    await sync(api, "DELTA", update("A", "w2", 9, eventId="w2"), update("A", "w3", 9, eventId="w3"))
+    s1 = (await pickup_options(api))["s1"]
+    assert s1["transferFrom"] == {"id": "w1"}
+    assert "Filtered out: w3: does not offer SHIP." in s1["plan"]["explanation"]
+    await allow_transfers(api, True, allowedLocationTypes=["STORE"])
+    refused = (await pickup_options(api))["s1"]
+    assert (refused["available"], refused["transferFrom"]) == (False, None)  # no store may send it
+
+
+async def test_an_order_served_by_transfer_is_picked_shipped_received_and_collected(api: Api) -> None:
+    await network(api)
+    async with receiving() as hook, subscriptions(api.server) as ws:
+        await api.gql(REGISTER, {"url": hook.url})
+        await ws.subscribe("subscription { orderStatusChanged { orderId type status message } }")
+        await asyncio.sleep(0.2)
+        placed = await place_pickup(api, "t1")
+        assert placed["status"] == "ALLOCATED"
+        found = await order(api, placed["id"])
+        leg, pickup = legs(found)
+        assert (leg["location"], leg["method"], leg["status"], leg["transferTo"]) == (
+            {"id": "w1"},
+            "SHIP",
+            "AWAITING_PICK",
+            {"id": "s1"},
+        )
+        assert (pickup["location"], pickup["method"], pickup["status"], pickup["transferFrom"]) == (
+            {"id": "s1"},
+            "PICKUP",
+            "AWAITING_TRANSFER",
+            {"id": "w1"},
+        )
+        assert any("by transfer" in line for line in found["plan"]["explanation"])
+        w1 = (await availability(api, ["A"], ids=["w1"]))[0]["locations"][0]
+        assert (w1["onHand"], w1["reserved"]) == (10, 2)  # reserved at the source
+
+        shipped = await ship_leg(api, leg["id"])
+        assert shipped["status"] == "IN_TRANSIT"
+        assert (await order(api, placed["id"]))["status"] == "IN_FULFILLMENT"
+        w1 = (await availability(api, ["A"], ids=["w1"]))[0]["locations"][0]
+        assert (w1["onHand"], w1["reserved"], w1["atp"]) == (8, 0, 8)  # consumed when it shipped
+
+        received = (await api.gql(RECEIVE, {"id": pickup["id"]}))["receiveTransfer"]
+        assert received["userErrors"] == []
+        assert received["fulfillment"]["status"] == "READY_FOR_COLLECTION"
+        again = (await api.gql(RECEIVE, {"id": pickup["id"]}))["receiveTransfer"]
+        assert (again["userErrors"], again["fulfillment"]["status"]) == ([], "READY_FOR_COLLECTION")  # idempotent
+        s1 = (await availability(api, ["A"], ids=["s1"]))[0]
+        assert (s1["onHand"], s1["reserved"], s1["atp"]) == (2, 2, 0)  # on the shelf, for this pickup only
+        events = [json.loads(r.body) for r in await hook.wait_for(7)]
+        types = [e["type"] for e in events]
+        assert types.count("transfer.shipped") == 1 and types.count("transfer.received") == 1
+        code = next(e["data"]["collectionCode"] for e in events if e["data"].get("status") == "READY_FOR_COLLECTION")
+        collected = (await api.gql(COLLECT, {"id": pickup["id"], "code": code}))["confirmCollection"]
+        assert collected["fulfillment"]["status"] == "COLLECTED"
+        seen: list[str] = []
+        while not seen or seen[-1] != "FULFILLED":
+            seen.append((await ws.next_data())["data"]["orderStatusChanged"]["status"])
+        assert seen[0] == "ALLOCATED" and "IN_FULFILLMENT" in seen
+    done = await order(api, placed["id"])
+    assert done["status"] == "FULFILLED"
+    assert {(f["location"]["id"], f["status"]) for f in done["fulfillments"]} == {
+        ("w1", "RECEIVED"),
+        ("s1", "COLLECTED"),
+    }
+    s1 = (await availability(api, ["A"], ids=["s1"]))[0]
+    assert (s1["onHand"], s1["reserved"]) == (0, 0)  # collected: nothing counted twice
+    messages = [e["message"] for e in done["events"]]
+    assert any("Transfer shipped from w1 to s1" in (m or "") for m in messages)
+
+
+async def test_receiving_refuses_unknown_ids_wrong_states_and_other_stores(api: Api) -> None:
+    await network(api)
+    placed = await place_pickup(api, "t1")
+    leg, pickup = legs(await order(api, placed["id"]))
+    unknown = (await api.gql(RECEIVE, {"id": "ful_nope"}))["receiveTransfer"]
+    assert [e["code"] for e in unknown["userErrors"]] == ["NOT_FOUND"]
+    early = (await api.gql(RECEIVE, {"id": pickup["id"]}))["receiveTransfer"]
+    assert [(e["code"], e["field"]) for e in early["userErrors"]] == [("INVALID_TRANSITION", ["fulfillmentId"])]
+    assert early["fulfillment"]["status"] == "AWAITING_TRANSFER"  # nothing changed
+    not_a_pickup = (await api.gql(RECEIVE, {"id": leg["id"]}))["receiveTransfer"]
+    assert [e["code"] for e in not_a_pickup["userErrors"]] == ["INVALID"]
+    await ship_leg(api, leg["id"])
+    other = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"s2"})
+    body = await api.raw(RECEIVE, {"id": pickup["id"]}, token=other)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    source = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"w1"})
+    body = await api.raw(RECEIVE, {"id": pickup["id"]}, token=source)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the source cannot receive for the store
+    agent = await token_for(api.server, Role.AGENT)
+    body = await api.raw(RECEIVE, {"id": pickup["id"]}, token=agent)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await order(api, placed["id"]))["status"] == "IN_FULFILLMENT"  # still in transit
+    staff = await token_for(api.server, Role.STORE_ASSOCIATE, locations={"s1"})
+    own = (await api.gql(RECEIVE, {"id": pickup["id"]}, token=staff))["receiveTransfer"]
+    assert (own["userErrors"], own["fulfillment"]["status"]) == ([], "READY_FOR_COLLECTION")
+
+
+async def test_cancelling_before_shipping_releases_the_source_and_cancels_both(api: Api) -> None:
+    await network(api)
+    placed = await place_pickup(api, "t1")
+    assert (await api.gql(CANCEL, {"id": placed["id"]}))["cancelOrder"]["userErrors"] == []
+    found = await order(api, placed["id"])
+    assert found["status"] == "CANCELLED"
+    assert {f["status"] for f in found["fulfillments"]} == {"CANCELLED"} and len(found["fulfillments"]) == 2
+    w1 = (await availability(api, ["A"], ids=["w1"]))[0]["locations"][0]
+    assert (w1["onHand"], w1["reserved"]) == (10, 0)
+    _, pickup = legs(found)
+    refused = (await api.gql(RECEIVE, {"id": pickup["id"]}))["receiveTransfer"]
+    assert [e["code"] for e in refused["userErrors"]] == ["INVALID_TRANSITION"]
+
+
+async def test_a_transfer_cancelled_in_transit_lands_on_the_store_shelf_unreserved(api: Api) -> None:
+    await network(api)
+    placed = await place_pickup(api, "t1")
+    leg, pickup = legs(await order(api, placed["id"]))
+    await ship_leg(api, leg["id"])
+    assert (await api.gql(CANCEL, {"id": placed["id"]}))["cancelOrder"]["userErrors"] == []
+    found = await order(api, placed["id"])
+    assert found["status"] == "CANCELLED"
+    assert {(f["location"]["id"], f["status"]) for f in found["fulfillments"]} == {
+        ("w1", "IN_TRANSIT"),
+        ("s1", "CANCELLED"),
+    }
+    received = (await api.gql(RECEIVE, {"id": pickup["id"]}))["receiveTransfer"]
+    assert (received["userErrors"], received["fulfillment"]["status"]) == ([], "CANCELLED")
+    s1 = (await availability(api, ["A"], ids=["s1"]))[0]
+    assert (s1["onHand"], s1["reserved"], s1["atp"]) == (2, 0, 2)  # back on sale at the store
+    assert (await order(api, placed["id"]))["status"] == "CANCELLED"
+
+
+async def test_concurrent_pickups_served_by_transfer_never_oversell_the_source(api: Api) -> None:
+    await network(api, stock=10)
+    results = await asyncio.gather(*(api.gql(PLACE, {"input": pickup_input(f"c{n}", [("A", 1)])}) for n in range(20)))
+    placed = [r["placeOrder"] for r in results if r["placeOrder"]["order"]]
+    refused = [r["placeOrder"] for r in results if not r["placeOrder"]["order"]]
+    assert len(placed) == 10 and len(refused) == 10
+    assert all(r["userErrors"][0]["code"] == "INSUFFICIENT_STOCK" for r in refused)
+    w1 = (await availability(api, ["A"], ids=["w1"]))[0]["locations"][0]
+    assert (w1["onHand"], w1["reserved"], w1["atp"]) == (10, 10, 0)
+    for result in placed:
+        leg, pickup = legs(await order(api, result["order"]["id"]))
+        assert (leg["status"], pickup["status"]) == ("AWAITING_PICK", "AWAITING_TRANSFER")
