@@ -11,7 +11,9 @@ from domain.access import Role
 from tests.api.network import availability, location, sync, update, upsert_locations
 from tests.api.picking import COLLECT
 from tests.api.principals import token_for
+from tests.api.test_edit_order_api import EDIT
 from tests.api.test_orders_api import CANCEL, PLACE
+from tests.api.test_store_closing_api import set_active
 from tests.api.transfers import (
     OPTIONS,
     RECEIVE,
@@ -209,3 +211,21 @@ async def test_concurrent_pickups_served_by_transfer_never_oversell_the_source(a
     for result in placed:
         leg, pickup = legs(await order(api, result["order"]["id"]))
         assert (leg["status"], pickup["status"]) == ("AWAITING_PICK", "AWAITING_TRANSFER")
+
+
+async def test_an_order_served_by_transfer_cannot_be_edited_and_a_closing_source_leaves_its_leg_to_a_person(
+    api: Api,
+) -> None:
+    await network(api)
+    placed = await place_pickup(api, "t1")
+    change = {"orderId": placed["id"], "idempotencyKey": "e1", "reason": "more", "addLines": []}
+    change["changeQuantities"] = [{"lineId": f"{placed['id']}:1", "quantity": 1}]
+    edited = (await api.gql(EDIT, {"input": change}))["editOrder"]
+    assert [(e["code"], e["field"]) for e in edited["userErrors"]] == [("INVALID_TRANSITION", ["input", "orderId"])]
+    closed = await set_active(api, False, "inventory count", loc="w1")
+    assert (closed["resourced"], closed["unresolved"]) == (0, 1)  # a STORE_CLOSED task, nothing re-sent
+    leg, pickup = legs(await order(api, placed["id"]))
+    assert (leg["status"], pickup["status"]) == ("AWAITING_PICK", "AWAITING_TRANSFER")
+    await set_active(api, True, "counted", loc="w1")
+    w1 = (await availability(api, ["A"], ids=["w1"]))[0]
+    assert (w1["onHand"], w1["reserved"]) == (10, 2)  # still reserved for the transfer
