@@ -25,6 +25,7 @@ from tests.api.transfers import (
     place_pickup,
     ship_leg,
 )
+from tests.backends import Backend
 from tests.harness import Api, subscriptions
 from tests.receiver import receiving
 
@@ -229,3 +230,25 @@ async def test_an_order_served_by_transfer_cannot_be_edited_and_a_closing_source
     await set_active(api, True, "counted", loc="w1")
     w1 = (await availability(api, ["A"], ids=["w1"]))[0]
     assert (w1["onHand"], w1["reserved"]) == (10, 2)  # still reserved for the transfer
+
+
+# placeOrder: the usual read and write (one statement on PostgreSQL, inside a transaction here since more
+# follows), then the leg made a transfer and the store's pickup with its lines. receiveTransfer: the pickup
+# and its order locked, the leg found and locked, its units, one position upsert per SKU, the pickup made
+# ready, both moves with their outbox events and the order's derivation after each, the order's event,
+# `transfer.received`; then the answer.
+TRANSFER_STATEMENTS = {"sqlite": (11, 21), "postgres": (5, 21)}  # (placeOrder, receiveTransfer)
+PLACE_ID = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code } } }"""
+RECEIVE_ID = """mutation($id: ID!) { receiveTransfer(fulfillmentId: $id) { userErrors { code } } }"""
+
+
+async def test_placing_and_receiving_a_transfer_run_a_fixed_number_of_statements(api: Api, backend: Backend) -> None:
+    await network(api)
+    await place_pickup(api, "warm")
+    data, placing = await api.counted(PLACE_ID, {"input": pickup_input("counted")})
+    assert data["placeOrder"]["userErrors"] == []
+    leg, pickup = legs(await order(api, data["placeOrder"]["order"]["id"]))
+    await ship_leg(api, leg["id"])
+    done, receiving = await api.counted(RECEIVE_ID, {"id": pickup["id"]})
+    assert done["receiveTransfer"]["userErrors"] == []
+    assert (placing, receiving) == TRANSFER_STATEMENTS[backend.name], (placing, receiving)
