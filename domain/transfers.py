@@ -23,7 +23,7 @@ The rules:
   units join its shelf reserved for the pickup (on hand and reserved rise
   together, so its ATP does not move); collecting takes them out as any
   pickup. A transfer received for a cancelled pickup stays on the shelf,
-  unreserved.
+  unreserved. A pickup slot booked with it starts no sooner than it is ready.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from domain import fulfillment, sourcing
-from domain.errors import InvalidInput, InvalidTransition
+from domain.errors import InvalidInput, InvalidTransition, SlotFull
 from domain.geo import distance_km
 from domain.locations import FulfillmentMethod, Location
 from domain.orders import FulfillmentStatus
@@ -96,6 +96,17 @@ def _explain(transfer: Transfer, store_plan: sourcing.Plan) -> tuple[str, ...]:
         f"Transfer from {source.id} to {store.id}: {transfer.distance_km:,.0f} km, {days:g} day(s) in transit, "
         "then the store's turnaround before collection.",
     )
+
+
+def check_slot(transfer: Transfer, starts_at: datetime, now: datetime, field: tuple[str, ...]) -> None:
+    """A pickup slot booked for a transfer starts no sooner than the transfer can be collected."""
+    ready = transfer.ready_by(now)
+    if starts_at < ready:
+        raise SlotFull(
+            f"That pickup slot starts before the transfer from {transfer.source.id} can be collected "
+            f"(ready by {ready.isoformat(timespec='minutes')}); choose a later one",
+            field,
+        )
 
 
 def receivable(fulfillment_id: str, leg: FulfillmentStatus) -> bool:

@@ -31,7 +31,7 @@ from app.store import pick_lists as pick_list_store
 from app.store import reservations as reservation_store
 from app.store import tasks as task_store
 from domain import orders as rules
-from domain import sourcing
+from domain import sourcing, transfers
 from domain import tasks as tasks_rules
 from domain.errors import (
     IdempotencyConflict,
@@ -90,6 +90,8 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         inputs = await routing.gather(uow.conn, resources, routing.ask_for(request), uow.now, stock=read.view)
         plan = routing.run(inputs)  # a pickup the store cannot serve may be sent there by transfer (its profile)
         plan, transfer = transfer_service.choose(inputs, plan, request.delivery, resources.availability.cache.locations)
+        if transfer is not None and slot is not None:
+            transfers.check_slot(transfer, slot.starts_at, uow.now, checkout.SLOT_FIELD)
         if not plan.complete and request.allow_backorder:  # units beyond ATP promised against inbound, or refused
             return await _take_backorder(uow, request, read, plan, resources.availability.cache.locations)
         if not plan.complete and not inputs.profile.allow_partial:

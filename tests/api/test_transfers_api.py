@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.access import Role
@@ -252,3 +252,29 @@ async def test_placing_and_receiving_a_transfer_run_a_fixed_number_of_statements
     done, receiving = await api.counted(RECEIVE_ID, {"id": pickup["id"]})
     assert done["receiveTransfer"]["userErrors"] == []
     assert (placing, receiving) == TRANSFER_STATEMENTS[backend.name], (placing, receiving)
+
+
+SLOT_POLICY = (
+    """mutation($input: PickupSlotPolicyInput!) { upsertPickupSlotPolicy(input: $input) { userErrors { code } } }"""
+)
+
+
+async def test_a_pickup_slot_before_the_transfer_can_arrive_is_refused(api: Api) -> None:
+    await network(api)
+    policy: dict[str, Any] = {"locationId": "s1", "timezone": "UTC", "opensAt": "00:00", "closesAt": "23:00"}
+    policy |= {"slotMinutes": 60, "capacityPerSlot": 5, "leadMinutes": 0}
+    assert (await api.gql(SLOT_POLICY, {"input": policy}))["upsertPickupSlotPolicy"]["userErrors"] == []
+    soon = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
+    while soon.hour >= 23:  # a slot the store has, well before the transfer's 30 hours
+        soon += timedelta(hours=1)
+    later = (soon + timedelta(days=2)).replace(hour=10)
+    early = pickup_input("early") | {"delivery": {"method": "PICKUP", "pickupLocationId": "s1"}}
+    early["delivery"]["pickupSlotStartsAt"] = soon.isoformat()
+    refused = (await api.gql(PLACE, {"input": early}))["placeOrder"]
+    assert [e["code"] for e in refused["userErrors"]] == ["SLOT_FULL"]
+    assert "before the transfer from w1 can be collected" in refused["userErrors"][0]["message"]
+    late = pickup_input("late") | {"delivery": {"method": "PICKUP", "pickupLocationId": "s1"}}
+    late["delivery"]["pickupSlotStartsAt"] = later.isoformat()
+    assert (await api.gql(PLACE, {"input": late}))["placeOrder"]["userErrors"] == []
+    w1 = (await availability(api, ["A"], ids=["w1"]))[0]["locations"][0]
+    assert w1["reserved"] == 2  # the refused order kept nothing
