@@ -123,6 +123,12 @@ def already_applied(edits: Iterable[tuple[str, str]], request: EditRequest) -> b
     return False
 
 
+# A transfer's two fulfillments move together (domain.transfers): editing one would strand the other.
+TRANSFERRING = frozenset(
+    {FulfillmentStatus.AWAITING_TRANSFER, FulfillmentStatus.IN_TRANSIT, FulfillmentStatus.RECEIVED}
+)
+
+
 def check_editable(status: OrderStatus, request: EditRequest) -> None:
     if not request.idempotency_key.strip():
         raise InvalidInput("idempotencyKey must not be empty", ("idempotencyKey",))
@@ -145,6 +151,8 @@ def decide(
 ) -> Edit:
     """What the edit does to the order's lines and fulfillments; a userError naming the input otherwise."""
     check_editable(status, request)
+    if any(w.status in TRANSFERRING for w in work):
+        raise InvalidTransition("An order served by a ship-to-store transfer cannot be edited", ("orderId",))
     after, written = _new_lines(request, rows, known_skus)
     live_after = [x for x in after.values() if x.quantity > 0]
     if not live_after:

@@ -5,7 +5,11 @@ An order's status is not set by hand: it derives from its fulfillments
 (waiting for a manual review) and CANCELLED. A fulfillment moves only along
 `FULFILLMENT_TRANSITIONS` (`transition`), and a derived order status only
 along `ORDER_TRANSITIONS` (`order_transition`); anything else is an
-INVALID_TRANSITION.
+INVALID_TRANSITION. A ship-to-store transfer is two fulfillments: the leg the
+source picks, packs and ships (IN_TRANSIT, then RECEIVED at the store), and the
+store's pickup, AWAITING_TRANSFER until then. The leg is the store's business,
+not the customer's: once shipped it keeps the order IN_FULFILLMENT, and once
+received only the pickup counts.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ class FulfillmentStatus(enum.Enum):
     PICKED = "PICKED"
     PACKED = "PACKED"
     SHIPPED = "SHIPPED"
+    IN_TRANSIT = "IN_TRANSIT"  # a transfer leg shipped to the pickup store
+    RECEIVED = "RECEIVED"  # a transfer leg the pickup store received
+    AWAITING_TRANSFER = "AWAITING_TRANSFER"  # a pickup waiting for its transfer to arrive
     READY_FOR_COLLECTION = "READY_FOR_COLLECTION"
     COLLECTED = "COLLECTED"
     CANCELLED = "CANCELLED"
@@ -52,8 +59,11 @@ F = FulfillmentStatus
 FULFILLMENT_TRANSITIONS: dict[FulfillmentStatus, frozenset[FulfillmentStatus]] = {
     F.AWAITING_PICK: frozenset({F.PICKING, F.PICKED, F.CANCELLED}),
     F.PICKING: frozenset({F.PICKED, F.AWAITING_PICK, F.CANCELLED}),
-    F.PICKED: frozenset({F.PACKED, F.SHIPPED, F.READY_FOR_COLLECTION, F.CANCELLED}),
-    F.PACKED: frozenset({F.SHIPPED, F.READY_FOR_COLLECTION, F.CANCELLED}),
+    F.PICKED: frozenset({F.PACKED, F.SHIPPED, F.IN_TRANSIT, F.READY_FOR_COLLECTION, F.CANCELLED}),
+    F.PACKED: frozenset({F.SHIPPED, F.IN_TRANSIT, F.READY_FOR_COLLECTION, F.CANCELLED}),
+    F.IN_TRANSIT: frozenset({F.RECEIVED}),  # on its way: it arrives, even for a cancelled order
+    F.RECEIVED: frozenset(),
+    F.AWAITING_TRANSFER: frozenset({F.READY_FOR_COLLECTION, F.CANCELLED}),
     F.READY_FOR_COLLECTION: frozenset({F.COLLECTED, F.CANCELLED}),
     F.SHIPPED: frozenset(),
     F.COLLECTED: frozenset(),
@@ -63,6 +73,8 @@ DONE = frozenset({F.SHIPPED, F.COLLECTED})
 STARTED = frozenset({F.PICKING, F.PICKED, F.PACKED, F.READY_FOR_COLLECTION})
 # Stock leaves the location (reservation converted) once these are reached; before, cancelling frees it.
 RELEASABLE = frozenset({F.AWAITING_PICK, F.PICKING, F.PICKED, F.PACKED, F.READY_FOR_COLLECTION})
+CANCELLABLE = RELEASABLE | {F.AWAITING_TRANSFER}  # a waiting pickup holds no stock of its own
+TRANSFER_LEG = frozenset({F.IN_TRANSIT, F.RECEIVED})  # a shipped leg: not the customer's parcel
 
 
 OS = OrderStatus
@@ -103,7 +115,7 @@ def derive_status(
 ) -> OrderStatus:
     """`waiting`: the order still has lines waiting for stock (a pre-order not yet released)."""
     statuses = list(fulfillments)
-    live = [s for s in statuses if s is not F.CANCELLED]
+    live = [s for s in statuses if s is not F.CANCELLED and s not in TRANSFER_LEG]
     if not live:
         return OrderStatus.BACKORDERED if waiting and not statuses else OrderStatus.CANCELLED
     if on_hold:
@@ -113,7 +125,7 @@ def derive_status(
         return OrderStatus.FULFILLED
     if done:
         return OrderStatus.PARTIALLY_FULFILLED
-    if any(s in STARTED for s in live):
+    if any(s in STARTED for s in live) or F.IN_TRANSIT in statuses:
         return OrderStatus.IN_FULFILLMENT
     return OrderStatus.ALLOCATED
 
@@ -121,7 +133,7 @@ def derive_status(
 def cancelled(fulfillments: dict[str, FulfillmentStatus]) -> dict[str, FulfillmentStatus]:
     """Each fulfillment that has not left the location, moved to CANCELLED through the transition table;
     what was shipped, delivered or collected stays as it is."""
-    return {fid: transition(status, F.CANCELLED) for fid, status in fulfillments.items() if status in RELEASABLE}
+    return {fid: transition(status, F.CANCELLED) for fid, status in fulfillments.items() if status in CANCELLABLE}
 
 
 def can_cancel(status: OrderStatus) -> bool:
@@ -280,6 +292,8 @@ class Fulfillment:
     method: FulfillmentMethod
     status: FulfillmentStatus
     lines: tuple[FulfillmentLine, ...]
+    transfer_from: str | None = None  # a pickup served by a transfer: the location sending it
+    transfer_to: str | None = None  # a transfer leg: the pickup store it goes to
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,43 +369,3 @@ def check_returnable(request: ReturnRequest, delivered: dict[str, int], returned
                 ("lines", str(index), "quantity"),
                 sku=line.sku,
             )
-
-
-def check_delivery(
-    fulfillment_id: str,
-    status: FulfillmentStatus,
-    delivered_at: datetime | None,
-    at: datetime,
-    now: datetime,
-    *,
-    shipped_at: datetime | None = None,
-) -> bool:
-    """A carrier's delivery report: True when it is news, False when already recorded (repeats change nothing).
-    A parcel is delivered after it was handed over (`shipped_at`) and not after now."""
-    if status is not F.SHIPPED:
-        raise InvalidTransition(
-            f"Fulfillment {fulfillment_id} is {status.value}; only a SHIPPED parcel is delivered", ("fulfillmentId",)
-        )
-    if delivered_at is not None:
-        return False
-    if at > now:
-        raise InvalidInput("deliveredAt is in the future", ("deliveredAt",))
-    if shipped_at is not None and at < shipped_at:
-        raise InvalidInput(
-            f"deliveredAt is before the parcel was handed over ({shipped_at.isoformat()})", ("deliveredAt",)
-        )
-    return True
-
-
-def validate_reference(reference: str) -> None:
-    if not reference.strip():
-        raise InvalidInput("erpReference must not be empty", ("erpReference",))
-
-
-def check_acknowledgement(order_id: str, current: str | None, reference: str) -> bool:
-    """An ERP taking an order over: True when new, False for the same reference again; another is refused."""
-    if current == reference:
-        return False
-    if current is not None:
-        raise InvalidTransition(f"Order {order_id} was acknowledged as {current}", ("erpReference",))
-    return True

@@ -93,6 +93,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Mutation.skipStep": allow(*STORE, fulfillment="fulfillmentId"),
     "Mutation.handOver": allow(*STORE, fulfillment="fulfillmentId"),
     "Mutation.confirmCollection": allow(*STORE, fulfillment="fulfillmentId"),
+    "Mutation.receiveTransfer": allow(*STORE, fulfillment="fulfillmentId"),  # staff of the receiving store
     "Mutation.reissueCollectionCode": allow(AG, SM, fulfillment="fulfillmentId"),  # not associates: a lock is a flag
     "Mutation.confirmDelivery": allow(INT, scope="fulfillment:write", fulfillment="fulfillmentId"),
     "Mutation.acknowledgeOrder": allow(INT, scope="orders:write", order="id"),

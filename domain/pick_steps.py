@@ -97,14 +97,17 @@ def skip_step(progress: StepProgress, step: str, by: str, at: datetime, reason: 
 
 
 def check_handover(
-    progress: StepProgress, method: str, tracking_number: str | None, *, open_vas: int
+    progress: StepProgress, method: str, tracking_number: str | None, *, open_vas: int, transfer: bool = False
 ) -> FulfillmentStatus:
-    """The status hand-over moves to: READY_FOR_COLLECTION for a pickup, SHIPPED otherwise."""
+    """The status hand-over moves to: READY_FOR_COLLECTION for a pickup, IN_TRANSIT for a transfer leg
+    (shipped to a pickup store), SHIPPED otherwise."""
     check_next(progress, HANDOVER)
     if open_vas:
         raise InvalidTransition(f"{open_vas} value-added service task(s) still open", ("fulfillmentId",))
     if method == "SHIP" and not (tracking_number and tracking_number.strip()):
         raise InvalidInput("A shipment needs a trackingNumber", ("trackingNumber",))
+    if transfer:
+        return FulfillmentStatus.IN_TRANSIT
     return FulfillmentStatus.READY_FOR_COLLECTION if method == "PICKUP" else FulfillmentStatus.SHIPPED
 
 

@@ -57,6 +57,7 @@ class SourcingProfile:
     max_distance_km: float | None = None
     respect_capacity: bool = True
     allow_partial: bool = False
+    allow_transfers: bool = False  # a pickup store lacking the cart may be sent it by another location
     weights: Weights = field(default_factory=Weights)
     shipping_rate: ShippingRate = field(default_factory=ShippingRate)
 

@@ -50,6 +50,8 @@ EVENT_TYPES = frozenset(
         "inventory.changed",
         "order.rerouted",
         "location.active_changed",
+        "transfer.shipped",
+        "transfer.received",
     }
 )  # every type the outbox records (tests/unit/test_webhook_event_types.py reads the code to hold us to it)
 MAX_ATTEMPTS = 8

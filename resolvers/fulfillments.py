@@ -37,10 +37,23 @@ class Fulfillment:
     status: FulfillmentStatus  # type: ignore[valid-type]
     lines: list[FulfillmentLine]
     location_id: strawberry.Private[str]
+    transfer_from_id: strawberry.Private[str | None] = None
+    transfer_to_id: strawberry.Private[str | None] = None
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
         return await stored_location(info, self.location_id)
+
+    @strawberry.field(
+        description="Ship-to-store: the location sending this pickup's stock (it waits AWAITING_TRANSFER until "
+        "the store receives it); null otherwise."
+    )
+    async def transfer_from(self, info: Info) -> Location | None:
+        return await stored_location(info, self.transfer_from_id) if self.transfer_from_id else None
+
+    @strawberry.field(description="A transfer leg: the pickup store it ships to (IN_TRANSIT, then RECEIVED).")
+    async def transfer_to(self, info: Info) -> Location | None:
+        return await stored_location(info, self.transfer_to_id) if self.transfer_to_id else None
 
     @strawberry.field(description="The next step of its pick process; null before it is on a pick list and when done.")
     async def next_step(self, info: Info) -> str | None:
@@ -92,4 +105,6 @@ def fulfillment_node(f: domain.Fulfillment) -> Fulfillment:
         status=f.status,
         lines=[FulfillmentLine(sku=x.sku, quantity=x.quantity) for x in f.lines],
         location_id=f.location_id,
+        transfer_from_id=f.transfer_from,
+        transfer_to_id=f.transfer_to,
     )

@@ -52,10 +52,18 @@ class FulfillmentOption:
         "start); null without a policy or when no slot is free within 7 days."
     )
     location_id: strawberry.Private[str | None]
+    transfer_from_id: strawberry.Private[str | None] = None
 
     @strawberry.field(description="The pickup store (or the same-day location); null for SHIP.")
     async def location(self, info: Info) -> Location | None:
         return await load_location(info, self.location_id)
+
+    @strawberry.field(
+        description="PICKUP served by a ship-to-store transfer (the store lacks the cart and the profile allows "
+        "it): the location sending it; readyBy adds its turnaround, transit and the store's turnaround."
+    )
+    async def transfer_from(self, info: Info) -> Location | None:
+        return await load_location(info, self.transfer_from_id) if self.transfer_from_id else None
 
 
 def option_node(option: service.Option) -> FulfillmentOption:
@@ -70,6 +78,7 @@ def option_node(option: service.Option) -> FulfillmentOption:
         if option.slot
         else None,
         location_id=option.location_id,
+        transfer_from_id=option.transfer_from,
     )
 
 

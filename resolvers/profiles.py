@@ -43,6 +43,11 @@ class SourcingProfileInput:
     max_distance_km: float | None = None
     respect_capacity: bool | None = True
     allow_partial: bool | None = False
+    allow_transfers: bool | None = strawberry.field(
+        default=False,
+        description="A PICKUP at a store lacking the cart may be served by a transfer from another location "
+        "that passes this profile's filters as a SHIP to the store.",
+    )
     weights: SourcingWeightsInput | None = None
     shipping_rate: ShippingRateInput | None = None
 
@@ -70,6 +75,7 @@ class SourcingProfileInput:
             max_distance_km=self.max_distance_km,
             respect_capacity=self.respect_capacity is not False,
             allow_partial=bool(self.allow_partial),
+            allow_transfers=bool(self.allow_transfers),
             weights=weights,
             shipping_rate=rate,
         )
@@ -104,6 +110,7 @@ class SourcingProfile:
     max_distance_km: float | None
     respect_capacity: bool
     allow_partial: bool
+    allow_transfers: bool
     weights: SourcingWeights
     shipping_rate: ShippingRate
 
@@ -119,6 +126,7 @@ def profile_node(p: domain.SourcingProfile) -> SourcingProfile:
         max_distance_km=p.max_distance_km,
         respect_capacity=p.respect_capacity,
         allow_partial=p.allow_partial,
+        allow_transfers=p.allow_transfers,
         weights=SourcingWeights(**p.weights.as_dict()),
         shipping_rate=ShippingRate(
             base=p.shipping_rate.base, per_km=p.shipping_rate.per_km, per_extra_parcel=p.shipping_rate.per_extra_parcel

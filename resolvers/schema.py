@@ -43,6 +43,7 @@ from resolvers.scalars import AwareDateTime
 from resolvers.slot_policies import SlotPoliciesMutation
 from resolvers.tasks import TasksMutation, TasksQuery, TasksSubscription
 from resolvers.tracing import FederatedTrace, OperationSpan, resolving_extensions
+from resolvers.transfers import TransfersMutation
 from resolvers.viewer import ViewerQuery
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
 
@@ -72,6 +73,7 @@ class Query(
 class Mutation(
     NetworkMutation,
     ClosingMutation,
+    TransfersMutation,
     HoldMutation,
     InventoryMutation,
     RulesMutation,

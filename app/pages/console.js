@@ -1,9 +1,10 @@
 // Store console: the task inbox (live), pick lists with scan-to-pick and short picks,
-// the next step of each fulfillment (only the next step is ever offered), today's pickup slots,
+// the next step of each fulfillment (only the next step is ever offered), transfers to receive, today's pickup slots,
 // and whether the store is open (a manager closes it for a while, with a reason, and reopens it).
 import { Oms, h, say, show, when } from "./oms.js";
 import { loadOrders, loadPreorders } from "./orders_view.js";
 import { loadSlots } from "./slots.js";
+import { loadIncoming, receive } from "./transfers.js";
 
 const session = {
   token: sessionStorage.getItem("oms.token"),
@@ -267,7 +268,8 @@ async function setActive(active) {
 
 const slots = () => loadSlots(oms, session.location);
 const orders = () => loadOrders(oms, session.location, document.getElementById("edited-only").checked);
-const LOADERS = { tasks: loadTasks, pick: loadLists, pack: loadFulfillments, slots, orders, preorders: () => loadPreorders(oms) };
+const pack = () => Promise.all([loadFulfillments(), loadIncoming(oms, session.location)]);
+const LOADERS = { tasks: loadTasks, pick: loadLists, pack, slots, orders, preorders: () => loadPreorders(oms) };
 
 function tab(name) {
   for (const button of document.querySelectorAll("nav.tabs [data-tab]")) button.classList.toggle("active", button.dataset.tab === name);
@@ -313,6 +315,11 @@ function start() {
   for (const button of document.querySelectorAll("nav.tabs [data-tab]")) button.addEventListener("click", () => tab(button.dataset.tab));
   document.getElementById("refresh-slots").addEventListener("click", () => run(slots));
   document.getElementById("edited-only").addEventListener("change", () => run(orders));
+  document.getElementById("receive-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const scan = document.getElementById("receive-scan");
+    run(() => receive(oms, scan.value.trim(), pack).then(() => { scan.value = ""; }));
+  });
   document.getElementById("store-toggle").addEventListener("click", () => run(() => setActive(!storeActive)));
   document.getElementById("generate").addEventListener("click", () => run(async () => {
     const result = (await oms.gql(GENERATE, { loc: session.location })).generatePickLists;

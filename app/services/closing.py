@@ -118,6 +118,8 @@ async def move(
     if row is None or row.location_id != location_id or not rules.movable(row.status):
         return Outcome.GONE, {}, order_id
     missing = {sku: n for sku, n in (await fulfillment_store.fulfillment_quantities(uow.conn, row.id)).items() if n}
+    if row.transfer_to is not None:  # a transfer leg: its store's pickup waits for it; a person decides
+        return Outcome.STRANDED, missing, order_id
     moved = (
         await reroute(uow, resources, order_id=order_id, away_from=location_id, missing=missing) if missing else None
     )

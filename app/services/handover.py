@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.resources import Resources
-from app.services import fulfillment_log
+from app.services import fulfillment_log, transfers
 from app.services.picking import record
 from app.services.uow import UnitOfWork
 from app.store import catalog
@@ -24,8 +24,7 @@ from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
 from app.store import reservations as reservation_store
 from app.store import tasks as task_store
-from domain import orders as order_rules
-from domain import picking
+from domain import order_reports, picking
 from domain.errors import DomainError, InvalidTransition, NotFound, TooManyAttempts
 from domain.orders import FulfillmentStatus
 from domain.tasks import PICK_EXCEPTION, VAS
@@ -108,7 +107,8 @@ async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_numbe
     async with uow:
         row = await _locked(uow, fulfillment_id)
         open_vas = await _open_vas(uow, fulfillment_id)
-        target = picking.check_handover(row.progress, row.method, tracking_number, open_vas=open_vas)
+        transfer = row.transfer_to is not None  # a transfer leg: it ships to the pickup store
+        target = picking.check_handover(row.progress, row.method, tracking_number, open_vas=open_vas, transfer=transfer)
         progress = row.progress.record(picking.HANDOVER, "DONE", who, uow.now)
         await fulfillment_store.save_progress(uow.conn, fulfillment_id, progress, uow.now)
         extra: dict[str, str | None]
@@ -123,7 +123,13 @@ async def hand_over(resources: Resources, *, fulfillment_id: str, tracking_numbe
             await _take_out(uow, row)
             extra = {"trackingNumber": number}
             message = f"Shipped from {row.location_id}" + (f", tracking {number}" if number else "")
+            if row.transfer_to is not None:
+                message = f"Transfer shipped from {row.location_id} to {row.transfer_to}"
+                event = transfers.shipped_event(row.order_id, row.id, row.location_id, row.transfer_to)
+                await uow.record("transfer.shipped", event | {"trackingNumber": number})
         await fulfillment_log.advance(uow, row, target, message, extra)
+        if row.transfer_to is not None:  # the order's events say so, though its status stays IN_FULFILLMENT
+            await fulfillment_log.follow_order(uow, row.order_id, message, event_type="transfer.shipped")
         location = (await catalog.locations_by_id(uow.conn, [row.location_id]))[row.location_id]
         punctual = picking.on_time(row.created_at, uow.now, location.turnaround_hours)
         await record(uow, row.location_id, handovers=1, on_time=int(punctual))
@@ -198,7 +204,7 @@ async def confirm_delivery(
             raise NotFound(f"No fulfillment {fulfillment_id!r}", ("fulfillmentId",))
         at = delivered_at or uow.now
         shipped_at = row.progress.done_at(picking.HANDOVER)
-        if not order_rules.check_delivery(
+        if not order_reports.check_delivery(
             fulfillment_id, row.status, row.delivered_at, at, uow.now, shipped_at=shipped_at
         ):
             return Touched(row.order_id, fulfillment_id)
@@ -222,13 +228,13 @@ async def confirm_delivery(
 
 async def acknowledge_order(resources: Resources, *, order_id: str, reference: str) -> str:
     """The ERP took the order over under its own reference; the same acknowledgement again is a no-op."""
-    order_rules.validate_reference(reference)
+    order_reports.validate_reference(reference)
     uow = resources.uow()
     async with uow:
         row = await order_store.lock_order(uow.conn, order_id)
         if row is None:
             raise NotFound(f"No order {order_id!r}", ("id",))
-        if not order_rules.check_acknowledgement(order_id, row.erp_reference, reference):
+        if not order_reports.check_acknowledgement(order_id, row.erp_reference, reference):
             return order_id
         await order_store.acknowledge(uow.conn, order_id, reference, uow.now)
         await uow.record("order.acknowledged", {"orderId": order_id, "erpReference": reference})

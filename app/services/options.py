@@ -1,7 +1,8 @@
 """Use case: fulfillment options for a cart (ship, pick up at nearby stores, same day), with ETAs.
 
 One read gathers the cart's stock; every option is the sourcing engine's plan
-for a variant of the same question, timed by `domain.fulfillment`.
+for a variant of the same question, timed by `domain.fulfillment`; a pickup
+the store cannot serve may be served by a transfer (`domain.transfers`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from app.resources import Resources
 from app.services import slots as slot_service
 from app.services import sourcing as routing
 from app.services.uow import utc_now
-from domain import fulfillment, geo, sourcing
+from domain import fulfillment, geo, sourcing, transfers
 from domain.errors import InvalidInput
 from domain.fulfillment import Shortfall
 from domain.locations import FulfillmentMethod, Geo, Location, check_geo
@@ -38,6 +39,7 @@ class Option:
     plan: sourcing.Plan
     weights: dict[str, float]
     slot: OpenSlot | None = None  # PICKUP at a store with a slot policy: the next free slot
+    transfer_from: str | None = None  # PICKUP served by a transfer: the location sending the cart
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +153,24 @@ def _pickup(inputs: routing.Inputs, location: Location, destination: Geo | None,
     plan = sourcing.plan(candidates, request, inputs.profile)
     if plan.complete:
         return _option(inputs, plan, PICKUP, now, location_id=location.id)
+    transfer = transfers.find(inputs.candidates, request, inputs.profile, location, plan)
+    if transfer is not None:
+        return _transferred(inputs, location, transfer, now)
     shortfalls = [_shortfall(inputs, location.id, line) for line in plan.unallocated]
     ready = fulfillment.pickup_ready_by(now, location, shortfalls)
     eta = round((ready - now).total_seconds() / 3600, 2) if ready else None
     return Option(
         PICKUP, location.id, ready is not None, 1 if ready else 0, ready, eta, plan, inputs.profile.weights.as_dict()
     )
+
+
+def _transferred(inputs: routing.Inputs, store: Location, transfer: transfers.Transfer, now: datetime) -> Option:
+    """Ready after the source's turnaround, the transit and the store's turnaround."""
+    ready = transfer.ready_by(now)
+    eta = round((ready - now).total_seconds() / 3600, 2)
+    weights = inputs.profile.weights.as_dict()
+    source = transfer.source.id
+    return Option(PICKUP, store.id, True, 1, ready, eta, transfer.plan, weights, transfer_from=source)
 
 
 def _shortfall(inputs: routing.Inputs, location_id: str, line: sourcing.Line) -> Shortfall:

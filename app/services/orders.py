@@ -20,6 +20,7 @@ from app.services import backorders as backorder_service
 from app.services import checkout, postal, task_log, vas
 from app.services import preorders as preorder_service
 from app.services import sourcing as routing
+from app.services import transfers as transfer_service
 from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.order_events import announce
 from app.services.uow import UnitOfWork, new_event_id, utc_now
@@ -30,7 +31,7 @@ from app.store import pick_lists as pick_list_store
 from app.store import reservations as reservation_store
 from app.store import tasks as task_store
 from domain import orders as rules
-from domain import sourcing
+from domain import sourcing, transfers
 from domain import tasks as tasks_rules
 from domain.errors import (
     IdempotencyConflict,
@@ -87,7 +88,10 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         order_id = new_id("ord")
         slot = await checkout.slot_booking(uow.conn, resources, request.delivery, uow.now)
         inputs = await routing.gather(uow.conn, resources, routing.ask_for(request), uow.now, stock=read.view)
-        plan = routing.run(inputs)
+        plan = routing.run(inputs)  # a pickup the store cannot serve may be sent there by transfer (its profile)
+        plan, transfer = transfer_service.choose(inputs, plan, request.delivery, resources.availability.cache.locations)
+        if transfer is not None and slot is not None:
+            transfers.check_slot(transfer, slot.starts_at, uow.now, checkout.SLOT_FIELD)
         if not plan.complete and request.allow_backorder:  # units beyond ATP promised against inbound, or refused
             return await _take_backorder(uow, request, read, plan, resources.availability.cache.locations)
         if not plan.complete and not inputs.profile.allow_partial:
@@ -128,7 +132,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         # One write: the order row claims the idempotency key, and the order, its events and its guarded
         # reservations (last, in lock order) are kept whole or not at all.
         # fraud review, VAS tasks follow; or lapsed holds were ended first, in the same transaction
-        more_writes = swept or on_hold or any(line.services for line in request.lines)
+        more_writes = swept or on_hold or transfer is not None or any(line.services for line in request.lines)
         written = await placing.write_order(uow.conn, new, more_writes=more_writes)
         if written is placing.Written.KEY_TAKEN:
             return await replay(uow, request)
@@ -137,6 +141,11 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         if written is placing.Written.SLOT_FULL:
             raise SlotFull("That pickup slot is full; choose another", checkout.SLOT_FIELD)
         uow.mark_recorded()
+        if transfer is not None:  # the leg written at the source goes to the store, whose pickup waits for it
+            leg = transfer.source.id
+            await transfer_service.write_legs(
+                uow, transfer, order_id=order_id, leg_id=ids[leg], pickup_id=new_id("ful"), lines=groups[leg]
+            )
         if on_hold:
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
         await vas.open_tasks(uow, order_id, request.lines, groups, ids)

@@ -101,6 +101,8 @@ async def fulfillments_for_orders(conn: AsyncConnection, order_ids: Iterable[str
                 FulfillmentMethod(row.method),
                 FulfillmentStatus(row.status),
                 tuple(lines),
+                row.transfer_from,
+                row.transfer_to,
             )
         )
     return result
@@ -193,6 +195,8 @@ class FulfillmentRow:
     delivered_at: datetime | None
     created_at: datetime
     collection_failures: int = 0
+    transfer_from: str | None = None  # a pickup served by a transfer: the location sending it
+    transfer_to: str | None = None  # a transfer leg: the pickup store it goes to
 
 
 async def lock_fulfillment(conn: AsyncConnection, fulfillment_id: str) -> FulfillmentRow | None:
@@ -214,6 +218,8 @@ async def lock_fulfillment(conn: AsyncConnection, fulfillment_id: str) -> Fulfil
         row.delivered_at,
         row.created_at,
         row.collection_failures,
+        row.transfer_from,
+        row.transfer_to,
     )
 
 

@@ -28,6 +28,7 @@ def _to_row(profile: SourcingProfile) -> dict[str, Any]:
         "max_distance_km": profile.max_distance_km,
         "respect_capacity": profile.respect_capacity,
         "allow_partial": profile.allow_partial,
+        "allow_transfers": profile.allow_transfers,
         "weights": profile.weights.as_dict(),
         "shipping_rate": {
             "base": profile.shipping_rate.base,
@@ -50,6 +51,7 @@ def _from_row(row: Any) -> SourcingProfile:
         max_distance_km=row.max_distance_km,
         respect_capacity=bool(row.respect_capacity),
         allow_partial=bool(row.allow_partial),
+        allow_transfers=bool(row.allow_transfers),
         weights=Weights(**row.weights),
         shipping_rate=ShippingRate(**row.shipping_rate),
     )

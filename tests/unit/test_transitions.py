@@ -55,6 +55,11 @@ FULFILLMENT_MOVES = {
     (F.PACKED, F.CANCELLED),
     (F.READY_FOR_COLLECTION, F.COLLECTED),
     (F.READY_FOR_COLLECTION, F.CANCELLED),
+    (F.PICKED, F.IN_TRANSIT),  # a transfer leg ships to the pickup store
+    (F.PACKED, F.IN_TRANSIT),
+    (F.IN_TRANSIT, F.RECEIVED),  # it arrives even when its order was cancelled on the way
+    (F.AWAITING_TRANSFER, F.READY_FOR_COLLECTION),  # the store received it
+    (F.AWAITING_TRANSFER, F.CANCELLED),
 }
 TASK_MOVES = {
     (T.OPEN, T.CLAIMED),
@@ -124,3 +129,5 @@ def test_only_a_done_pick_list_refuses_confirmations() -> None:
 def test_cancelling_an_order_moves_each_fulfillment_through_its_table() -> None:
     before = {"a": F.AWAITING_PICK, "b": F.SHIPPED, "c": F.READY_FOR_COLLECTION, "d": F.CANCELLED}
     assert orders.cancelled(before) == {"a": F.CANCELLED, "c": F.CANCELLED}
+    transfer = {"leg": F.IN_TRANSIT, "pickup": F.AWAITING_TRANSFER}
+    assert orders.cancelled(transfer) == {"pickup": F.CANCELLED}  # what is on the road arrives anyway

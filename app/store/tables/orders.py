@@ -88,6 +88,8 @@ fulfillments = Table(
     Column("collection_code_digest", String(64)),
     Column("collection_failures", Integer, nullable=False, server_default="0"),  # wrong codes since the last one
     Column("delivered_at", UtcDateTime),
+    Column("transfer_from", String(REF)),  # a pickup served by a transfer: the location sending it
+    Column("transfer_to", String(REF)),  # a transfer leg: the pickup store it goes to
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "order_id"),

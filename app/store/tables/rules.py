@@ -42,6 +42,7 @@ sourcing_profiles = Table(
     Column("max_distance_km", Float),
     Column("respect_capacity", Boolean, nullable=False),
     Column("allow_partial", Boolean, nullable=False),
+    Column("allow_transfers", Boolean, nullable=False, server_default="0"),  # ship-to-store for pickups
     Column("weights", JSON, nullable=False),
     Column("shipping_rate", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
