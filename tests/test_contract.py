@@ -23,7 +23,6 @@ CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
 PENDING = {  # section heading prefix -> the issue that builds it
     "## 8. Order changes after placement": "#22",
     "## 9. The decision lab": "#23",
-    "## 10. Operations reporting": "#24",
 }
 
 
