@@ -214,10 +214,20 @@ def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def bucket(start: datetime, tally: Tally) -> Bucket:
-    """A bucket's measures: rates are shares of the store orders placed in it (0.0 when there were none)."""
+Medians = Mapping[str, float | None]  # PICK, READY -> the median minutes
+
+
+def middle(low: int | None, high: int | None) -> float | None:
+    """The median from the two middle values of a histogram (the same one when the count is odd)."""
+    return None if low is None or high is None else (low + high) / 2
+
+
+def bucket(start: datetime, tally: Tally, medians: Medians | None = None) -> Bucket:
+    """A bucket's measures: rates are shares of the store orders placed in it (0.0 when there were none);
+    medians from the tally's histograms unless the database found them already."""
     c = tally.counts
     n = c["orders"]
+    found = medians if medians is not None else {k: median(v) for k, v in tally.minutes.items()}
     return Bucket(
         start=start,
         orders=n,
@@ -227,8 +237,8 @@ def bucket(start: datetime, tally: Tally) -> Bucket:
         short_pick_rate=_rate(c["short"], n),
         cancelled_rate=_rate(c["cancelled"], n),
         sla_met_rate=_rate(c["sla_met"], n),
-        median_pick_minutes=median(tally.minutes[PICK]),
-        median_release_to_ready_minutes=median(tally.minutes[READY]),
+        median_pick_minutes=found.get(PICK),
+        median_release_to_ready_minutes=found.get(READY),
     )
 
 
@@ -239,11 +249,17 @@ class Report:
 
 
 def report(
-    starts: list[datetime], tallies: Mapping[datetime, Tally], granularity: Granularity, start: datetime
+    starts: list[datetime],
+    tallies: Mapping[datetime, Tally],
+    medians: Mapping[datetime, Medians],
+    total_medians: Medians,
+    *,
+    start: datetime,
+    granularity: Granularity,
 ) -> Report:
-    """Buckets in order (empty ones too) and the totals over all of them; `tallies` are keyed by bucket start."""
+    """Buckets in order (empty ones too) and the totals over all of them; keyed by bucket start."""
     total = Tally()
     for tally in tallies.values():
         total.add(tally)
-    buckets = [bucket(at, tallies.get(at, Tally())) for at in starts]
-    return Report(buckets, bucket(bucket_start(start, granularity), total))
+    buckets = [bucket(at, tallies.get(at, Tally()), medians.get(at, {})) for at in starts]
+    return Report(buckets, bucket(bucket_start(start, granularity), total, total_medians))

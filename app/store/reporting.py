@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, union, update
+from sqlalchemy import Integer, and_, case, cast, delete, func, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
@@ -16,7 +16,7 @@ from app.store.tables.orders import fulfillment_lines, fulfillments, orders
 from app.store.tables.picking import pick_lines, pick_lists
 from app.store.tables.reporting import report_hours, report_minutes, report_watermarks
 from domain import reporting
-from domain.reporting import HOUR, FulfillmentFacts, OrderFacts, RollupKey, Tally
+from domain.reporting import HOUR, FulfillmentFacts, Granularity, OrderFacts, RollupKey, Tally
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WATERMARK = "operations"
@@ -151,22 +151,59 @@ def _filters(
     return where
 
 
-async def summed(
+async def counts_by_hour(
     conn: AsyncConnection, start: datetime, end: datetime, location_ids: frozenset[str] | None, channel: str | None
-) -> tuple[Sequence[Any], Sequence[Any]]:
-    """Per hour: the counts summed over the chosen locations and channels, and the merged histograms
-    (two statements; the database does the summing, Python only the bucketing)."""
-    h, m = report_hours.c, report_minutes.c
+) -> Sequence[Any]:
+    """Per hour: the counts summed over the chosen locations and channels (the database sums)."""
+    h = report_hours.c
     counts = [func.sum(getattr(h, k)).label(k) for k in reporting.COUNTS]
-    sums = await conn.execute(
-        select(h.hour, *counts).where(*_filters(report_hours, start, end, location_ids, channel)).group_by(h.hour)
-    )
-    hist = await conn.execute(
-        select(m.hour, m.measure, m.minutes, func.sum(m.count).label("n"))
+    query = select(h.hour, *counts).where(*_filters(report_hours, start, end, location_ids, channel))
+    return (await conn.execute(query.group_by(h.hour))).all()
+
+
+def _bucket(conn: AsyncConnection, hour: Any, granularity: Granularity) -> Any:
+    """The UTC bucket of an hour in SQL: PostgreSQL truncates (ISO weeks start on Monday); SQLite keeps
+    times as text, so a day is its date and a week the Monday on or before it."""
+    if granularity is Granularity.HOUR:
+        return hour
+    if conn.dialect.name == "postgresql":
+        return func.date_trunc(granularity.value.lower(), hour, "UTC")
+    return func.date(hour) if granularity is Granularity.DAY else func.date(hour, "weekday 0", "-6 days")
+
+
+async def medians(
+    conn: AsyncConnection,
+    start: datetime,
+    end: datetime,
+    location_ids: frozenset[str] | None,
+    channel: str | None,
+    *,
+    granularity: Granularity | None,
+) -> Sequence[Any]:
+    """(bucket, measure, low, high) per bucket (granularity None: (measure, low, high) over the whole range):
+    the two middle values of the merged minute histograms, found by a running count in the database, so
+    only one row per bucket and measure leaves it (the median is their mean)."""
+    m = report_minutes.c
+    keys = [] if granularity is None else [_bucket(conn, m.hour, granularity).label("bucket")]
+    merged = (
+        select(*keys, m.measure, m.minutes, cast(func.sum(m.count), Integer).label("n"))
         .where(*_filters(report_minutes, start, end, location_ids, channel))
-        .group_by(m.hour, m.measure, m.minutes)
+        .group_by(*keys, m.measure, m.minutes)
+        .subquery()
     )
-    return sums.all(), hist.all()
+    within = [merged.c.bucket] if keys else []
+    within.append(merged.c.measure)
+    running = select(
+        *within,
+        merged.c.minutes,
+        func.sum(merged.c.n).over(partition_by=within, order_by=merged.c.minutes).label("seen"),
+        func.sum(merged.c.n).over(partition_by=within).label("total"),
+    ).subquery()
+    r = running.c
+    outer = [r.bucket, r.measure] if keys else [r.measure]
+    low = func.min(case((r.seen >= (r.total + 1) // 2, r.minutes))).label("low")
+    high = func.min(case((r.seen >= r.total // 2 + 1, r.minutes))).label("high")
+    return (await conn.execute(select(*outer, low, high).group_by(*outer))).all()
 
 
 async def by_location(conn: AsyncConnection, start: datetime, end: datetime) -> tuple[Sequence[Any], Sequence[Any]]:

@@ -72,7 +72,7 @@ def test_buckets_are_utc_hours_days_and_monday_weeks_with_empty_ones_listed() ->
     assert reporting.bucket_start(T0, Granularity.DAY) == datetime(2026, 11, 25, tzinfo=UTC)
     starts = reporting.bucket_starts(T0, T0 + timedelta(hours=3), Granularity.HOUR)
     assert [s.hour for s in starts] == [10, 11, 12, 13]
-    empty = reporting.report(starts, {}, Granularity.HOUR, T0)
+    empty = reporting.report(starts, {}, {}, {}, start=T0, granularity=Granularity.HOUR)
     assert empty.totals.orders == 0 and empty.totals.fill_rate == 0.0 and empty.totals.median_pick_minutes is None
 
 
