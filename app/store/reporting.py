@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, delete, func, insert, or_, select, union, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
@@ -183,26 +183,23 @@ async def medians(
     """(bucket, measure, low, high) per bucket (granularity None: (measure, low, high) over the whole range):
     the two middle values of the merged minute histograms, found by a running count in the database, so
     only one row per bucket and measure leaves it (the median is their mean)."""
-    m = report_minutes.c
-    keys = [] if granularity is None else [_bucket(conn, m.hour, granularity).label("bucket")]
-    merged = (
-        select(*keys, m.measure, m.minutes, cast(func.sum(m.count), Integer).label("n"))
-        .where(*_filters(report_minutes, start, end, location_ids, channel))
-        .group_by(*keys, m.measure, m.minutes)
-        .subquery()
-    )
-    within = [merged.c.bucket] if keys else []
-    within.append(merged.c.measure)
+    rows = select(report_minutes).where(*_filters(report_minutes, start, end, location_ids, channel)).subquery()
+    within = [] if granularity is None else [_bucket(conn, rows.c.hour, granularity).label("bucket")]
+    within.append(rows.c.measure)
+    # A running count with peers (RANGE): every row of one minute value sees the count up to and including
+    # that value, whichever store or channel it came from; no grouping pass is needed before it.
     running = select(
         *within,
-        merged.c.minutes,
-        func.sum(merged.c.n).over(partition_by=within, order_by=merged.c.minutes).label("seen"),
-        func.sum(merged.c.n).over(partition_by=within).label("total"),
+        rows.c.minutes,
+        func.sum(rows.c.count).over(partition_by=within, order_by=rows.c.minutes).label("seen"),
+        func.sum(rows.c.count).over(partition_by=within).label("total"),
     ).subquery()
     r = running.c
-    outer = [r.bucket, r.measure] if keys else [r.measure]
+    outer = [r.bucket, r.measure] if granularity is not None else [r.measure]
     low = func.min(case((r.seen >= (r.total + 1) // 2, r.minutes))).label("low")
     high = func.min(case((r.seen >= r.total // 2 + 1, r.minutes))).label("high")
+    if conn.dialect.name == "postgresql":  # the sort of a year of histograms fits in memory, not on disk
+        await conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     return (await conn.execute(select(*outer, low, high).group_by(*outer))).all()
 
 

@@ -34,6 +34,7 @@ report_minutes = Table(  # minute histograms (PICK, READY) of the same keys: med
     Column("measure", String(8), primary_key=True),
     Column("minutes", Integer, primary_key=True),
     Column("count", Integer, nullable=False),
+    Index(None, "location_id", "hour"),
 )
 
 

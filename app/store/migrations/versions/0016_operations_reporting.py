@@ -43,6 +43,8 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('hour', 'location_id', 'channel', 'measure', 'minutes', name=op.f('pk_report_minutes'))
     )
+    with op.batch_alter_table('report_minutes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_minutes_location_id_hour'), ['location_id', 'hour'], unique=False)
     op.create_table('report_watermarks',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('upto', UtcDateTime(timezone=True), nullable=False),
@@ -61,6 +63,8 @@ def downgrade() -> None:
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_orders_updated_at'))
     op.drop_table('report_watermarks')
+    with op.batch_alter_table('report_minutes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_minutes_location_id_hour'))
     op.drop_table('report_minutes')
     with op.batch_alter_table('report_hours', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_hours_location_id_hour'))
