@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, union, update
+from sqlalchemy import Integer, and_, case, cast, delete, func, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
@@ -171,6 +171,29 @@ def _bucket(conn: AsyncConnection, hour: Any, granularity: Granularity) -> Any:
     return func.date(hour) if granularity is Granularity.DAY else func.date(hour, "weekday 0", "-6 days")
 
 
+def _histogram_rows(
+    conn: AsyncConnection,
+    start: datetime,
+    end: datetime,
+    location_ids: frozenset[str] | None,
+    channel: str | None,
+    *,
+    granularity: Granularity | None,
+) -> Any:
+    """The histogram rows a median runs over. Hourly buckets take the stored rows as they are (they barely
+    merge); days, weeks and the whole range merge them first, per bucket, measure and minute value, which
+    shrinks a year's rows to a few per minute value before the sort."""
+    m = report_minutes.c
+    where = _filters(report_minutes, start, end, location_ids, channel)
+    bucket = [] if granularity is None else [_bucket(conn, m.hour, granularity).label("bucket")]
+    if granularity is Granularity.HOUR:
+        return select(*bucket, m.measure, m.minutes, m.count).where(*where).subquery()
+    merged = cast(func.sum(m.count), Integer).label("count")  # an integer: the ranks below divide by 2
+    return (
+        select(*bucket, m.measure, m.minutes, merged).where(*where).group_by(*bucket, m.measure, m.minutes).subquery()
+    )
+
+
 async def medians(
     conn: AsyncConnection,
     start: datetime,
@@ -183,11 +206,11 @@ async def medians(
     """(bucket, measure, low, high) per bucket (granularity None: (measure, low, high) over the whole range):
     the two middle values of the merged minute histograms, found by a running count in the database, so
     only one row per bucket and measure leaves it (the median is their mean)."""
-    rows = select(report_minutes).where(*_filters(report_minutes, start, end, location_ids, channel)).subquery()
-    within = [] if granularity is None else [_bucket(conn, rows.c.hour, granularity).label("bucket")]
+    rows = _histogram_rows(conn, start, end, location_ids, channel, granularity=granularity)
+    within = [rows.c.bucket] if granularity is not None else []
     within.append(rows.c.measure)
     # A running count with peers (RANGE): every row of one minute value sees the count up to and including
-    # that value, whichever store or channel it came from; no grouping pass is needed before it.
+    # that value, whichever store, channel or hour it came from.
     running = select(
         *within,
         rows.c.minutes,
