@@ -1,8 +1,8 @@
 """Past weeks of store work for the demo network, made by code and deterministic from a seed.
 
 `make run` seeds it so the operations report (`/console`, Reports) shows something real on a fresh
-machine: orders over the past weeks with a daily rhythm, picked, packed and handed over (or still under
-way in the last hours), some split over two stores, some picked short, some cancelled. The stores differ
+machine: orders over the past weeks with a daily rhythm, picked, packed and handed over, some split over
+two stores, some picked short, some cancelled. The stores differ
 (pick speed, care) and one store's short picks rise over the last week, which the charts should make
 plain. Rows are written as the OMS itself writes them (orders, lines, fulfillments with their step log,
 pick lists and lines, order events), so every screen reads them; stock is not touched (it is the past).
@@ -23,6 +23,7 @@ CHANNELS = (("web", 0.6), ("app", 0.3), ("pos", 0.1))
 PEAK_ORDERS_PER_HOUR = 9  # over the whole network, at the evening peak
 STEPS = ["PICK", "PACK", "HANDOVER"]
 MAX_STORES = 12
+SETTLED = timedelta(hours=24)  # the slowest store (8 h turnaround) hands over within 2.5 turnarounds: 20 h
 
 
 @dataclass
@@ -80,13 +81,15 @@ def order_times(start: datetime, end: datetime, rng: random.Random) -> Iterator[
 
 
 def generate(locations: Sequence[Location], skus: Sequence[str], now: datetime, days: int, seed: int = 42) -> Rows:
-    """`days` of orders ending at `now`."""
+    """`days` of orders ending a day before `now`: every one of them is done (handed over, collected or
+    cancelled) by `now`, so the history leaves no open work behind (no fulfillment to pick or hand over
+    without the reservation a live order holds); today is left to live orders."""
     rng = random.Random(seed)
     network = stores(locations, rng)
     rows = Rows()
     if not network or not skus:
         return rows
-    for n, placed in enumerate(order_times(now - timedelta(days=days), now, rng)):
+    for n, placed in enumerate(order_times(now - timedelta(days=days), now - SETTLED, rng)):
         _order(rows, rng, network=network, skus=skus, oid=f"ord_hist{seed}_{n:06d}", placed=placed, now=now)
     return rows
 
@@ -181,7 +184,7 @@ def _fulfillment(
     method: FulfillmentMethod,
     cancelled: bool,
 ) -> datetime | None:
-    """One store's part; when it was handed over (None: not yet, or cancelled)."""
+    """One store's part; when it was handed over (None: cancelled)."""
     fid, lid = f"ful_{oid[4:]}_{n}", f"pl_{oid[4:]}_{n}"
     list_made = placed + timedelta(minutes=rng.uniform(2, 40))
     picked = list_made + timedelta(minutes=rng.lognormvariate(math.log(store.pick_minutes), 0.45))
@@ -192,18 +195,14 @@ def _fulfillment(
     )
     handed = max(handed, packed + timedelta(minutes=1))
     shorts = [min(q, 1) if rng.random() < _short_rate(store, placed, now) else 0 for _, q in lines]
+    handed = min(handed, now - timedelta(minutes=1))  # done by now, whatever the store's turnaround
     log: list[dict[str, Any]] = []
-    status = "AWAITING_PICK"
     if cancelled:
         status, updated = "CANCELLED", placed + timedelta(minutes=rng.uniform(5, 90))
-    elif handed <= now:
+    else:
         status = "COLLECTED" if method is FulfillmentMethod.PICKUP else "SHIPPED"
         log = [_step(s, at, store) for s, at in (("PICK", picked), ("PACK", packed), ("HANDOVER", handed))]
         updated = handed
-    elif picked <= now:
-        status, log, updated = "PICKED", [_step("PICK", picked, store)], picked
-    else:
-        updated = placed
     rows.tables["fulfillments"].append(
         {
             "id": fid,
@@ -221,11 +220,11 @@ def _fulfillment(
     rows.tables["fulfillment_lines"].extend(
         {"fulfillment_id": fid, "sku": sku, "quantity": q - s} for (sku, q), s in zip(lines, shorts, strict=True)
     )
-    if log and not cancelled:
+    if not cancelled:
         _pick_list(
             rows, store=store, lid=lid, fid=fid, oid=oid, lines=lines, shorts=shorts, made=list_made, picked=picked
         )
-    return handed if status in ("SHIPPED", "COLLECTED") else None
+    return None if cancelled else handed
 
 
 def _step(step: str, at: datetime, store: Store) -> dict[str, Any]:

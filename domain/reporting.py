@@ -261,5 +261,6 @@ def report(
     total = Tally()
     for tally in tallies.values():
         total.add(tally)
-    buckets = [bucket(at, tallies.get(at, Tally()), medians.get(at, {})) for at in starts]
+    empty, none = Tally(), {PICK: None, READY: None}  # shared by the empty buckets (a year of hours has many)
+    buckets = [bucket(at, tallies.get(at, empty), medians.get(at, none)) for at in starts]
     return Report(buckets, bucket(bucket_start(start, granularity), total, total_medians))
