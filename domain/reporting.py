@@ -222,24 +222,29 @@ def middle(low: int | None, high: int | None) -> float | None:
     return None if low is None or high is None else (low + high) / 2
 
 
-def bucket(start: datetime, tally: Tally, medians: Medians | None = None) -> Bucket:
-    """A bucket's measures: rates are shares of the store orders placed in it (0.0 when there were none);
-    medians from the tally's histograms unless the database found them already."""
-    c = tally.counts
-    n = c["orders"]
-    found = medians if medians is not None else {k: median(v) for k, v in tally.minutes.items()}
+Counts = Mapping[str, int]  # COUNTS -> sums; a missing one is 0
+
+
+def bucket(start: datetime, counts: Counts, medians: Medians) -> Bucket:
+    """A bucket's measures: rates are shares of the store orders placed in it (0.0 when there were none)."""
+    n = counts.get("orders", 0)
     return Bucket(
         start=start,
         orders=n,
-        units=c["units"],
-        fill_rate=_rate(c["filled"], n),
-        split_rate=_rate(c["split"], n),
-        short_pick_rate=_rate(c["short"], n),
-        cancelled_rate=_rate(c["cancelled"], n),
-        sla_met_rate=_rate(c["sla_met"], n),
-        median_pick_minutes=found.get(PICK),
-        median_release_to_ready_minutes=found.get(READY),
+        units=counts.get("units", 0),
+        fill_rate=_rate(counts.get("filled", 0), n),
+        split_rate=_rate(counts.get("split", 0), n),
+        short_pick_rate=_rate(counts.get("short", 0), n),
+        cancelled_rate=_rate(counts.get("cancelled", 0), n),
+        sla_met_rate=_rate(counts.get("sla_met", 0), n),
+        median_pick_minutes=medians.get(PICK),
+        median_release_to_ready_minutes=medians.get(READY),
     )
+
+
+def tally_bucket(start: datetime, tally: Tally) -> Bucket:
+    """A bucket from a tally, its medians from its own histograms."""
+    return bucket(start, tally.counts, {k: median(v) for k, v in tally.minutes.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +255,7 @@ class Report:
 
 def report(
     starts: list[datetime],
-    tallies: Mapping[datetime, Tally],
+    counts: Mapping[datetime, Counts],
     medians: Mapping[datetime, Medians],
     total_medians: Medians,
     *,
@@ -258,9 +263,10 @@ def report(
     granularity: Granularity,
 ) -> Report:
     """Buckets in order (empty ones too) and the totals over all of them; keyed by bucket start."""
-    total = Tally()
-    for tally in tallies.values():
-        total.add(tally)
-    empty, none = Tally(), {PICK: None, READY: None}  # shared by the empty buckets (a year of hours has many)
-    buckets = [bucket(at, tallies.get(at, empty), medians.get(at, none)) for at in starts]
+    total: Counter[str] = Counter()
+    for found in counts.values():
+        total.update(found)
+    empty: Counts = {}
+    none: Medians = {PICK: None, READY: None}  # shared by the empty buckets (a year of hours has many)
+    buckets = [bucket(at, counts.get(at, empty), medians.get(at, none)) for at in starts]
     return Report(buckets, bucket(bucket_start(start, granularity), total, total_medians))

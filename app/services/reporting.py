@@ -90,23 +90,23 @@ async def operations_report(
 ) -> Report:
     """Buckets between `start` and `end` over these locations (None: all) and channel (None: all). Raises
     `InvalidInput` for a bad range. Three statements on three connections, side by side on PostgreSQL: the
-    counts per hour, the medians per bucket and the medians of the whole range."""
+    counts per bucket, the medians per bucket and the medians of the whole range."""
     reporting.check_range(start, end, granularity)
     starts = reporting.bucket_starts(start, end, granularity)
     if (location_ids is not None and not location_ids) or not starts:
         return reporting.report(starts, {}, {}, {}, start=start, granularity=granularity)
     scope = (starts[0], end, location_ids, channel)
     sums, per_bucket, overall = await asyncio.gather(
-        _read(db, store.counts_by_hour, *scope),
+        _read(db, partial(store.counts, granularity=granularity), *scope),
         _read(db, partial(store.medians, granularity=granularity), *scope),
         _read(db, partial(store.medians, granularity=None), *scope),
     )
-    tallies = _tallies(sums, (), lambda row: reporting.bucket_start(row.hour, granularity))
+    counts = {_instant(row[0]): dict(zip(reporting.COUNTS, map(int, row[1:]), strict=True)) for row in sums}
     medians: dict[datetime, dict[str, float | None]] = defaultdict(dict)
     for row in per_bucket:
         medians[_instant(row.bucket)][row.measure] = reporting.middle(row.low, row.high)
     total = {row.measure: reporting.middle(row.low, row.high) for row in overall}
-    return reporting.report(starts, tallies, medians, total, start=start, granularity=granularity)
+    return reporting.report(starts, counts, medians, total, start=start, granularity=granularity)
 
 
 def _instant(value: datetime | str) -> datetime:
@@ -122,4 +122,4 @@ async def location_measures(db: Database, now: datetime | None = None) -> dict[s
     start = end - METRICS_WINDOW_HOURS * reporting.HOUR
     async with db.read() as conn:
         sums, hist = await store.by_location(conn, start, end)
-    return {loc: reporting.bucket(start, tally) for loc, tally in _tallies(sums, hist, lambda r: r.location_id).items()}
+    return {loc: reporting.tally_bucket(start, t) for loc, t in _tallies(sums, hist, lambda r: r.location_id).items()}

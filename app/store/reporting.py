@@ -151,16 +151,6 @@ def _filters(
     return where
 
 
-async def counts_by_hour(
-    conn: AsyncConnection, start: datetime, end: datetime, location_ids: frozenset[str] | None, channel: str | None
-) -> Sequence[Any]:
-    """Per hour: the counts summed over the chosen locations and channels (the database sums)."""
-    h = report_hours.c
-    counts = [func.sum(getattr(h, k)).label(k) for k in reporting.COUNTS]
-    query = select(h.hour, *counts).where(*_filters(report_hours, start, end, location_ids, channel))
-    return (await conn.execute(query.group_by(h.hour))).all()
-
-
 def _bucket(conn: AsyncConnection, hour: Any, granularity: Granularity) -> Any:
     """The UTC bucket of an hour in SQL: PostgreSQL truncates (ISO weeks start on Monday); SQLite keeps
     times as text, so a day is its date and a week the Monday on or before it."""
@@ -192,6 +182,23 @@ def _histogram_rows(
     return (
         select(*bucket, m.measure, m.minutes, merged).where(*where).group_by(*bucket, m.measure, m.minutes).subquery()
     )
+
+
+async def counts(
+    conn: AsyncConnection,
+    start: datetime,
+    end: datetime,
+    location_ids: frozenset[str] | None,
+    channel: str | None,
+    *,
+    granularity: Granularity,
+) -> Sequence[Any]:
+    """Per bucket: the counts summed over the chosen locations and channels (the database sums)."""
+    h = report_hours.c
+    bucket = _bucket(conn, h.hour, granularity).label("bucket")
+    sums = [func.sum(getattr(h, k)).label(k) for k in reporting.COUNTS]
+    query = select(bucket, *sums).where(*_filters(report_hours, start, end, location_ids, channel))
+    return (await conn.execute(query.group_by(bucket))).all()
 
 
 async def medians(
