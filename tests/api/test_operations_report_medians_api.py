@@ -43,7 +43,7 @@ async def test_the_databases_medians_are_the_exact_medians(api: Api, granularity
     async with api.server.resources.db.read() as conn:
         for row in await conn.execute(select(report_minutes)):
             for key in (bucket_start(row.hour, granularity), "total"):
-                histograms[key][row.measure][row.minutes] += row.count
+                histograms[key][row.measure][row.minutes] += row._mapping["count"]  # (Row.count is tuple's)
     buckets = [b for b in found.buckets if b.orders]
     assert len(buckets) >= 2 and sum(b.orders for b in found.buckets) == found.totals.orders
     for b in [*buckets, found.totals]:

@@ -32,7 +32,7 @@ def test_the_demo_seed_leaves_weeks_of_finished_orders_that_the_report_shows(
         db = Database(url)
         try:
             async with db.read() as conn:
-                statuses = dict(
+                statuses: dict[str, int] = dict(
                     (
                         await conn.execute(select(fulfillments.c.status, func.count()).group_by(fulfillments.c.status))
                     ).all()
