@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store.sql import upsert
 from app.store.tables.catalog import locations
-from app.store.tables.orders import fulfillment_lines, fulfillments, orders
+from app.store.tables.orders import fulfillment_lines, fulfillments, order_events, orders
 from app.store.tables.picking import pick_lines, pick_lists
 from app.store.tables.reporting import report_hours, report_minutes, report_watermarks
 from domain import reporting
@@ -43,13 +43,16 @@ async def advance(conn: AsyncConnection, seen_runs: int, upto: datetime) -> bool
 
 
 async def changed_hours(conn: AsyncConnection, since: datetime, upto: datetime) -> set[datetime]:
-    """The placed hours of the orders that changed (themselves or a fulfillment) in (since, upto]."""
-    o, f = orders.c, fulfillments.c
+    """The placed hours of the orders that changed in (since, upto]: their row, a fulfillment's, or an order
+    event (a short's reroute or a supervisor's decision changes quantities and tells the order so, without
+    moving a status)."""
+    o, f, e = orders.c, fulfillments.c, order_events.c
     own = select(o.created_at).where(o.updated_at > since, o.updated_at <= upto)
     parts = (
         select(o.created_at).join(fulfillments, f.order_id == o.id).where(f.updated_at > since, f.updated_at <= upto)
     )
-    return {reporting.hour_of(row[0]) for row in await conn.execute(union(own, parts))}
+    told = select(o.created_at).join(order_events, e.order_id == o.id).where(e.at > since, e.at <= upto)
+    return {reporting.hour_of(row[0]) for row in await conn.execute(union(own, parts, told))}
 
 
 def _ranges(hours: Iterable[datetime]) -> list[tuple[datetime, datetime]]:

@@ -246,3 +246,19 @@ async def test_the_leaders_scheduler_keeps_the_rollups(api: Api) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the scheduler did not roll the order up")
+
+
+async def test_a_supervisors_decision_after_a_run_reaches_the_next_one(quiet: Api) -> None:
+    """The short's PARTIAL decision moves no status: the order event it stores is what the job sees."""
+    api = quiet
+    await store(api, process(), stock=10)
+    order_id = (await place(api, "short", [("C", 2)]))["id"]
+    (pick_list,) = await generate(api)
+    line = pick_list["lines"][0]
+    await confirm(api, pick_list["id"], {"pickLineId": line["id"], "quantity": 1, "shortReason": "DAMAGED"})
+    await roll_up(api)
+    assert (await report(api, **window()))["totals"]["units"] == 2
+    task = (await api.gql(TASKS, {"orderId": order_id}))["tasks"]["edges"][0]["node"]
+    await api.gql(COMPLETE_TASK, {"id": task["id"], "outcome": "PARTIAL"})
+    assert await roll_up(api) == 1
+    assert (await report(api, **window()))["totals"]["units"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Index, Integer, String, Table
 
 from app.store.tables.base import REF, metadata
-from app.store.tables.orders import fulfillments, orders
+from app.store.tables.orders import fulfillments, order_events, orders
 from app.store.types import UtcDateTime
 
 report_hours = Table(  # the sums of the store orders placed in one hour at one location in one channel
@@ -49,3 +49,4 @@ report_watermarks = Table(  # how far the job has read the orders' and fulfillme
 # The job finds what changed since its watermark by these.
 Index(None, orders.c.updated_at)
 Index(None, fulfillments.c.updated_at)
+Index(None, order_events.c.at)

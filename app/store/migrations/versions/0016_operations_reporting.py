@@ -55,9 +55,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_orders_updated_at'), ['updated_at'], unique=False)
     with op.batch_alter_table('fulfillments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_fulfillments_updated_at'), ['updated_at'], unique=False)
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_events_at'), ['at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_events_at'))
     with op.batch_alter_table('fulfillments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_fulfillments_updated_at'))
     with op.batch_alter_table('orders', schema=None) as batch_op:
