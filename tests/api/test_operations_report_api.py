@@ -262,3 +262,13 @@ async def test_a_supervisors_decision_after_a_run_reaches_the_next_one(quiet: Ap
     await api.gql(COMPLETE_TASK, {"id": task["id"], "outcome": "PARTIAL"})
     assert await roll_up(api) == 1
     assert (await report(api, **window()))["totals"]["units"] == 1
+
+
+async def test_a_report_runs_the_same_few_statements_whatever_its_size(quiet: Api) -> None:
+    await four_orders(quiet, backup=5)
+    await roll_up(quiet)
+    year = {"from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z", "granularity": "HOUR"}
+    _, small = await quiet.counted(REPORT, {"input": window("DAY", locationIds=["s1"])})
+    _, large = await quiet.counted(REPORT, {"input": year})
+    postgres = quiet.server.resources.db.engine.dialect.name == "postgresql"
+    assert small == large == (5 if postgres else 3)  # counts, medians per bucket, medians overall (+ work_mem)
