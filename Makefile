@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 E2E_STAMP := e2e/node_modules/.installed-stamp
 
-.PHONY: install e2e-install run test test-spec test-sqlite test-postgres test-reference lint composition conformance format schema screenshots fuzz bench bench-quick clean
+.PHONY: install e2e-install run test test-spec test-sqlite test-postgres test-reference lint composition conformance format schema screenshots fuzz bench bench-quick bench-report clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ fuzz: install
 ## the first run also seeds the large network (~1.5 min) and caches it (var/bench-cache/, PostgreSQL template).
 bench: install
 	$(BIN)/python -m bench.suite
+
+## The operations report over a year of hourly rollups on PostgreSQL, and the rollup job catching up on seeded history.
+bench-report: install
+	$(BIN)/python -m bench.operations_report
 
 ## Two configurations, shorter measurements, 100,000 import lines, a 60 s soak: about 2.5 minutes.
 bench-quick: install

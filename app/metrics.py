@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from domain.reporting import Bucket
+
+# The operations report's measures as `oms_report_<measure>{location_id}` (README, "Operations reporting").
+REPORT_MEASURES = (
+    "orders",
+    "units",
+    "fill_rate",
+    "split_rate",
+    "short_pick_rate",
+    "cancelled_rate",
+    "sla_met_rate",
+    "median_pick_minutes",
+    "median_release_to_ready_minutes",
+)
 
 
 @dataclass
@@ -48,3 +64,23 @@ class Metrics:
         self.http_requests = Counter(
             "oms_http_requests", "HTTP requests by path and status", ["path", "status"], registry=self.registry
         )
+        self.report = {
+            name: Gauge(
+                f"oms_report_{name}",
+                f"Operations report {name.replace('_', ' ')} per store, store orders placed in the last 24 hours",
+                ["location_id"],
+                registry=self.registry,
+            )
+            for name in REPORT_MEASURES
+        }
+
+    def set_report(self, by_location: Mapping[str, Bucket]) -> None:
+        """One series per store with orders in the window (labels bounded by the network); a median with no
+        value yet has no series."""
+        for gauge in self.report.values():
+            gauge.clear()
+        for location_id, bucket in by_location.items():
+            for name, gauge in self.report.items():
+                value = getattr(bucket, name)
+                if value is not None:
+                    gauge.labels(location_id).set(value)

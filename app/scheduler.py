@@ -1,5 +1,6 @@
 """Background jobs on the one leading replica: task escalations and automatic outcomes, lapsed checkout
-holds, pre-orders due for release and backorders waiting for stock, event retention, the relay.
+holds, pre-orders due for release and backorders waiting for stock, event retention, the relay, the
+operations report's rollups.
 
 Waiting orders (pre-orders past their release, backorders) are allocated on
 each tick, and at once when a sync changed stock on any replica (its commit
@@ -38,6 +39,7 @@ from app.services.holds import sweep as sweep_holds
 from app.services.inventory import STOCK_SYNCED_TOPIC
 from app.services.preorders import release_due as release_preorders
 from app.services.relay import Relay, purge_expired
+from app.services.reporting import roll_up as roll_up_reports
 from app.services.tasks import escalate_due
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,7 @@ class Scheduler:
                             await escalate_due(self.resources)
                             await sweep_holds(self.resources)
                             await purge_expired(self.resources)
+                            await roll_up_reports(self.resources)  # fenced by its watermark
                         if tick or self._stock_synced:
                             self._stock_synced = False
                             await release_preorders(self.resources)

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import auth, pages, tracing
+from app import auth, pages, reports_csv, tracing
 from app.config import Settings
 from app.gate import Gate, router_secret_ok
 from app.logs import request_id
@@ -35,6 +35,7 @@ from app.resources import Resources
 from app.scheduler import Scheduler
 from app.services.freshness import freshness
 from app.services.holds import hold_counts
+from app.services.reporting import location_measures
 from app.services.uow import utc_now
 from app.store import migrate
 from app.store.db import Database, is_unavailable
@@ -148,6 +149,7 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
             Route("/health/live", live),
             Route("/health/ready", ready),
             Route("/metrics", prometheus),
+            Route("/reports/operations.csv", reports_csv.endpoint(resources)),
             *pages.routes(resources),
         ],
         lifespan=lifespan,
@@ -195,6 +197,7 @@ def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics, schedul
         for status, count in (await hold_counts(db, now)).items():
             metrics.checkout_holds.labels(status).set(count)
         metrics.background_leader.set(1 if scheduler.leading else 0)
+        metrics.set_report(await location_measures(db, now))
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return prometheus

@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Query.availabilityRules": allow(AG, SM),
     "Query.sourcingProfiles": allow(AG, SM),
     "Query.preorderReport": allow(AG, SM),  # staff: pre-orders taken, backlog, inbound per item
+    "Query.operationsReport": allow(AG, *STORE, location="input.locationIds"),  # rows: the caller's stores
     "Query.webhooks": ADMIN_ONLY,
     "Query.webhookDeliveries": ADMIN_ONLY,
     "Mutation.upsertLocations": allow(INT, scope="catalog:write"),

@@ -17,12 +17,14 @@ from app.config import Settings
 from app.pubsub import InProcessBroker, make_broker
 from app.services import postal, seed
 from app.services.importer import ImportReport, import_inventory
+from app.services.seed_history import seed_history
 from app.services.uow import UnitOfWork
 from app.store import migrate
 from app.store.db import Database
 from domain.inventory import SyncMode
 
 T = TypeVar("T")
+HISTORY_DAYS = 28  # `make run`: four weeks of past orders, so the reports show something real
 
 EXAMPLES = """\
 Example queries (paste into GraphiQL; mutations need the header
@@ -56,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     which.add_argument("--scale", choices=sorted(scale.SCALES), help="a deterministic network (app/scale.py)")
     seed_cmd.add_argument("--seed", type=int, default=42)
     seed_cmd.add_argument("--if-empty", action="store_true", help="do nothing when locations exist")
+    seed_cmd.add_argument(
+        "--history-days", type=int, default=HISTORY_DAYS, help="demo: days of past orders for the reports (0: none)"
+    )
     feed = commands.add_parser("import-inventory", help="apply a CSV or JSON Lines feed, best sellers first")
     feed.add_argument("file", type=Path)
     feed.add_argument("--source", required=True, help="the sending system, e.g. erp")
@@ -98,6 +103,9 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
             print(f"seeded {args.scale} network: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
             return
         counts = await seed.seed_demo(UnitOfWork(db, InProcessBroker()), seed=args.seed)
+        days = getattr(args, "history_days", HISTORY_DAYS)
+        if days:
+            counts |= await seed_history(UnitOfWork(db, InProcessBroker()), days=days, seed=args.seed)
         print("seeded demo network: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
     asyncio.run(_with_db(settings, run))

@@ -38,6 +38,7 @@ from resolvers.postal import PostalMutation
 from resolvers.preorders import PreordersQuery
 from resolvers.profiles import ProfilesMutation, ProfilesQuery
 from resolvers.recommendations import RecommendationsMutation, RecommendationsQuery
+from resolvers.reporting import ReportingQuery
 from resolvers.rules import RulesMutation, RulesQuery
 from resolvers.scalars import AwareDateTime
 from resolvers.slot_policies import SlotPoliciesMutation
@@ -65,6 +66,7 @@ class Query(
     PickingQuery,
     ViewerQuery,
     PreordersQuery,
+    ReportingQuery,
 ):
     pass
 

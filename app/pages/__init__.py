@@ -1,4 +1,5 @@
-"""The storefront demo (`/demo`) and the store console (`/console`): static pages served by the app itself.
+"""The storefront demo (`/demo`), the store console (`/console`) and its operations reports
+(`/console/reports`): static pages served by the app itself.
 
 Plain HTML, CSS and ES modules that talk GraphQL over HTTP and graphql-transport-ws,
 so a new user sees the whole system work after `make run`, and the browser tests
@@ -27,6 +28,9 @@ def routes(resources: Resources) -> list[BaseRoute]:
     async def console(_: Request) -> Response:
         return FileResponse(HERE / "console.html")
 
+    async def reports(_: Request) -> Response:
+        return FileResponse(HERE / "reports.html")
+
     async def demo_config(_: Request) -> Response:
         """What the demo storefront needs: its public storefront token (channel `web`) and a default product."""
         return JSONResponse({"storefrontToken": resources.storefront_token, "defaultSku": DEFAULT_SKU})
@@ -35,5 +39,6 @@ def routes(resources: Resources) -> list[BaseRoute]:
         Route("/demo", demo),
         Route("/demo/config", demo_config),
         Route("/console", console),
+        Route("/console/reports", reports),
         Mount("/pages", StaticFiles(directory=HERE), name="pages"),
     ]

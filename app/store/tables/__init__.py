@@ -9,7 +9,19 @@ test compares the two. Importing this package registers every table on
 
 from __future__ import annotations
 
-from app.store.tables import catalog, checkout, inventory, orders, outbox, picking, rules, sales, tasks, tokens
+from app.store.tables import (
+    catalog,
+    checkout,
+    inventory,
+    orders,
+    outbox,
+    picking,
+    reporting,
+    rules,
+    sales,
+    tasks,
+    tokens,
+)
 from app.store.tables.base import REF, metadata
 
 __all__ = [
@@ -21,6 +33,7 @@ __all__ = [
     "orders",
     "outbox",
     "picking",
+    "reporting",
     "rules",
     "sales",
     "tasks",
