@@ -7,8 +7,9 @@ publishes `stock.synced`, heard here): the allocation itself is guarded per
 order (row lock, WAITING -> RELEASED), so the job may run anywhere, any number
 of times, and still allocates each order once.
 
-Escalations, automatic outcomes, hold sweeps and the retention of settled
-events (`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run
+Escalations, automatic outcomes, hold sweeps, the retention of settled
+events (`OMS_EVENT_RETENTION_DAYS`) and the inventory ledger's compaction
+(`OMS_LEDGER_RETENTION_DAYS`) depend on the clock only, so they run
 every `OMS_SCHEDULER_INTERVAL_SECONDS`. The relay runs on that tick too (for
 retries that came due) and at once when a command commits outbox events (the
 unit of work wakes it), but at most once per `RELAY_WINDOW_SECONDS`: under
@@ -36,6 +37,7 @@ from app.leader import Leadership
 from app.resources import Resources
 from app.services.holds import sweep as sweep_holds
 from app.services.inventory import STOCK_SYNCED_TOPIC
+from app.services.ledger import compact as compact_ledger
 from app.services.preorders import release_due as release_preorders
 from app.services.relay import Relay, purge_expired
 from app.services.tasks import escalate_due
@@ -108,6 +110,7 @@ class Scheduler:
                             await escalate_due(self.resources)
                             await sweep_holds(self.resources)
                             await purge_expired(self.resources)
+                            await compact_ledger(self.resources)
                         if tick or self._stock_synced:
                             self._stock_synced = False
                             await release_preorders(self.resources)

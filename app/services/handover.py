@@ -27,6 +27,7 @@ from app.store import tasks as task_store
 from domain import orders as order_rules
 from domain import picking
 from domain.errors import DomainError, InvalidTransition, NotFound, TooManyAttempts
+from domain.ledger import Cause, Why
 from domain.orders import FulfillmentStatus
 from domain.tasks import PICK_EXCEPTION, VAS
 
@@ -184,7 +185,8 @@ async def _take_out(uow: UnitOfWork, row: fulfillment_store.FulfillmentRow) -> N
     quantities = await fulfillment_store.fulfillment_quantities(uow.conn, row.id)
     for sku in sorted(quantities):  # lock order: (location, sku)
         if quantities[sku]:
-            await reservation_store.take_out(uow.conn, sku, row.location_id, quantities[sku], uow.now)
+            why = Why(Cause.SHIP, row.order_id)
+            await reservation_store.take_out(uow.conn, sku, row.location_id, quantities[sku], uow.now, why=why)
 
 
 async def confirm_delivery(

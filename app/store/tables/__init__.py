@@ -9,7 +9,19 @@ test compares the two. Importing this package registers every table on
 
 from __future__ import annotations
 
-from app.store.tables import catalog, checkout, inventory, orders, outbox, picking, rules, sales, tasks, tokens
+from app.store.tables import (
+    catalog,
+    checkout,
+    inventory,
+    ledger,
+    orders,
+    outbox,
+    picking,
+    rules,
+    sales,
+    tasks,
+    tokens,
+)
 from app.store.tables.base import REF, metadata
 
 __all__ = [
@@ -17,6 +29,7 @@ __all__ = [
     "catalog",
     "checkout",
     "inventory",
+    "ledger",
     "metadata",
     "orders",
     "outbox",
