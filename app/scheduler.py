@@ -40,6 +40,7 @@ from app.services.inventory import STOCK_SYNCED_TOPIC
 from app.services.ledger import compact as compact_ledger
 from app.services.preorders import release_due as release_preorders
 from app.services.relay import Relay, purge_expired
+from app.services.simulation_runner import SimulationRunner
 from app.services.tasks import escalate_due
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class Scheduler:
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
         self.relay = Relay(resources)
+        self.simulations = SimulationRunner(resources)  # sourcing simulations, in a task of their own
         self.leadership = Leadership(resources.settings.database_url)
         self._wake = asyncio.Event()
         self._stock_synced = False  # a sync changed stock: release waiting orders on the next wake
@@ -111,6 +113,8 @@ class Scheduler:
                             await sweep_holds(self.resources)
                             await purge_expired(self.resources)
                             await compact_ledger(self.resources)
+                        if tick or self.simulations.wanted:
+                            self.simulations.kick()
                         if tick or self._stock_synced:
                             self._stock_synced = False
                             await release_preorders(self.resources)
@@ -142,4 +146,5 @@ class Scheduler:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._task = self._listener = self._stock_listener = self._forwarding = None
+        await self.simulations.stop()
         await self.leadership.release()

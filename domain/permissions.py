@@ -42,6 +42,10 @@ PERMISSIONS: dict[str, Rule] = {
     "Query.availabilityRules": allow(AG, SM),
     "Query.sourcingProfiles": allow(AG, SM),
     "Query.preorderReport": allow(AG, SM),  # staff: pre-orders taken, backlog, inbound per item
+    # the decision lab (#23): staff; a simulation writes nothing but itself
+    "Query.sourcingSimulation": allow(AG),
+    "Mutation.simulateSourcing": allow(AG),
+    "Mutation.cancelSourcingSimulation": allow(AG),
     "Query.webhooks": ADMIN_ONLY,
     "Query.webhookDeliveries": ADMIN_ONLY,
     "Mutation.upsertLocations": allow(INT, scope="catalog:write"),

@@ -28,6 +28,7 @@ from resolvers.errors import PublicError
 from resolvers.extensions import ExtensionsRunner, SafeErrors, SafeParserCache, is_public, metrics_extension
 from resolvers.holds import HoldMutation, HoldQuery
 from resolvers.inventory import InventoryMutation
+from resolvers.lab import LabMutation, LabQuery
 from resolvers.limits import limit_extensions
 from resolvers.network import Location, NetworkMutation, NetworkQuery
 from resolvers.options import OptionsQuery
@@ -63,6 +64,7 @@ class Query(
     PickingQuery,
     ViewerQuery,
     PreordersQuery,
+    LabQuery,
 ):
     pass
 
@@ -82,6 +84,7 @@ class Mutation(
     PickingMutation,
     SlotPoliciesMutation,
     PostalMutation,
+    LabMutation,
 ):
     pass
 

@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
 PENDING = {  # section heading prefix -> the issue that builds it
     "## 8. Order changes after placement": "#22",
-    "## 9. The decision lab": "#23",
     "## 10. Operations reporting": "#24",
 }
 

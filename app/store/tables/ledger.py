@@ -10,7 +10,7 @@ statement that changes the row. `hold_spans` is kept by triggers on
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, String, Table
 
 from app.store.tables.base import REF, metadata
 from app.store.types import UtcDateTime
@@ -60,4 +60,26 @@ rule_versions = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("body", JSON),  # None: deleted
     Index("ix_rule_versions_at", "at"),
+)
+
+
+# Sourcing simulations (the decision lab): a background job per row, claimed under a lease by one replica;
+# `state` is its checkpoint (orders replayed so far and the tallies), `result` the KPIs once done.
+sourcing_simulations = Table(
+    "sourcing_simulations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("progress", Float, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("request", JSON, nullable=False),
+    Column("state", JSON),
+    Column("result", JSON),
+    Column("error", String(500)),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_sourcing_simulations_status", "status", "created_at"),
 )

@@ -1,4 +1,4 @@
-"""rule versions: every saved or deleted availability rule, for availability as it was
+"""rule versions (every saved or deleted availability rule, for availability as it was); sourcing simulations
 
 Revision ID: 0018
 Revises: 0017
@@ -25,8 +25,27 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_rule_versions'))
     )
     op.create_index('ix_rule_versions_at', 'rule_versions', ['at'], unique=False)
+    op.create_table('sourcing_simulations',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('progress', sa.Float(), nullable=False),
+    sa.Column('orders', sa.Integer(), nullable=False),
+    sa.Column('request', sa.JSON(), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('lease_owner', sa.String(length=64), nullable=True),
+    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sourcing_simulations'))
+    )
+    op.create_index('ix_sourcing_simulations_status', 'sourcing_simulations', ['status', 'created_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_sourcing_simulations_status', table_name='sourcing_simulations')
+    op.drop_table('sourcing_simulations')
     op.drop_index('ix_rule_versions_at', table_name='rule_versions')
     op.drop_table('rule_versions')
