@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, Rule] = {
     "Query.preorderReport": allow(AG, SM),  # staff: pre-orders taken, backlog, inbound per item
     # the decision lab (#23): staff; a simulation writes nothing but itself
     "Query.sourcingSimulation": allow(AG),
+    "Query.stockAccuracy": allow(AG),
     "Mutation.simulateSourcing": allow(AG),
     "Mutation.cancelSourcingSimulation": allow(AG),
     "Query.webhooks": ADMIN_ONLY,

@@ -3,16 +3,20 @@ resolvers/availability."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Annotated
 
 import strawberry
 
+from app.services import history
 from app.services import simulations as service
-from domain import simulation
-from domain.errors import DomainError
+from app.services.uow import utc_now
+from domain import accuracy, simulation
+from domain.errors import DomainError, InvalidInput
 from resolvers.context import Info
-from resolvers.errors import UserError, user_error
+from resolvers.errors import UserError, bad_request, user_error
 from resolvers.network import Location, stored_location
 from resolvers.plans import SourcingPlan, plan_node
 from resolvers.profiles import SourcingProfileInput
@@ -127,8 +131,72 @@ def simulation_node(found: service.Simulation) -> SourcingSimulation:
     )
 
 
+@strawberry.type(description="A safety stock for a category at a location, from the count errors seen there.")
+class SafetyStockSuggestion:
+    category: str
+    checks: int
+    short_checks: int
+    mean_shortfall: float
+    units_per_day: float
+    safety_stock: int
+    explanation: str
+
+
+@strawberry.type(description="How often counts matched what the OMS believed at a location (inventory ledger).")
+class LocationStockAccuracy:
+    checks: int = strawberry.field(description="Snapshots and short picks: each a count met a belief.")
+    matched: int
+    score: float = strawberry.field(description="matched / checks (1 with no checks).")
+    short_units: int = strawberry.field(description="Counted below belief: phantom stock, summed.")
+    over_units: int
+    short_picks: int
+    corrections: int = strawberry.field(description="Snapshots that changed what the OMS believed.")
+    suggestions: list[SafetyStockSuggestion]
+    location_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location:
+        return await stored_location(info, self.location_id)
+
+
+def _accuracy_node(found: accuracy.LocationAccuracy) -> LocationStockAccuracy:
+    return LocationStockAccuracy(
+        checks=found.checks,
+        matched=found.matched,
+        score=found.score,
+        short_units=found.short_units,
+        over_units=found.over_units,
+        short_picks=found.short_picks,
+        corrections=found.corrections,
+        suggestions=[SafetyStockSuggestion(**dataclasses.asdict(x)) for x in found.suggestions],
+        location_id=found.location_id,
+    )
+
+
 @strawberry.type
 class LabQuery:
+    @strawberry.field(
+        description="Stock accuracy per location over a window (default the last 30 days, at most 92), "
+        "with safety-stock suggestions per category, each explained (staff)."
+    )
+    async def stock_accuracy(
+        self,
+        info: Info,
+        *,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        location_ids: list[strawberry.ID] | None = None,
+    ) -> list[LocationStockAccuracy]:
+        info.context.require_staff()
+        end = to or utc_now()
+        start = from_ or end - timedelta(days=30)
+        ids = [str(x) for x in location_ids] if location_ids is not None else None
+        try:
+            found = await history.stock_accuracy(info.context.resources.db, start, end, ids)
+        except InvalidInput as error:
+            raise bad_request(str(error)) from None
+        return [_accuracy_node(x) for x in found]
+
     @strawberry.field(description="A sourcing simulation by id (staff).")
     async def sourcing_simulation(self, info: Info, id: strawberry.ID) -> SourcingSimulation | None:  # noqa: A002
         info.context.require_staff()

@@ -17,7 +17,9 @@ from app.services.availability import AvailabilityKey, AvailabilityReader
 from app.store import catalog, versions
 from app.store import ledger as ledger_store
 from app.store import rules as rule_store
-from domain import atp, ledger
+from app.store import simulations as simulation_store
+from app.store.db import Database
+from domain import accuracy, atp, ledger, simulation
 from domain.errors import InvalidInput
 from domain.inventory import Position
 from domain.items import Item
@@ -68,3 +70,18 @@ def _one(
         category=category,
         rules=rules.candidates(key.sku, category, key.channel, key.market),
     )
+
+
+async def stock_accuracy(
+    db: Database, start: datetime, end: datetime, location_ids: Sequence[str] | None
+) -> list[accuracy.LocationAccuracy]:
+    """Per location: how often counts matched what the OMS believed, and the safety stock that suggests."""
+    simulation.check_window(start, end)
+    async with db.read() as conn:
+        opening, during = await ledger_store.window(conn, start, end)
+        categories = await simulation_store.categories(conn, sorted({e.sku for e in during}))
+    if location_ids is not None:
+        wanted = set(location_ids)
+        during = [e for e in during if e.location_id in wanted]
+    days = (end - start).total_seconds() / 86400
+    return accuracy.accuracy(during, categories, days, opening=opening)

@@ -22,7 +22,7 @@ def ledger_marks(why: Why) -> dict[str, Any]:
     return {"ledger_cause": why.cause.value, "ledger_ref": why.ref}
 
 
-def _entry(row: Any) -> Entry:
+def entry_from_row(row: Any) -> Entry:
     return Entry(
         row.at, row.sku, row.location_id, row.cause, row.ref, row.on_hand, row.reserved, row.inbound, row.inbound_eta
     )
@@ -38,7 +38,7 @@ async def entries_until(
         where.append(lg.location_id.in_(list(location_ids)))
     last = select(func.max(lg.id).label("id")).where(*where).group_by(lg.sku, lg.location_id).subquery()
     query = select(inventory_ledger).join(last, last.c.id == lg.id).order_by(lg.id)
-    return [_entry(row) for row in await conn.execute(query)]
+    return [entry_from_row(row) for row in await conn.execute(query)]
 
 
 async def entries_between(
@@ -51,7 +51,7 @@ async def entries_between(
         query = query.where(lg.at > start)
     if skus is not None:
         query = query.where(lg.sku.in_(sorted(set(skus))))
-    return [_entry(row) for row in await conn.execute(query.order_by(lg.id))]
+    return [entry_from_row(row) for row in await conn.execute(query.order_by(lg.id))]
 
 
 async def spans_at(conn: AsyncConnection, skus: Sequence[str], moment: datetime) -> list[HoldSpan]:
@@ -63,10 +63,10 @@ async def spans_at(conn: AsyncConnection, skus: Sequence[str], moment: datetime)
         h.expires_at <= moment,
         or_(h.ended_at.is_(None), h.ended_at > moment),
     )
-    return [_span(row) for row in await conn.execute(query)]
+    return [span_from_row(row) for row in await conn.execute(query)]
 
 
-def _span(row: Any) -> HoldSpan:
+def span_from_row(row: Any) -> HoldSpan:
     return HoldSpan(row.sku, row.location_id, row.quantity, row.started_at, row.ended_at, row.expires_at)
 
 
@@ -74,7 +74,7 @@ async def spans_between(conn: AsyncConnection, start: datetime, end: datetime) -
     """Hold spans that overlap [start, end]."""
     h = hold_spans.c
     query = select(hold_spans).where(h.started_at <= end, or_(h.ended_at.is_(None), h.ended_at >= start))
-    return [_span(row) for row in await conn.execute(query)]
+    return [span_from_row(row) for row in await conn.execute(query)]
 
 
 async def compact(conn: AsyncConnection, cutoff: datetime) -> int:
@@ -98,3 +98,12 @@ async def foldable(conn: AsyncConnection, cutoff: datetime) -> bool:
     lg = inventory_ledger.c
     query = select(lg.id).where(lg.at < cutoff, lg.cause != Cause.DAILY.value).limit(1)
     return (await conn.execute(query)).first() is not None
+
+
+async def window(conn: AsyncConnection, start: datetime, end: datetime) -> tuple[list[Entry], list[Entry]]:
+    """Each position's last entry before `start`, and every entry in [start, end] in the order written."""
+    lg = inventory_ledger.c
+    last = select(func.max(lg.id).label("id")).where(lg.at < start).group_by(lg.sku, lg.location_id).subquery()
+    opening = [entry_from_row(r) for r in await conn.execute(select(inventory_ledger).join(last, last.c.id == lg.id))]
+    during = select(inventory_ledger).where(lg.at >= start, lg.at <= end).order_by(lg.id)
+    return opening, [entry_from_row(r) for r in await conn.execute(during)]

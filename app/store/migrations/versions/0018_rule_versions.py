@@ -1,4 +1,5 @@
-"""rule versions (every saved or deleted availability rule, for availability as it was); sourcing simulations
+"""rule versions (every saved or deleted availability rule, for availability as it was); sourcing simulations;
+the ledger also records a snapshot that confirms what the OMS believed (a count check, for stock accuracy)
 
 Revision ID: 0018
 Revises: 0017
@@ -14,6 +15,14 @@ revision = '0018'
 down_revision = '0017'
 branch_labels = None
 depends_on = None
+
+FIGURES = ('on_hand', 'reserved', 'inbound', 'inbound_eta', 'inbound_promised')
+LEDGER_COLUMNS = 'at, sku, location_id, cause, ref, source, on_hand, reserved, inbound, inbound_eta, inbound_promised'
+LEDGER_VALUES = (
+    "NEW.updated_at, NEW.sku, NEW.location_id, COALESCE(NEW.ledger_cause, 'unknown'), NEW.ledger_ref, "
+    'NEW.last_source, NEW.on_hand, NEW.reserved, NEW.inbound, NEW.inbound_eta, NEW.inbound_promised'
+)
+CHECKED = " OR NEW.ledger_cause = 'sync_snapshot'"
 
 
 def upgrade() -> None:
@@ -42,9 +51,29 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sourcing_simulations'))
     )
     op.create_index('ix_sourcing_simulations_status', 'sourcing_simulations', ['status', 'created_at'], unique=False)
+    _update_trigger(CHECKED)
+
+
+def _update_trigger(when_extra: str) -> None:
+    """Re-made with a count check (a snapshot, even one that moved nothing) recorded too."""
+    if op.get_bind().dialect.name == 'postgresql':
+        moved = ' OR '.join(f'OLD.{c} IS DISTINCT FROM NEW.{c}' for c in FIGURES)
+        op.execute('DROP TRIGGER positions_ledger_update ON positions')
+        op.execute(
+            'CREATE TRIGGER positions_ledger_update AFTER UPDATE ON positions '
+            f'FOR EACH ROW WHEN ({moved}{when_extra}) EXECUTE FUNCTION positions_ledger()'
+        )
+        return
+    moved = ' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in FIGURES)
+    op.execute('DROP TRIGGER positions_ledger_update')
+    op.execute(
+        f'CREATE TRIGGER positions_ledger_update AFTER UPDATE ON positions WHEN {moved}{when_extra} BEGIN '
+        f'INSERT INTO inventory_ledger ({LEDGER_COLUMNS}) VALUES ({LEDGER_VALUES}); END'
+    )
 
 
 def downgrade() -> None:
+    _update_trigger('')
     op.drop_index('ix_sourcing_simulations_status', table_name='sourcing_simulations')
     op.drop_table('sourcing_simulations')
     op.drop_index('ix_rule_versions_at', table_name='rule_versions')
