@@ -45,6 +45,7 @@ class Cause(enum.StrEnum):
     PREORDER = "preorder"  # a waiting pre-order or backorder allocated from stock
     REROUTE = "reroute"  # a closing store's or a short pick's work moved elsewhere
     CORRECTION = "correction"  # a manual count correction
+    TRANSFER = "transfer"  # units moved between locations (ship-to-store), out of one position and into another
     DAILY = "daily"  # compaction: the last figures of a day, the day's other entries folded
     UNKNOWN = "unknown"
 
