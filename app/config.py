@@ -30,6 +30,7 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     webhook_retry_base_seconds: float = 2.0
     event_retention_days: float = 14.0  # outbox events and their deliveries, once settled; 0 keeps them forever
+    ledger_retention_days: int = 90  # inventory ledger rows kept whole; older days folded to one row each; 0: never
     router_secret: str | None = None
     metrics_token: str | None = None  # when set, GET /metrics needs `Authorization: Bearer <it>`
     max_depth: int = 12
@@ -88,6 +89,7 @@ _ENV: tuple[tuple[str, str, Any], ...] = (
     ("OMS_PUBSUB_PREFIX", "pubsub_prefix", str),
     ("OMS_SCHEDULER_INTERVAL_SECONDS", "scheduler_interval_seconds", float),
     ("OMS_EVENT_RETENTION_DAYS", "event_retention_days", float),
+    ("OMS_LEDGER_RETENTION_DAYS", "ledger_retention_days", int),
     ("OMS_DB_POOL_SIZE", "db_pool_size", int),
     ("OMS_MIGRATE_ON_START", "migrate_on_start", lambda raw: raw.lower() in ("1", "true", "yes")),
     ("OMS_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private", lambda raw: raw.lower() in ("1", "true", "yes")),

@@ -8,8 +8,9 @@ publishes `stock.synced`, heard here): the allocation itself is guarded per
 order (row lock, WAITING -> RELEASED), so the job may run anywhere, any number
 of times, and still allocates each order once.
 
-Escalations, automatic outcomes, hold sweeps and the retention of settled
-events (`OMS_EVENT_RETENTION_DAYS`) depend on the clock only, so they run
+Escalations, automatic outcomes, hold sweeps, the retention of settled
+events (`OMS_EVENT_RETENTION_DAYS`) and the inventory ledger's compaction
+(`OMS_LEDGER_RETENTION_DAYS`) depend on the clock only, so they run
 every `OMS_SCHEDULER_INTERVAL_SECONDS`. The relay runs on that tick too (for
 retries that came due) and at once when a command commits outbox events (the
 unit of work wakes it), but at most once per `RELAY_WINDOW_SECONDS`: under
@@ -37,9 +38,11 @@ from app.leader import Leadership
 from app.resources import Resources
 from app.services.holds import sweep as sweep_holds
 from app.services.inventory import STOCK_SYNCED_TOPIC
+from app.services.ledger import compact as compact_ledger
 from app.services.preorders import release_due as release_preorders
 from app.services.relay import Relay, purge_expired
 from app.services.reporting import roll_up as roll_up_reports
+from app.services.simulation_runner import SimulationRunner
 from app.services.tasks import escalate_due
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ class Scheduler:
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
         self.relay = Relay(resources)
+        self.simulations = SimulationRunner(resources)  # sourcing simulations, in a task of their own
         self.leadership = Leadership(resources.settings.database_url)
         self._wake = asyncio.Event()
         self._stock_synced = False  # a sync changed stock: release waiting orders on the next wake
@@ -111,6 +115,9 @@ class Scheduler:
                             await sweep_holds(self.resources)
                             await purge_expired(self.resources)
                             await roll_up_reports(self.resources)  # fenced by its watermark
+                            await compact_ledger(self.resources)
+                        if tick or self.simulations.wanted:
+                            self.simulations.kick()
                         if tick or self._stock_synced:
                             self._stock_synced = False
                             await release_preorders(self.resources)
@@ -142,4 +149,5 @@ class Scheduler:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._task = self._listener = self._stock_listener = self._forwarding = None
+        await self.simulations.stop()
         await self.leadership.release()

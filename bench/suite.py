@@ -1,7 +1,7 @@
 """`make bench`: every scenario beside its floor, measured in one run; JSON per scenario and a Markdown summary.
 
     python -m bench.suite [--quick] [--import-lines N] [--soak-seconds N]
-                          [--only storefront,place_order,checkout,import,fanout,soak]
+                          [--only storefront,place_order,checkout,import,fanout,simulation,soak]
 
 Writes bench/results/<scenario>.json, bench/results/suite.json and
 bench/results/summary.md (the table the README's "Measured" section embeds).
@@ -18,7 +18,7 @@ import platform
 import time
 from typing import Any
 
-from bench import checkout, fanout, import_inventory, place_order, soak, storefront
+from bench import checkout, fanout, import_inventory, place_order, simulation, soak, storefront
 from bench.common import RESULTS, ROOT, write_result
 
 HEADER = (
@@ -213,6 +213,21 @@ def checkout_lines(r: dict[str, Any]) -> list[str]:
     return found
 
 
+async def simulation_section(quick: bool, lines: list[str], timings: dict[str, float]) -> None:
+    print("sourcing simulation, 10,000 orders replayed under a draft and the baseline", flush=True)
+    mark = time.perf_counter()
+    lines.append(simulation_line(await simulation.main(2000 if quick else 10_000, sqlite=False)))
+    timings["simulation"] = time.perf_counter() - mark
+
+
+def simulation_line(r: dict[str, Any]) -> str:
+    """The decision lab's replay: one job start to SUCCEEDED (the goal: 10,000 orders in under 60 s)."""
+    scenario = f"simulateSourcing, {r['orders']:,} orders x 2 profiles"
+    cells = [scenario, r["backend"], "runner", "n/a", f"{r['seconds']} s total", "n/a"]
+    cells += [f"{r['orders_per_second']:,} orders/s", 0, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"]
+    return _line(*cells)
+
+
 def import_lines(rows: list[dict[str, Any]]) -> list[str]:
     return [
         _line(
@@ -315,6 +330,7 @@ async def run(args: argparse.Namespace) -> str:
         mark = time.perf_counter()
         lines += fanout_lines(await fanout.run(subscribers, 5 if args.quick else 10, 30.0, quick=args.quick))
         timings["fanout"] = time.perf_counter() - mark
+    await simulation_section(args.quick, lines, timings) if "simulation" in only else None
     soaked = await soak_section(args.soak_seconds, lines, timings) if "soak" in only else []
     total = time.perf_counter() - started
     separator = "|" + "---|" * HEADER.count(" | ") + "---|"
@@ -350,7 +366,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer configurations and shorter measurements")
     parser.add_argument("--import-lines", type=int, default=None, help="default 1,000,000 (quick 100,000)")
-    parser.add_argument("--only", default="storefront,place_order,checkout,import,fanout,soak")
+    parser.add_argument("--only", default="storefront,place_order,checkout,import,fanout,simulation,soak")
     parser.add_argument("--soak-seconds", type=float, default=None, help="default 600 (quick 60)")
     parser.add_argument("--paste", action="store_true", help="only paste bench/results/summary.md into the README")
     args = parser.parse_args()

@@ -131,16 +131,21 @@ def winning_rules(rules: Iterable[AvailabilityRule], scope: Scope) -> dict[str, 
     return winners
 
 
-def location_atp(position: Position, scope: Scope, rules: Iterable[AvailabilityRule]) -> LocationAtp:
-    """ATP of one position under the rules that apply to it."""
-    winners = winning_rules(rules, scope)
+def atp_under(winners: dict[str, AvailabilityRule], on_hand: int, reserved: int) -> tuple[int, int]:
+    """(atp, held) of a position's figures under the winning rules of each effect."""
     safety = winners["safety_stock"].safety_stock if "safety_stock" in winners else 0
     percent = winners["buffer_percent"].buffer_percent if "buffer_percent" in winners else 0.0
     cap = winners["max_exposed"].max_exposed if "max_exposed" in winners else None
     excluded = bool(winners["exclude"].exclude) if "exclude" in winners else False
-    held = max(safety or 0, math.ceil(max(position.on_hand, 0) * (percent or 0.0) / 100))
-    free = max(0, position.on_hand - position.reserved - held)
-    atp = 0 if excluded else free if cap is None else min(cap, free)
+    held = max(safety or 0, math.ceil(max(on_hand, 0) * (percent or 0.0) / 100))
+    free = max(0, on_hand - reserved - held)
+    return (0 if excluded else free if cap is None else min(cap, free)), held
+
+
+def location_atp(position: Position, scope: Scope, rules: Iterable[AvailabilityRule]) -> LocationAtp:
+    """ATP of one position under the rules that apply to it."""
+    winners = winning_rules(rules, scope)
+    atp, held = atp_under(winners, position.on_hand, position.reserved)
     applied = tuple(dict.fromkeys(rule.id for rule in winners.values()))
     return LocationAtp(
         scope.location,

@@ -43,6 +43,11 @@ PERMISSIONS: dict[str, Rule] = {
     "Query.sourcingProfiles": allow(AG, SM),
     "Query.preorderReport": allow(AG, SM),  # staff: pre-orders taken, backlog, inbound per item
     "Query.operationsReport": allow(AG, *STORE, location="input.locationIds"),  # rows: the caller's stores
+    # the decision lab (#23): staff; a simulation writes nothing but itself
+    "Query.sourcingSimulation": allow(AG),
+    "Query.stockAccuracy": allow(AG),
+    "Mutation.simulateSourcing": allow(AG),
+    "Mutation.cancelSourcingSimulation": allow(AG),
     "Query.webhooks": ADMIN_ONLY,
     "Query.webhookDeliveries": ADMIN_ONLY,
     "Mutation.upsertLocations": allow(INT, scope="catalog:write"),

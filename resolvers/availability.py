@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from datetime import datetime
 
 import strawberry
 
 from app.services.availability import AvailabilityKey
+from app.services.history import availability_as_of
+from app.services.uow import utc_now
 from app.services.watch import watch_availability
 from domain.atp import SkuAvailability
+from domain.errors import InvalidInput
 from resolvers.context import Info
-from resolvers.errors import bad_request
+from resolvers.errors import bad_request, forbidden
 from resolvers.product import Availability, Product, availability_node
 
 # Product is re-exported: it is the entity this area contributes to (resolvers.schema names it from here).
@@ -28,16 +32,35 @@ def _keys(
     return [AvailabilityKey(sku, channel, market, ids) for sku in dict.fromkeys(skus)]
 
 
+async def _as_of(info: Info, keys: list[AvailabilityKey], as_of: datetime) -> list[SkuAvailability]:
+    if not info.context.principal.is_staff:
+        raise forbidden("availability(asOf:) is for staff")
+    try:
+        return await availability_as_of(info.context.resources.availability, keys, as_of, utc_now())
+    except InvalidInput as error:
+        raise bad_request(str(error)) from None
+
+
 @strawberry.type
 class AvailabilityQuery:
     @strawberry.field(
         description="Availability to promise for SKUs in a channel and market, optionally at some locations."
     )
     async def availability(
-        self, info: Info, skus: list[str], channel: str, market: str, location_ids: list[strawberry.ID] | None = None
+        self,
+        info: Info,
+        *,
+        skus: list[str],
+        channel: str,
+        market: str,
+        location_ids: list[strawberry.ID] | None = None,
+        as_of: datetime | None = None,
     ) -> list[Availability]:
         keys = _keys(skus, channel, market, location_ids)
-        found = await info.context.loaders.availability.load_many(keys)
+        if as_of is not None:  # the past, from the inventory ledger and the rules in force then (staff only)
+            found = await _as_of(info, keys, as_of)
+        else:
+            found = await info.context.loaders.availability.load_many(keys)
         by_sku = {f.sku: availability_node(f) for f in found}
         return [by_sku[sku] for sku in skus]
 

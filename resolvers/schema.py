@@ -29,6 +29,7 @@ from resolvers.errors import PublicError
 from resolvers.extensions import ExtensionsRunner, SafeErrors, SafeParserCache, is_public, metrics_extension
 from resolvers.holds import HoldMutation, HoldQuery
 from resolvers.inventory import InventoryMutation
+from resolvers.lab import LabMutation, LabQuery
 from resolvers.limits import limit_extensions
 from resolvers.network import Location, NetworkMutation, NetworkQuery
 from resolvers.options import OptionsQuery
@@ -67,6 +68,7 @@ class Query(
     ViewerQuery,
     PreordersQuery,
     ReportingQuery,
+    LabQuery,
 ):
     pass
 
@@ -87,6 +89,7 @@ class Mutation(
     PickingMutation,
     SlotPoliciesMutation,
     PostalMutation,
+    LabMutation,
 ):
     pass
 

@@ -25,6 +25,7 @@ from app.store import preorders as waiting_store
 from app.store.placing import OrderStock
 from domain import backorders, sourcing
 from domain import tasks as tasks_rules
+from domain.ledger import Cause, Why
 from domain.locations import Location
 from domain.orders import OrderEvent, OrderRequest, OrderStatus
 
@@ -57,7 +58,7 @@ async def take(
     promises: list[backorders.Promise] = []
     where = backorders.eligible_locations(locations, request)
     for sku, units in sorted(short.items()):
-        promise = await _claim(uow, read, sku, units, where)
+        promise = await _claim(uow, read, sku, units, where, order_id=order_id)
         if promise is None:
             raise backorders.no_inbound(sku, units)  # the whole transaction rolls back, key and claims
         promises.append(promise)
@@ -77,9 +78,12 @@ async def take(
     return Taken(stored[order_id], event)
 
 
-async def _claim(uow: UnitOfWork, read: OrderStock, sku: str, units: int, where: set[str]) -> backorders.Promise | None:
+async def _claim(
+    uow: UnitOfWork, read: OrderStock, sku: str, units: int, where: set[str], *, order_id: str
+) -> backorders.Promise | None:
     """The first eligible position (earliest ETA) whose unpromised inbound covers the units; None if none does."""
     for position in backorders.inbound_candidates(read.view.positions.get(sku, []), units, where):
-        if await store.claim_inbound(uow.conn, position.location_id, sku, units):
+        why = Why(Cause.BACKORDER, order_id)
+        if await store.claim_inbound(uow.conn, position.location_id, sku, units, uow.now, why=why):
             return backorders.Promise(position.location_id, sku, units, position.inbound_eta)
     return None

@@ -27,6 +27,7 @@ from domain import fulfillment, sourcing
 from domain import slots as slot_rules
 from domain.errors import CapacityExhausted, DomainError, InsufficientStock, InvalidInput
 from domain.holds import Hold, HoldStatus, transition
+from domain.ledger import Cause, Why
 from domain.local_time import local_day
 from domain.locations import Location
 from domain.orders import Delivery
@@ -137,8 +138,9 @@ async def end_holds(
         transition(hold.status, target)
         for loc, sku, qty in hold.allocations:
             units[(loc, sku)] = units.get((loc, sku), 0) + qty
+    ref = ",".join(h.id for h in ending)[:200]
     for (loc, sku), qty in sorted(units.items()):
-        await reservations.release(uow.conn, sku, loc, qty, uow.now)
+        await reservations.release(uow.conn, sku, loc, qty, uow.now, why=Why(Cause.HOLD_RELEASE, ref))
     await counters.give_back_all(uow.conn, [(loc, day) for h in ending for loc, day in h.capacity_days.items()])
     for hold in ending:
         if hold.slot is not None:

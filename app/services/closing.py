@@ -41,6 +41,7 @@ from app.store import reservations as reservation_store
 from app.store import tasks as task_store
 from domain import closing as rules
 from domain.errors import InsufficientStock, NotFound
+from domain.ledger import Cause, Why
 from domain.locations import Location
 from domain.orders import FulfillmentStatus
 from domain.tasks import STORE_CLOSED, Task
@@ -126,7 +127,7 @@ async def move(
     if missing and moved is None:
         return Outcome.STRANDED, missing, order_id
     for sku, quantity in sorted(missing.items()):
-        await reservation_store.release(uow.conn, sku, location_id, quantity, uow.now)
+        await reservation_store.release(uow.conn, sku, location_id, quantity, uow.now, why=Why(Cause.REROUTE, order_id))
     text = rules.rerouted(location_id, why, moved.describe() if moved else "nothing (no units left)")
     await fulfillment_log.advance(uow, row, FulfillmentStatus.CANCELLED, text)
     await pick_list_store.refresh_lists(uow.conn, [row.id], uow.now)

@@ -26,6 +26,7 @@ from app.store import reservations as reservation_store
 from app.store import tasks as task_store
 from domain import order_reports, picking
 from domain.errors import DomainError, InvalidTransition, NotFound, TooManyAttempts
+from domain.ledger import Cause, Why
 from domain.orders import FulfillmentStatus
 from domain.tasks import PICK_EXCEPTION, VAS
 
@@ -190,7 +191,8 @@ async def _take_out(uow: UnitOfWork, row: fulfillment_store.FulfillmentRow) -> N
     quantities = await fulfillment_store.fulfillment_quantities(uow.conn, row.id)
     for sku in sorted(quantities):  # lock order: (location, sku)
         if quantities[sku]:
-            await reservation_store.take_out(uow.conn, sku, row.location_id, quantities[sku], uow.now)
+            why = Why(Cause.SHIP, row.order_id)
+            await reservation_store.take_out(uow.conn, sku, row.location_id, quantities[sku], uow.now, why=why)
 
 
 async def confirm_delivery(

@@ -27,6 +27,7 @@ from domain import sourcing
 from domain.access import Principal
 from domain.errors import IdempotencyConflict, NotFound, SlotFull
 from domain.holds import Hold, HoldRequest, HoldStatus
+from domain.ledger import Cause, Why
 
 SWEEP_BATCH = 200
 
@@ -100,7 +101,10 @@ async def _create_once(resources: Resources, request: HoldRequest, caller: Princ
         await store.insert_lines(uow.conn, hold.id, takes, hold.expires_at)
         for loc, sku, qty in takes:  # in lock order
             held = inputs.held.get((loc, sku), 0)
-            if not await reservations.reserve(uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now):
+            why = Why(Cause.HOLD, hold.id)
+            if not await reservations.reserve(
+                uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now, why=why
+            ):
                 raise checkout.StockMoved
         for claim in claims:
             if not await counters.claim_capacity(uow.conn, claim):

@@ -26,7 +26,7 @@ from app.services.inventory import AVAILABILITY_TOPIC
 from app.services.uow import UnitOfWork, utc_now
 from app.store import catalog, imports, positions, sales
 from app.store.db import Database
-from domain import inventory
+from domain import inventory, ledger
 from domain.errors import DomainError
 from domain.inventory import SyncMode
 
@@ -176,7 +176,9 @@ class _Import:
             )
             if not await positions.record_event(uow.conn, update, self.source, uow.now):
                 self.report.duplicates += 1
-            elif await positions.apply_delta(uow.conn, update, self.source, uow.now):
+            elif await positions.apply_delta(
+                uow.conn, update, self.source, uow.now, ledger.feed_why(SyncMode.DELTA, update, self.source)
+            ):
                 self.report.applied += 1
                 written.append(row.sku)
             else:

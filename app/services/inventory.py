@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from app.services.uow import UnitOfWork
 from app.store import catalog, positions
-from domain import inventory
+from domain import inventory, ledger
 from domain.errors import DomainError
 from domain.inventory import InventoryUpdate, SyncMode, SyncOutcome
 
@@ -61,7 +61,7 @@ async def _apply(uow: UnitOfWork, source: str, mode: SyncMode, updates: list[Inv
             duplicates += 1
             continue
         apply = positions.apply_snapshot if mode is SyncMode.SNAPSHOT else positions.apply_delta
-        if await apply(uow.conn, update, source, uow.now):
+        if await apply(uow.conn, update, source, uow.now, ledger.feed_why(mode, update, source)):
             applied += 1
             changed.add(update.sku)
         else:

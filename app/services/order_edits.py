@@ -35,6 +35,7 @@ from domain import order_edits as edits
 from domain import orders as rules
 from domain import sourcing
 from domain.errors import NotFound, SlotFull
+from domain.ledger import Cause, Why
 from domain.orders import Delivery, FulfillmentStatus, OrderEvent, OrderStatus
 from domain.profiles import SourcingProfile
 
@@ -87,7 +88,7 @@ async def _edit_once(resources: Resources, request: edits.EditRequest, who: str)
             check_pickup(resources, edit.delivery)
         sourced = await _source(uow, resources, row, edit, request)
         placement = edits.place(edit, work, sourced.takes)
-        await _move_stock(uow, edit, sourced)
+        await _move_stock(uow, edit, sourced, Why(Cause.EDIT, request.order_id))
         ids = await _write_fulfillments(
             uow, resources, order_id=request.order_id, edit=edit, work=work, placement=placement
         )
@@ -151,7 +152,7 @@ def _field_for(request: edits.EditRequest, plan: sourcing.Plan) -> tuple[str, ..
     return ("changeQuantities",) if request.change_quantities else ("delivery",)
 
 
-async def _move_stock(uow: UnitOfWork, edit: edits.Edit, sourced: _Sourced) -> None:
+async def _move_stock(uow: UnitOfWork, edit: edits.Edit, sourced: _Sourced, why: Why) -> None:
     """Each touched position once, in lock order: guarded reservations, releases."""
     changes = edits.moves(edit.release, sourced.takes)
     reserving = [(loc, sku, n) for loc, sku, n in changes if n > 0]
@@ -160,9 +161,9 @@ async def _move_stock(uow: UnitOfWork, edit: edits.Edit, sourced: _Sourced) -> N
     held = sourced.held or {}
     for loc, sku, n in changes:
         if n < 0:
-            await reservation_store.release(uow.conn, sku, loc, -n, uow.now)
+            await reservation_store.release(uow.conn, sku, loc, -n, uow.now, why=why)
         elif not await reservation_store.reserve(
-            uow.conn, sku=sku, location_id=loc, quantity=n, held=held.get((loc, sku), 0), now=uow.now
+            uow.conn, sku=sku, location_id=loc, quantity=n, held=held.get((loc, sku), 0), now=uow.now, why=why
         ):
             raise checkout.StockMoved()
 

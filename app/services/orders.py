@@ -40,6 +40,7 @@ from domain.errors import (
     NotFound,
     SlotFull,
 )
+from domain.ledger import Cause, Why
 from domain.locations import Location
 from domain.orders import (
     Delivery,
@@ -274,7 +275,8 @@ async def cancel_in(uow: UnitOfWork, order_id: str, reason: str) -> None:
     lines = await fulfillment_store.fulfillment_rows(uow.conn, order_id)  # ordered by (location, sku): the lock order
     for line in lines:
         if FulfillmentStatus(line.status) in rules.RELEASABLE:
-            await reservation_store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now)
+            why = Why(Cause.CANCEL, order_id)
+            await reservation_store.release(uow.conn, line.sku, line.location_id, line.quantity, uow.now, why=why)
             released.add(line.sku)
     current = {line.id: FulfillmentStatus(line.status) for line in lines}
     changes = rules.cancelled(current)

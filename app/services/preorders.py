@@ -38,6 +38,7 @@ from app.store.placing import OrderStock
 from domain import backorders, preorders, sourcing
 from domain import orders as rules
 from domain import tasks as tasks_rules
+from domain.ledger import Cause, Why
 from domain.orders import Order, OrderEvent, OrderRequest, OrderStatus
 from domain.preorders import ReportRow
 
@@ -155,14 +156,17 @@ async def _allocate(
     if not await store.settle(uow.conn, order.id, preorders.RELEASED, uow.now):
         raise _Moved  # cannot happen under the order lock; never allocate twice
     if kind == backorders.BACKORDER:  # its inbound promises end: the units are reserved from stock now
-        await backorder_store.give_back(uow.conn, order.id)
+        await backorder_store.give_back(uow.conn, order.id, uow.now)
     takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
     groups = rules.fulfillment_lines(takes)
     claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
     await checkout.expire_lapsed(uow, takes, read.expired)
     for loc, sku, qty in takes:
         held = inputs.held.get((loc, sku), 0)
-        if not await reservations.reserve(uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now):
+        why = Why(Cause.PREORDER, order.id)
+        if not await reservations.reserve(
+            uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now, why=why
+        ):
             raise _Moved
     for capacity in claims:
         if not await counters.claim_capacity(uow.conn, capacity):

@@ -21,6 +21,7 @@ from app.store import orders as order_store
 from app.store import reservations as reservation_store
 from domain import orders as rules
 from domain import sourcing
+from domain.ledger import Cause, Why
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ async def reroute(
 ) -> Rerouted | None:
     """Reserve the missing units at other locations and add fulfillments there; None when that cannot be done."""
     order = (await order_store.orders_by_id(uow.conn, [order_id]))[order_id]
+    why = Why(Cause.REROUTE, order_id)
     ask = routing.Ask(
         channel=order.channel,
         market=order.market,
@@ -57,10 +59,10 @@ async def reroute(
     for location_id, sku, quantity in takes:
         held = inputs.held.get((location_id, sku), 0)
         if not await reservation_store.reserve(
-            uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now
+            uow.conn, sku=sku, location_id=location_id, quantity=quantity, held=held, now=uow.now, why=why
         ):
             for loc, taken_sku, taken in done:  # all or nothing
-                await reservation_store.release(uow.conn, taken_sku, loc, taken, uow.now)
+                await reservation_store.release(uow.conn, taken_sku, loc, taken, uow.now, why=why)
             return None
         done.append((location_id, sku, quantity))
     groups = rules.fulfillment_lines(takes)
@@ -69,7 +71,7 @@ async def reroute(
         if not await counters.claim_capacity(uow.conn, claim):  # full since the read: all or nothing
             await counters.give_back_all(uow.conn, [(x.location_id, x.day) for x in claims[:index]])
             for loc, taken_sku, taken in done:
-                await reservation_store.release(uow.conn, taken_sku, loc, taken, uow.now)
+                await reservation_store.release(uow.conn, taken_sku, loc, taken, uow.now, why=why)
             return None
     ids = {loc: new_id("ful") for loc in groups}
     await fulfillment_store.add_fulfillments(

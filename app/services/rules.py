@@ -41,7 +41,7 @@ async def upsert_rule(uow: UnitOfWork, *, rule: AvailabilityRule) -> Availabilit
 async def delete_rule(uow: UnitOfWork, *, rule_id: str) -> str:
     async with uow:
         rule = await rule_store.rule_by_id(uow.conn, rule_id)
-        if rule is None or not await rule_store.delete_rule(uow.conn, rule_id):
+        if rule is None or not await rule_store.delete_rule(uow.conn, rule_id, uow.now):
             raise NotFound(f"No availability rule {rule_id!r}", ("id",))
         uow.emit(AVAILABILITY_TOPIC, _scope_message(rule))
     return rule_id

@@ -22,6 +22,7 @@ from app.store import pick_lists as pick_list_store
 from app.store import reservations as reservation_store
 from domain import picking
 from domain.errors import InsufficientStock
+from domain.ledger import Cause, Why
 from domain.orders import FulfillmentStatus
 from domain.picking import LineChange, PickProcess, ShortPickPolicy
 from domain.tasks import PICK_EXCEPTION, Task
@@ -38,13 +39,14 @@ async def declare(
 ) -> None:
     """Units of one fulfillment just declared short at `location_id`."""
     corrected = []
+    why = Why(Cause.SHORT_PICK, fulfillment_id)
     for change in changes:
         line = change.after
         if picking.corrects_on_hand(line.short_reason):
-            await reservation_store.take_out(uow.conn, line.sku, location_id, change.short, uow.now)
+            await reservation_store.take_out(uow.conn, line.sku, location_id, change.short, uow.now, why=why)
             corrected.append(line.sku)
         else:
-            await reservation_store.release(uow.conn, line.sku, location_id, change.short, uow.now)
+            await reservation_store.release(uow.conn, line.sku, location_id, change.short, uow.now, why=why)
     if corrected:
         await uow.record(
             "inventory.changed", {"source": "short_pick", "locationId": location_id, "skus": sorted(corrected)}
@@ -104,7 +106,7 @@ async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: st
     else:
         message = f"Pick exception at {row.location_id}: lines {', '.join(sorted(pending))} cancelled"
     for sku, units in decided.put_back.items():  # in (location, sku) order
-        await reservation_store.release(uow.conn, sku, row.location_id, units, uow.now)
+        await reservation_store.release(uow.conn, sku, row.location_id, units, uow.now, why=Why(Cause.PUT_BACK, row.id))
     if outcome == "CANCEL_LINE":
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(pending)})
     await _set_quantities(uow, row.id, decided.quantities)

@@ -20,6 +20,7 @@ from domain import orders as order_rules
 from domain import tasks as rules
 from domain.access import Role
 from domain.errors import InvalidTransition, NotFound
+from domain.ledger import Cause, Why
 from domain.orders import FulfillmentStatus, OrderEvent, OrderStatus, ReturnStatus
 from domain.tasks import FraudPolicy, Task, TaskPolicy, TaskStatus
 
@@ -128,7 +129,8 @@ async def _return_outcome(uow: UnitOfWork, task: Task, outcome: str) -> None:
     if outcome == "RESTOCK" and task.location_id:
         lines = sorted((line["sku"], int(line["quantity"])) for line in row.lines)
         for sku, quantity in lines:
-            await positions.restock(uow.conn, sku, task.location_id, quantity, uow.now)
+            why = Why(Cause.RETURN, task.subject_id)
+            await positions.restock(uow.conn, sku, task.location_id, quantity, uow.now, why=why)
         skus = [sku for sku, _ in lines]
         uow.emit(AVAILABILITY_TOPIC, {"skus": skus})
         await uow.record("inventory.changed", {"source": "return", "locationId": task.location_id, "skus": skus})

@@ -23,6 +23,7 @@ from app.store import orders as order_store
 from app.store import transfers as transfer_store
 from domain import picking, sourcing, transfers
 from domain.errors import NotFound
+from domain.ledger import Cause, Why
 from domain.locations import FulfillmentMethod, Location
 from domain.orders import Delivery, FulfillmentLine, FulfillmentStatus
 from domain.picking import StepProgress
@@ -95,7 +96,8 @@ async def _arrive(
     store = pickup.location_id
     quantities = await fulfillment_store.fulfillment_quantities(uow.conn, leg.id)
     waiting = pickup.status is FulfillmentStatus.AWAITING_TRANSFER  # not cancelled meanwhile
-    await transfer_store.arrive(uow.conn, store, quantities, reserve=waiting, now=uow.now)
+    why = Why(Cause.TRANSFER, pickup.order_id)
+    await transfer_store.arrive(uow.conn, store, quantities, reserve=waiting, now=uow.now, why=why)
     if waiting:
         code = picking.new_collection_code(secrets.randbelow)
         progress = StepProgress((picking.HANDOVER,), ()).record(picking.HANDOVER, "DONE", who, uow.now)

@@ -17,19 +17,23 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.store.ledger import ledger_marks
 from app.store.sql import at_least_zero
 from app.store.tables.inventory import positions
 from app.store.tables.orders import inbound_promises, order_lines
 from domain.backorders import Promise
+from domain.ledger import Cause, Why
 
 
-async def claim_inbound(conn: AsyncConnection, location_id: str, sku: str, units: int) -> bool:
+async def claim_inbound(
+    conn: AsyncConnection, location_id: str, sku: str, units: int, now: datetime, *, why: Why
+) -> bool:
     """`units` more of the position's inbound, if that many are not promised yet."""
     c = positions.c
     stmt = (
         update(positions)
         .where(c.sku == sku, c.location_id == location_id, c.inbound_promised + units <= c.inbound)
-        .values(inbound_promised=c.inbound_promised + units)
+        .values(inbound_promised=c.inbound_promised + units, updated_at=now, **ledger_marks(why))
     )
     return (await conn.execute(stmt)).rowcount == 1
 
@@ -49,13 +53,15 @@ async def add_promises(
         await conn.execute(stmt.values(backordered=units, promised_by=eta))
 
 
-async def give_back(conn: AsyncConnection, order_id: str) -> None:
+async def give_back(conn: AsyncConnection, order_id: str, now: datetime) -> None:
     """The order was allocated or cancelled: its inbound claims end and its lines are no longer backordered."""
     ip, c = inbound_promises.c, positions.c
     claims = list(await conn.execute(select(ip.location_id, ip.sku, ip.units).where(ip.order_id == order_id)))
+    why = Why(Cause.BACKORDER, order_id)
     for location_id, sku, units in sorted(claims):  # lock order: (location, sku)
         stmt = update(positions).where(c.location_id == location_id, c.sku == sku)
-        await conn.execute(stmt.values(inbound_promised=at_least_zero(conn, c.inbound_promised - units)))
+        given = at_least_zero(conn, c.inbound_promised - units)
+        await conn.execute(stmt.values(inbound_promised=given, updated_at=now, **ledger_marks(why)))
     await conn.execute(delete(inbound_promises).where(ip.order_id == order_id))
     ln = order_lines.c
     await conn.execute(update(order_lines).where(ln.order_id == order_id, ln.backordered > 0).values(backordered=0))

@@ -119,12 +119,15 @@ WITH batch AS (
   FROM batch
 )
 INSERT INTO positions
-  (sku, location_id, on_hand, reserved, inbound, inbound_eta, snapshot_as_of, last_synced_at, last_source, updated_at)
-SELECT sku, location_id, quantity, 0, COALESCE(inbound, 0), inbound_eta, as_of, as_of, :source, :now
+  (sku, location_id, on_hand, reserved, inbound, inbound_eta, snapshot_as_of, last_synced_at, last_source, updated_at,
+   ledger_cause, ledger_ref)
+SELECT sku, location_id, quantity, 0, COALESCE(inbound, 0), inbound_eta, as_of, as_of, :source, :now,
+       'sync_snapshot', :import_id
 FROM latest WHERE rn = 1 AND inbound IS {inbound_null}
 ON CONFLICT (sku, location_id) DO UPDATE SET
   on_hand = excluded.on_hand, snapshot_as_of = excluded.snapshot_as_of,
-  last_synced_at = excluded.last_synced_at, last_source = excluded.last_source, updated_at = excluded.updated_at
+  last_synced_at = excluded.last_synced_at, last_source = excluded.last_source, updated_at = excluded.updated_at,
+  ledger_cause = excluded.ledger_cause, ledger_ref = excluded.ledger_ref
   {inbound_set}
 WHERE positions.snapshot_as_of IS NULL OR positions.snapshot_as_of <= excluded.snapshot_as_of
 RETURNING sku

@@ -35,6 +35,7 @@ from app.store.tables.catalog import items
 from app.store.tables.inventory import positions
 from app.store.tables.rules import fraud_policy
 from domain.inventory import Position
+from domain.ledger import Cause, Why
 from domain.orders import FulfillmentLine, FulfillmentStatus, OrderEvent, OrderRequest, OrderStatus
 from domain.preorders import PreorderItem, unreleased
 from domain.tasks import FraudPolicy
@@ -201,7 +202,13 @@ async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool
     await outbox.add_event(conn, new.outbox_id, new.outbox_type, new.outbox_payload, new.now)
     for x in new.reservations:  # last, in lock order; the caller rolls back on STOCK_MOVED
         if not await reservation_store.reserve(
-            conn, sku=x.sku, location_id=x.location_id, quantity=x.quantity, held=x.held, now=new.now
+            conn,
+            sku=x.sku,
+            location_id=x.location_id,
+            quantity=x.quantity,
+            held=x.held,
+            now=new.now,
+            why=Why(Cause.ORDER, new.order_id),
         ):
             return Written.STOCK_MOVED
     for claim in new.claims:
@@ -262,7 +269,8 @@ WITH claim AS (
     ORDER BY p.location_id, p.sku
     FOR UPDATE OF p
 ), reserved AS (
-    UPDATE positions AS p SET reserved = p.reserved + l.quantity, updated_at = CAST(:now AS timestamptz)
+    UPDATE positions AS p SET reserved = p.reserved + l.quantity, updated_at = CAST(:now AS timestamptz),
+                              ledger_cause = CAST(:ledger_cause AS text), ledger_ref = CAST(:id AS text)
     FROM locked AS l
     WHERE p.sku = l.sku AND p.location_id = l.location_id AND p.on_hand - p.reserved - l.held >= l.quantity
     RETURNING 1
@@ -345,6 +353,7 @@ def _pg_parameters(new: NewOrder) -> dict[str, Any]:
         "take_quantities": [x.quantity for x in new.reservations],
         "take_held": [x.held for x in new.reservations],
         "take_count": len(new.reservations),
+        "ledger_cause": Cause.ORDER.value,
         "claim_locations": [x.location_id for x in new.claims],
         "claim_days": [x.day for x in new.claims],
         "claim_limits": [x.capacity for x in new.claims],

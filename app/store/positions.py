@@ -16,19 +16,21 @@ from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import versions
+from app.store.ledger import ledger_marks
 from app.store.sql import upsert, within
 from app.store.tables.catalog import items
 from app.store.tables.checkout import hold_lines
 from app.store.tables.inventory import inventory_events, positions
 from app.store.types import UtcDateTime
 from domain.inventory import MAX_UNITS, InventoryUpdate, Position
+from domain.ledger import Cause, Why
 from domain.preorders import unreleased
 
 
-async def apply_snapshot(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
+async def apply_snapshot(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime, why: Why) -> bool:
     """Set on-hand to the counted quantity unless a newer snapshot was applied."""
     stmt = upsert(conn, positions).values(
-        **_new_position(update, source, now, on_hand=update.quantity), snapshot_as_of=update.as_of
+        **_new_position(update, source, now, why, on_hand=update.quantity), snapshot_as_of=update.as_of
     )
     target = positions.c
     changes = {
@@ -58,9 +60,9 @@ async def record_event(conn: AsyncConnection, update: InventoryUpdate, source: s
     return (await conn.execute(stmt.on_conflict_do_nothing())).rowcount == 1
 
 
-async def apply_delta(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime) -> bool:
+async def apply_delta(conn: AsyncConnection, update: InventoryUpdate, source: str, now: datetime, why: Why) -> bool:
     """Add the change to on-hand unless a later snapshot already counted it."""
-    stmt = upsert(conn, positions).values(**_new_position(update, source, now, on_hand=update.quantity))
+    stmt = upsert(conn, positions).values(**_new_position(update, source, now, why, on_hand=update.quantity))
     target = positions.c
     on_hand = within(conn, target.on_hand + stmt.excluded.on_hand, -MAX_UNITS, MAX_UNITS)  # deltas pile up
     changes = {"on_hand": on_hand, **_sync_marks(stmt, update)}
@@ -72,8 +74,9 @@ async def apply_delta(conn: AsyncConnection, update: InventoryUpdate, source: st
     return (await conn.execute(stmt)).rowcount == 1
 
 
-def _new_position(update: InventoryUpdate, source: str, now: datetime, *, on_hand: int) -> dict[str, object]:
+def _new_position(update: InventoryUpdate, source: str, now: datetime, why: Why, *, on_hand: int) -> dict[str, object]:
     return {
+        **ledger_marks(why),
         "sku": update.sku,
         "location_id": update.location_id,
         "on_hand": on_hand,
@@ -92,6 +95,8 @@ def _sync_marks(stmt: object, update: InventoryUpdate) -> dict[str, object]:
         "last_synced_at": excluded.last_synced_at,
         "last_source": excluded.last_source,
         "updated_at": excluded.updated_at,
+        "ledger_cause": excluded.ledger_cause,
+        "ledger_ref": excluded.ledger_ref,
     }
     if update.inbound is not None:
         marks["inbound"] = excluded.inbound
@@ -171,12 +176,13 @@ async def stock_for(
 
 
 async def insert_snapshots(
-    conn: AsyncConnection, updates: Sequence[InventoryUpdate], source: str, now: datetime
+    conn: AsyncConnection, updates: Sequence[InventoryUpdate], source: str, now: datetime, why: Why | None = None
 ) -> None:
     """Bulk-insert new positions (seeding an empty network); no conflict handling."""
     if not updates:
         return
-    values = [{**_new_position(u, source, now, on_hand=u.quantity), "snapshot_as_of": u.as_of} for u in updates]
+    why = why or Why(Cause.SEED, source)
+    values = [{**_new_position(u, source, now, why, on_hand=u.quantity), "snapshot_as_of": u.as_of} for u in updates]
     await conn.execute(positions.insert(), values)
 
 
@@ -190,9 +196,10 @@ async def skus_at(conn: AsyncConnection, location_id: str) -> list[str]:
     return list((await conn.execute(query)).scalars())
 
 
-async def restock(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime) -> None:
+async def restock(conn: AsyncConnection, sku: str, location_id: str, quantity: int, now: datetime, *, why: Why) -> None:
     """Returned units back on the shelf: on-hand goes up (a position is created if there was none)."""
     stmt = upsert(conn, positions).values(
+        **ledger_marks(why),
         sku=sku,
         location_id=location_id,
         on_hand=quantity,
@@ -207,6 +214,8 @@ async def restock(conn: AsyncConnection, sku: str, location_id: str, quantity: i
         set_={
             "on_hand": within(conn, positions.c.on_hand + stmt.excluded.on_hand, -MAX_UNITS, MAX_UNITS),
             "updated_at": stmt.excluded.updated_at,
+            "ledger_cause": stmt.excluded.ledger_cause,
+            "ledger_ref": stmt.excluded.ledger_ref,
         },
     )
     await conn.execute(stmt)

@@ -106,7 +106,7 @@ async def cancel_waiting(conn: AsyncConnection, order_id: str, now: datetime) ->
     if claim is None or not await settle(conn, order_id, CANCELLED, now):
         return False
     if claim.kind == BACKORDER:
-        await backorders.give_back(conn, order_id)
+        await backorders.give_back(conn, order_id, now)
         return True
     units: dict[str, int] = {}
     for sku, quantity in await conn.execute(

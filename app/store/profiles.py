@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -69,3 +70,12 @@ async def save_profile(conn: AsyncConnection, profile: SourcingProfile, now: dat
 async def all_profiles(conn: AsyncConnection) -> list[SourcingProfile]:
     result = await conn.execute(select(sourcing_profiles).order_by(sourcing_profiles.c.id))
     return [_from_row(row) for row in result]
+
+
+def profile_to_json(profile: SourcingProfile) -> dict[str, Any]:
+    """A profile as plain JSON (a simulation's draft is stored with its job, never saved as a profile)."""
+    return _to_row(profile)
+
+
+def profile_from_json(raw: dict[str, Any]) -> SourcingProfile:
+    return _from_row(SimpleNamespace(**raw))

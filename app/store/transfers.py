@@ -15,9 +15,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import fulfillments as fulfillment_store
+from app.store.ledger import ledger_marks
 from app.store.sql import for_update, upsert
 from app.store.tables.inventory import positions
 from app.store.tables.orders import fulfillment_lines, fulfillments
+from domain.ledger import Why
 from domain.locations import FulfillmentMethod
 from domain.orders import FulfillmentLine, FulfillmentStatus
 from domain.picking import StepProgress
@@ -68,7 +70,7 @@ async def lock_leg(
 
 
 async def arrive(
-    conn: AsyncConnection, store: str, quantities: dict[str, int], *, reserve: bool, now: datetime
+    conn: AsyncConnection, store: str, quantities: dict[str, int], *, reserve: bool, now: datetime, why: Why
 ) -> None:
     """The units join the store's shelf: on hand, and reserved for the pickup when `reserve` (ATP unchanged);
     a store that never held the SKU gets its position. Positions in lock order (location, sku)."""
@@ -76,10 +78,13 @@ async def arrive(
     for sku in sorted(quantities):
         units = quantities[sku]
         held = units if reserve else 0
-        stmt = upsert(conn, positions).values(sku=sku, location_id=store, on_hand=units, reserved=held, updated_at=now)
+        marks = ledger_marks(why)  # the ledger's trigger copies them: a transfer's units arrived
+        stmt = upsert(conn, positions).values(
+            sku=sku, location_id=store, on_hand=units, reserved=held, updated_at=now, **marks
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=[p.sku, p.location_id],
-            set_={"on_hand": p.on_hand + units, "reserved": p.reserved + held, "updated_at": now},
+            set_={"on_hand": p.on_hand + units, "reserved": p.reserved + held, "updated_at": now, **marks},
         )
         await conn.execute(stmt)
 

@@ -21,6 +21,9 @@ positions = Table(
     Column("last_synced_at", UtcDateTime),
     Column("last_source", String(REF)),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Why the last write happened, named by that write: the ledger trigger copies them (domain.ledger.Why).
+    Column("ledger_cause", String(32)),
+    Column("ledger_ref", String(200)),
     CheckConstraint("reserved >= 0", name="reserved_not_negative"),
     CheckConstraint("inbound >= 0", name="inbound_not_negative"),
     Index(None, "location_id", "sku"),
