@@ -57,7 +57,7 @@ async def test_an_order_beyond_atp_with_inbound_is_backordered_and_promised_by_t
     assert {e["type"] for e in events} <= {"order.created", "order.waiting"}
     assert "Backordered: 2 x A against inbound at s1" in events[0]["message"]
     [seen] = await availability(api, ["A"])
-    assert seen["reserved"] == 0  # nothing reserved while it waits
+    assert seen["reserved"] == 2  # the 2 in stock are held for it while it waits; the 2 short wait for inbound
     assert (await place(api, "b1", 4))["order"]["id"] == got["id"]  # the same key replays it
     # without allowBackorder the same cart is refused as before
     refused = await place(api, "n1", 4, backorder=False)
