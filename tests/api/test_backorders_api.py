@@ -245,3 +245,17 @@ async def test_placing_and_allocating_a_partial_backorder_run_a_fixed_handful_of
         scheduler.start()
     counted = api.server.resources.db.statements.by_request.pop("partial")
     assert counted == PARTIAL_ALLOCATION_STATEMENTS, counted
+
+
+async def test_a_waiting_backorder_cannot_be_edited_and_keeps_its_held_units(api: Api) -> None:
+    from tests.api.test_edit_order_api import edit
+
+    await stocked(api, 5, inbound=10)
+    got = (await place(api, "p1", 7))["order"]  # 5 held, 2 against inbound
+    changed = await edit(api, got, addLines=[{"sku": "A", "quantity": 1, "unitPrice": 5.0}])
+    assert [e["code"] for e in changed["userErrors"]] == ["INVALID_TRANSITION"]
+    assert "cancel it and place it again" in changed["userErrors"][0]["message"]
+    found = await order(api, got["id"])
+    assert (found["status"], found["fulfillments"], found["lines"][0]["backordered"]) == ("BACKORDERED", [], 2)
+    [seen] = await availability(api, ["A"])
+    assert seen["reserved"] == 5  # still held for it, once
