@@ -259,3 +259,25 @@ async def test_a_waiting_backorder_cannot_be_edited_and_keeps_its_held_units(api
     assert (found["status"], found["fulfillments"], found["lines"][0]["backordered"]) == ("BACKORDERED", [], 2)
     [seen] = await availability(api, ["A"])
     assert seen["reserved"] == 5  # still held for it, once
+
+
+async def test_a_closing_store_keeps_a_backorders_held_units_until_its_allocation_moves_them(api: Api) -> None:
+    from tests.api.test_store_closing_api import set_active
+
+    await upsert_locations(api, location("s1"), location("s2", geo={"lat": 41.0, "lon": -74.0}))
+    await items(api, ["A"])
+    await sync(api, "SNAPSHOT", update("A", "s1", 3, inbound=10, inboundEta=ETA.isoformat()))
+    got = (await place(api, "p1", 5))["order"]  # 3 held at s1, 2 against s1's inbound
+    closed = await set_active(api, False)  # no fulfillment to move: the held units stay the order's
+    assert closed["userErrors"] == [] and (await order(api, got["id"]))["status"] == "BACKORDERED"
+    await sync(api, "SNAPSHOT", update("A", "s2", 5, as_of=T1))
+    await release.release_due(api.server.resources)  # sourced whole away from the closed store...
+    found = await order(api, got["id"])
+    assert found["status"] == "ALLOCATED"
+    assert found["fulfillments"] == [
+        {"status": "AWAITING_PICK", "location": {"id": "s2"}, "lines": [{"sku": "A", "quantity": 5}]}
+    ]
+    assert (await set_active(api, True))["userErrors"] == []
+    [seen] = await availability(api, ["A"])
+    at = {x["location"]["id"]: (x["onHand"], x["reserved"]) for x in seen["locations"]}
+    assert at == {"s1": (3, 0), "s2": (5, 5)}  # ...and its held units at s1 released, nothing stranded
