@@ -7,6 +7,11 @@ inbound is never promised twice (the guarded claim is in the store). The order
 then waits, BACKORDERED, like a pre-order: nothing is reserved until stock
 arrives and the leader's release job allocates it whole, oldest first. Without
 inbound to cover it the line is refused as today (INSUFFICIENT_STOCK).
+
+A partial backorder holds what stock can give it now: the units its plan can
+allocate at placement are reserved at once (held, not fulfilled), so the
+promise by the inbound's ETA is not broken by other orders selling them while
+it waits. Its allocation counts them as its own and nets them against its plan.
 """
 
 from __future__ import annotations
@@ -84,10 +89,21 @@ def no_inbound(sku: str, units: int) -> InsufficientStock:
     )
 
 
-def promised(promises: Sequence[Promise]) -> str:
+def held_units(takes: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str], int]:
+    """(location, sku) -> units the order holds in stock while it waits: its plan's allocations, per position."""
+    held: dict[tuple[str, str], int] = {}
+    for loc, sku, quantity in takes:
+        held[(loc, sku)] = held.get((loc, sku), 0) + quantity
+    return dict(sorted(held.items()))
+
+
+def promised(promises: Sequence[Promise], held: Mapping[tuple[str, str], int] | None = None) -> str:
+    """Which units wait for inbound (and by when), and which are held in stock where."""
     parts = [
         f"{p.units} x {p.sku} against inbound at {p.location_id}"
         + (f" (ETA {p.eta.isoformat()})" if p.eta else " (no ETA)")
         for p in promises
     ]
-    return f"Backordered: {', '.join(parts)}; stock is allocated when it arrives"
+    kept = [f"{units} x {sku} at {loc}" for (loc, sku), units in sorted((held or {}).items())]
+    holding = f"; held in stock: {', '.join(kept)}" if kept else ""
+    return f"Backordered: {', '.join(parts)}{holding}; stock is allocated when it arrives"

@@ -41,7 +41,7 @@ class Cause(enum.StrEnum):
     PUT_BACK = "put_back"  # a pick exception's units go back to free stock
     RETURN = "return"  # returned units restocked
     EDIT = "edit"  # editOrder moved reservations
-    BACKORDER = "backorder"  # inbound promised to (or given back by) a waiting backorder
+    BACKORDER = "backorder"  # inbound promised to, or stock held for, a waiting backorder (and given back)
     PREORDER = "preorder"  # a waiting pre-order or backorder allocated from stock
     REROUTE = "reroute"  # a closing store's or a short pick's work moved elsewhere
     CORRECTION = "correction"  # a manual count correction

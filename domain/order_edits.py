@@ -136,6 +136,13 @@ def check_editable(status: OrderStatus, request: EditRequest) -> None:
         raise InvalidInput(f"An edit needs a reason (1 to {MAX_REASON} characters)", ("reason",))
     if status in NOT_EDITABLE:
         raise InvalidTransition(f"An order in {status.value} cannot be edited", ("orderId",), status=status.value)
+    if status is OrderStatus.BACKORDERED:  # its units are promised (held, inbound, a pre-order limit), not sourced:
+        # an edit would source it a second time beside the release job, so it waits or is cancelled whole
+        raise InvalidTransition(
+            "An order waiting for stock or its release (BACKORDERED) cannot be edited: cancel it and place it again",
+            ("orderId",),
+            status=status.value,
+        )
     if not (request.add_lines or request.remove_line_ids or request.change_quantities or request.delivery):
         raise InvalidInput("An edit changes lines, quantities or the delivery", ("addLines",))
 

@@ -94,7 +94,8 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         if transfer is not None and slot is not None:
             transfers.check_slot(transfer, slot.starts_at, uow.now, checkout.SLOT_FIELD)
         if not plan.complete and request.allow_backorder:  # units beyond ATP promised against inbound, or refused
-            return await _take_backorder(uow, request, read, plan, resources.availability.cache.locations)
+            locations = resources.availability.cache.locations
+            return await _take_backorder(uow, request, read, plan, inputs, locations=locations)
         if not plan.complete and not inputs.profile.allow_partial:
             if not await order_store.claim_idempotency_key(uow.conn, order_id, request, uow.now):
                 return await replay(uow, request)  # a replay gets its order even when the stock has gone since
@@ -172,12 +173,14 @@ async def _take_backorder(
     request: OrderRequest,
     read: placing.OrderStock,
     plan: sourcing.Plan,
+    inputs: routing.Inputs,
+    *,
     locations: Mapping[str, Location],
 ) -> Placed:
     order_id = new_id("ord")
     payload = order_payload(order_id, request, {}, {}, uow.now)
     taken = await backorder_service.take(
-        uow, request, read, plan, order_id=order_id, payload=payload, locations=locations
+        uow, request, read, plan, inputs, order_id=order_id, payload=payload, locations=locations
     )
     if taken is None:
         return await replay(uow, request)

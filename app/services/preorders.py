@@ -20,7 +20,7 @@ events say what it is short of (once per change, not every tick).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.resources import Resources
@@ -35,7 +35,9 @@ from app.store import orders as order_store
 from app.store import preorders as store
 from app.store.fulfillments import add_fulfillments
 from app.store.placing import OrderStock
+from app.store.positions import StockView
 from domain import backorders, preorders, sourcing
+from domain import order_edits as edits
 from domain import orders as rules
 from domain import tasks as tasks_rules
 from domain.ledger import Cause, Why
@@ -43,6 +45,7 @@ from domain.orders import Order, OrderEvent, OrderRequest, OrderStatus
 from domain.preorders import ReportRow
 
 RELEASE_BATCH = 200
+Units = backorder_store.Units  # (location, sku) -> units
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,9 @@ async def _release(resources: Resources, order_id: str, blocked: set[str]) -> bo
             blocked.update(skus)
             return False
         blocked.update(skus)  # until it is allocated (a _Moved keeps them blocked for this run)
-        inputs = await routing.gather(uow.conn, resources, routing.ask_for(order), uow.now, stock=read.view)
+        promised, held = await _claims(uow, order_id, claim.kind)
+        stock = _counted_free(read.view, held)  # the units it holds are free for itself
+        inputs = await routing.gather(uow.conn, resources, routing.ask_for(order), uow.now, stock=stock)
         plan = routing.run(inputs)
         if not plan.complete:
             short = ((u.sku, u.quantity) for u in plan.unallocated)
@@ -138,9 +143,62 @@ async def _release(resources: Resources, order_id: str, blocked: set[str]) -> bo
                     uow.conn, OrderEvent(order_id, "order.waiting", order.status, uow.now, note)
                 )
             return False
-        await _allocate(uow, resources, order, plan, inputs=inputs, read=read, kind=claim.kind)
+        await _allocate(uow, resources, order, plan, inputs=inputs, read=read, kind=claim.kind, claims=(promised, held))
     blocked.difference_update(skus)
     return True
+
+
+async def _claims(uow: UnitOfWork, order_id: str, kind: str) -> tuple[Units, Units]:
+    """A backorder's inbound promises and held stock (a pre-order has neither)."""
+    if kind != backorders.BACKORDER:
+        return {}, {}
+    return await backorder_store.claims(uow.conn, order_id)
+
+
+def _counted_free(stock: StockView, held: Units) -> StockView:
+    """The stock as this order sees it: the units it holds are not reserved for anyone else."""
+    if not held:
+        return stock
+    found = {
+        sku: [replace(p, reserved=max(p.reserved - held.get((p.location_id, sku), 0), 0)) for p in at]
+        for sku, at in stock.positions.items()
+    }
+    return replace(stock, positions=found)
+
+
+async def _move_stock(
+    uow: UnitOfWork,
+    order_id: str,
+    plan: sourcing.Plan,
+    *,
+    inputs: routing.Inputs,
+    read: OrderStock,
+    promised: Units,
+    held: Units,
+) -> None:
+    """Net the held units against the plan's takes per position (like an edit): each position once, in lock
+    order (location, sku), its inbound promise and unneeded held units ended (BACKORDER), then the rest
+    reserved with the guarded statement (PREORDER); a backorder's rows go."""
+    takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)
+    net = {(loc, sku): n for loc, sku, n in edits.moves(held, takes)}
+    await checkout.expire_lapsed(uow, [(loc, sku, n) for (loc, sku), n in sorted(net.items()) if n > 0], read.expired)
+    for loc, sku in sorted(net.keys() | promised.keys()):
+        n, inbound = net.get((loc, sku), 0), promised.get((loc, sku), 0)
+        if inbound or n < 0:
+            why = Why(Cause.BACKORDER, order_id)
+            await backorder_store.end_at(uow.conn, loc, sku, inbound=inbound, reserved=max(-n, 0), now=uow.now, why=why)
+        if n > 0 and not await reservations.reserve(
+            uow.conn,
+            sku=sku,
+            location_id=loc,
+            quantity=n,
+            held=inputs.held.get((loc, sku), 0),
+            now=uow.now,
+            why=Why(Cause.PREORDER, order_id),
+        ):
+            raise _Moved
+    if promised or held:
+        await backorder_store.forget(uow.conn, order_id, held=bool(held))
 
 
 async def _allocate(
@@ -152,27 +210,21 @@ async def _allocate(
     inputs: routing.Inputs,
     read: OrderStock,
     kind: str,
+    claims: tuple[Units, Units],
 ) -> None:
     if not await store.settle(uow.conn, order.id, preorders.RELEASED, uow.now):
         raise _Moved  # cannot happen under the order lock; never allocate twice
-    if kind == backorders.BACKORDER:  # its inbound promises end: the units are reserved from stock now
-        await backorder_store.give_back(uow.conn, order.id, uow.now)
+    # a backorder's inbound promises end and the units it held count for its plan: the rest is reserved now
+    promised, held = claims
+    await _move_stock(uow, order.id, plan, inputs=inputs, read=read, promised=promised, held=held)
     takes = sorted((a.location_id, a.sku, a.quantity) for a in plan.allocations)  # lock order: (location, sku)
     groups = rules.fulfillment_lines(takes)
-    claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
-    await checkout.expire_lapsed(uow, takes, read.expired)
-    for loc, sku, qty in takes:
-        held = inputs.held.get((loc, sku), 0)
-        why = Why(Cause.PREORDER, order.id)
-        if not await reservations.reserve(
-            uow.conn, sku=sku, location_id=loc, quantity=qty, held=held, now=uow.now, why=why
-        ):
-            raise _Moved
-    for capacity in claims:
+    capacity_claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
+    for capacity in capacity_claims:
         if not await counters.claim_capacity(uow.conn, capacity):
             raise _Moved
     ids = {loc: f"ful_{uuid.uuid4().hex[:20]}" for loc in groups}
-    days = {x.location_id: x.day for x in claims}
+    days = {x.location_id: x.day for x in capacity_claims}
     await add_fulfillments(
         uow.conn,
         order_id=order.id,
@@ -195,8 +247,11 @@ async def _allocate(
 
 
 async def cancel_waiting(uow: UnitOfWork, order_id: str) -> None:
-    """A cancelled order that was waiting for its release gives its units back to the items' limits."""
-    await store.cancel_waiting(uow.conn, order_id, uow.now)
+    """A cancelled order that was waiting gives its units back: a pre-order's to the items' limits, a
+    backorder's to the inbound they were promised against, and the stock it held."""
+    released = await store.cancel_waiting(uow.conn, order_id, uow.now)
+    if released:  # a backorder's held stock
+        uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(released)})
 
 
 async def report(resources: Resources, skus: list[str] | None) -> list[ReportRow]:

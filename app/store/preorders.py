@@ -99,22 +99,22 @@ async def save_plan(conn: AsyncConnection, order_id: str, plan: dict[str, Any]) 
     await conn.execute(update(orders).where(orders.c.id == order_id).values(plan=plan))
 
 
-async def cancel_waiting(conn: AsyncConnection, order_id: str, now: datetime) -> bool:
+async def cancel_waiting(conn: AsyncConnection, order_id: str, now: datetime) -> set[str]:
     """A waiting pre-order cancelled: its units go back to the items' limits; a waiting backorder's go back
-    to the inbound they were promised against. False when it was not waiting."""
+    to the inbound they were promised against, and the stock it held is released. The SKUs whose stock
+    was released (none when it was not waiting, or held nothing)."""
     claim = await waiting(conn, order_id)
     if claim is None or not await settle(conn, order_id, CANCELLED, now):
-        return False
+        return set()
     if claim.kind == BACKORDER:
-        await backorders.give_back(conn, order_id, now)
-        return True
+        return await backorders.give_back(conn, order_id, now)
     units: dict[str, int] = {}
     for sku, quantity in await conn.execute(
         select(order_lines.c.sku, order_lines.c.quantity).where(order_lines.c.order_id == order_id)
     ):
         units[sku] = units.get(sku, 0) + int(quantity)
     await give_back_units(conn, units)
-    return True
+    return set()
 
 
 async def report(conn: AsyncConnection, skus: Sequence[str] | None) -> list[ReportRow]:

@@ -178,6 +178,31 @@ async def test_backorders_and_their_allocation_leave_their_cause(api: Api) -> No
     [seen] = await availability(api, ["A"])
     assert seen["reserved"] == 2
     await matches_positions(api)
+    # a partial backorder: 1 held from stock at once, 2 against inbound; the allocation nets the held unit
+    await sync(api, "SNAPSHOT", update("A", "s1", 3, as_of="2026-11-22T10:00:00+00:00", inbound=5))
+    mark = await last_id(api)
+    partial = (await place_backorder(api, "b2", 3))["order"]["id"]
+    await sync(api, "SNAPSHOT", update("A", "s1", 5, as_of="2026-11-23T10:00:00+00:00"))
+    await release.release_due(api.server.resources)
+    rows = await ledger(api, mark)
+    assert [(r["cause"], r["ref"], r["reserved"]) for r in rows if r["cause"] != "sync_snapshot"] == [
+        ("backorder", partial, 2),  # its inbound promised...
+        ("backorder", partial, 3),  # ...and the unit in stock held for it
+        ("backorder", partial, 3),  # allocated: the inbound promise given back, the held unit kept...
+        ("preorder", partial, 5),  # ...and the other 2 reserved from stock
+    ]
+    await matches_positions(api)
+    await sync(api, "SNAPSHOT", update("A", "s1", 6, as_of="2026-11-24T10:00:00+00:00", inbound=5))
+    mark = await last_id(api)
+    held = (await place_backorder(api, "b3", 3))["order"]["id"]  # 1 held, 2 inbound
+    assert (await api.gql(holds.CANCEL, {"id": held}))["cancelOrder"]["userErrors"] == []
+    rows = await ledger(api, mark)
+    assert [(r["cause"], r["ref"], r["reserved"], r["inbound_promised"]) for r in rows[-3:]] == [
+        ("backorder", held, 5, 2),
+        ("backorder", held, 6, 2),
+        ("backorder", held, 5, 0),  # cancelled: held unit and inbound promise given back in one write
+    ]
+    await matches_positions(api)
 
 
 WRITES = re.compile(

@@ -29,3 +29,14 @@ def test_short_units_go_to_a_skus_last_lines_first() -> None:
     promise = backorders.Promise("s1", "A", 3, SOON)
     assert backorders.line_backorders(lines, [promise]) == {3: (2, SOON), 1: (1, SOON)}
     assert backorders.short_units([("A", 1), ("B", 2), ("A", 2)]) == {"A": 3, "B": 2}
+
+
+def test_held_units_are_the_plans_allocations_per_position_and_the_message_says_where() -> None:
+    held = backorders.held_units([("s2", "A", 1), ("s1", "B", 2), ("s2", "A", 2)])
+    assert held == {("s1", "B"): 2, ("s2", "A"): 3}
+    message = backorders.promised([backorders.Promise("s1", "A", 2, SOON)], held)
+    assert message == (
+        f"Backordered: 2 x A against inbound at s1 (ETA {SOON.isoformat()}); held in stock: 2 x B at s1, 3 x A at s2;"
+        " stock is allocated when it arrives"
+    )
+    assert "held in stock" not in backorders.promised([backorders.Promise("s1", "A", 2, None)], {})

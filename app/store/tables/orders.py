@@ -71,6 +71,16 @@ inbound_promises = Table(  # a waiting backorder's units promised against a posi
 )
 
 
+backorder_reservations = Table(  # the stock units a waiting backorder holds (reserved on positions) until allocated
+    "backorder_reservations",
+    metadata,
+    Column("order_id", String(40), ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("location_id", String(REF), primary_key=True),
+    Column("sku", String(REF), primary_key=True),
+    Column("units", Integer, nullable=False),
+)
+
+
 fulfillments = Table(
     "fulfillments",
     metadata,
