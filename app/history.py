@@ -143,7 +143,7 @@ def _order(
                 "country": None,
             },
             "total": float(sum(q for _, q in lines) * 25),
-            "plan": {},
+            "plan": _plan(parts),
             "created_at": placed,
             "updated_at": last,
         }
@@ -165,6 +165,16 @@ def _order(
         rows.tables["order_events"].append(
             {"order_id": oid, "type": "order.status_changed", "status": status, "at": last, "message": None}
         )
+
+
+def _plan(parts: list[tuple[Store, list[tuple[str, int]]]]) -> dict[str, Any]:
+    """Where the order's units were reserved, as the OMS stores a plan: the lab replays against it."""
+    allocations = [
+        {"location_id": store.location.id, "sku": sku, "quantity": q, "reasons": ["seeded history"]}
+        for store, part in parts
+        for sku, q in part
+    ]
+    return {"profile_id": "default", "weights": {}, "allocations": allocations, "unallocated": []}
 
 
 def _short_rate(store: Store, placed: datetime, now: datetime) -> float:
