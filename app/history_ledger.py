@@ -26,6 +26,7 @@ from domain.ledger import Cause
 
 RESTOCK_SHARE = 0.04  # of touched positions, restocked by a feed once during the history
 COUNT_SHARE = 0.06  # of touched positions, counted once with a difference from the books
+CONFIRM_SHARE = 0.3  # of touched positions, counted once and found as the books said (a ledger row all the same)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,8 @@ def moves(rows: Rows) -> dict[Key, list[Move]]:
 
 
 def feeds(found: dict[Key, list[Move]], start: datetime, now: datetime, rng: random.Random) -> None:
-    """A few restocks (feed deltas) and counts that corrected the books, on positions the orders touched."""
+    """A few restocks (feed deltas), counts that corrected the books and counts that confirmed them, on
+    positions the orders touched (a count that confirms is recorded too, as the live ledger records it)."""
     span = (now - start).total_seconds()
     for n, key in enumerate(sorted(found)):
         at = start + timedelta(seconds=rng.uniform(0.1, 0.9) * span)
@@ -81,6 +83,8 @@ def feeds(found: dict[Key, list[Move]], start: datetime, now: datetime, rng: ran
             found[key].append(Move(at, Cause.SYNC_DELTA, f"feed-restock-{n}", rng.choice((6, 12, 24)), 0))
         elif rng.random() < COUNT_SHARE:
             found[key].append(Move(at, Cause.SYNC_SNAPSHOT, f"feed-count-{n}", rng.choice((-2, -1, -1, 1)), 0))
+        elif rng.random() < CONFIRM_SHARE:
+            found[key].append(Move(at, Cause.SYNC_SNAPSHOT, f"feed-count-{n}", 0, 0))
 
 
 def ledger_rows(
@@ -123,5 +127,5 @@ def _position_rows(ms: list[Move], position: Any, start: datetime, now: datetime
     }
     for m in ms:
         on_hand, reserved = on_hand + m.on_hand, reserved + m.reserved
-        if m.on_hand or m.reserved:
+        if m.on_hand or m.reserved or m.cause is Cause.SYNC_SNAPSHOT:  # a count is recorded, confirming or not
             yield base | {"at": m.at, "cause": m.cause.value, "ref": m.ref, "on_hand": on_hand, "reserved": reserved}

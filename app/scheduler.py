@@ -59,6 +59,7 @@ class Scheduler:
         self.leadership = Leadership(resources.settings.database_url)
         self._wake = asyncio.Event()
         self._stock_synced = False  # a sync changed stock: release waiting orders on the next wake
+        self._simulations_queued = False  # a simulation queued here while another replica leads: tell it
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._stock_listener: asyncio.Task[None] | None = None
@@ -68,8 +69,10 @@ class Scheduler:
     def leading(self) -> bool:
         return self.leadership.leading
 
-    def wake(self) -> None:
-        """Outbox events were committed: relay them now (here if this replica leads, else at the leader)."""
+    def wake(self, *, simulations: bool = False) -> None:
+        """Outbox events were committed (or a simulation queued): act now, here if this replica leads, else at
+        the leader, whose message says whether a simulation waits (it would look only at its next tick)."""
+        self._simulations_queued |= simulations
         if self.leadership.still_leading():
             self._wake.set()
         elif self._forwarding is None or self._forwarding.done():
@@ -77,14 +80,17 @@ class Scheduler:
 
     async def _forward(self) -> None:
         await asyncio.sleep(RELAY_WINDOW_SECONDS)  # wakes within a window travel as one message
+        queued, self._simulations_queued = self._simulations_queued, False
         with contextlib.suppress(Exception):
-            await self.resources.broker.publish(WAKE_TOPIC, {"wake": True})
+            await self.resources.broker.publish(WAKE_TOPIC, {"wake": True, "simulations": queued})
 
     async def _listen(self) -> None:
         async with self.resources.broker.hub.listen(WAKE_TOPIC) as queue:
             while True:
-                await queue.get()
+                message = await queue.get()
                 if self.leadership.still_leading():
+                    if isinstance(message, dict) and message.get("simulations"):
+                        self.simulations.wanted = True
                     self._wake.set()
 
     async def _listen_stock(self) -> None:

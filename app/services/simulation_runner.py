@@ -59,9 +59,10 @@ class SimulationRunner:
         self._task: asyncio.Task[int] | None = None
 
     def wake(self) -> None:
+        """A simulation was queued: the leader looks now (this replica, or another told through pub/sub)."""
         self.wanted = True
         if self.resources.scheduler is not None:
-            self.resources.scheduler.wake()
+            self.resources.scheduler.wake(simulations=True)
 
     def kick(self) -> None:
         """Start looking for jobs unless already running (called by the scheduler while this replica leads)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import signal
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from app.store import migrate
 from app.store.db import Database
 from tests.api.checkout import create
 from tests.api.network import location, sync, update, upsert_locations
+from tests.api.test_sourcing_simulation_api import READ, SIMULATE, window
 from tests.backends import Backend, create_pg_database, drop_pg_database
 from tests.harness import ADMIN_TOKEN, Api, Client
 from tests.servers import server_process
@@ -26,8 +28,14 @@ LEADER = re.compile(r"^oms_background_leader (\S+)$", re.M)
 
 @pytest.fixture
 async def fresh_pg(backend: Backend) -> AsyncIterator[Backend]:
-    """PostgreSQL: a database of its own (the session server leads the shared one). SQLite: the backend."""
+    """PostgreSQL: a database of its own (the session server leads the shared one). SQLite: the backend,
+    migrated (the session server, which would have done so, may not have started when a test runs alone)."""
     if backend.name != "postgres":
+        db = Database(backend.database_url)
+        try:
+            await migrate.upgrade(db)
+        finally:
+            await db.dispose()
         yield backend
         return
     url, name = await create_pg_database()
@@ -146,3 +154,27 @@ async def _stored_status(backend: Backend, hold_id: str) -> str:
         return str(await conn.fetchval("SELECT status FROM checkout_holds WHERE id = $1", hold_id))
     finally:
         await conn.close()
+
+
+async def test_a_simulation_queued_on_a_follower_runs_on_the_leader_at_once(fresh_pg: Backend) -> None:
+    """The leader hears of it through pub/sub, not at its next tick (30 s here). SQLite: its one process leads
+    and wakes its own scheduler."""
+    settings = {"OMS_SCHEDULER_INTERVAL_SECONDS": "30"}
+    replicas = 2 if fresh_pg.name == "postgres" else 1
+    async with contextlib.AsyncExitStack() as stack:
+        client = await stack.enter_async_context(httpx.AsyncClient())
+        processes = [await stack.enter_async_context(server_process(fresh_pg, **settings)) for _ in range(replicas)]
+        for _ in range(100):
+            if sum(states := [await _leads(client, p.server.base_url) for p in processes]) == 1:
+                break
+            await asyncio.sleep(0.1)
+        asker = processes[states.index(0)] if replicas == 2 else processes[0]
+        at_asker = Client(await stack.enter_async_context(httpx.AsyncClient(base_url=asker.server.base_url)))
+        queued = (await at_asker.gql(SIMULATE, {"input": window()}))["simulateSourcing"]
+        assert queued["userErrors"] == [], queued
+        for _ in range(200):  # 10 s at most: well before the leader's next tick
+            found = (await at_asker.gql(READ, {"id": queued["simulation"]["id"]}))["sourcingSimulation"]
+            if found["status"] not in ("QUEUED", "RUNNING"):
+                break
+            await asyncio.sleep(0.05)
+        assert (sum(states), found["status"]) == (1, "SUCCEEDED"), (states, found)

@@ -20,7 +20,7 @@ from tests.harness import Api
 
 DAYS = 14
 ACCURACY = """query($from: DateTime!, $to: DateTime!) { stockAccuracy(from: $from, to: $to) {
-  location { id } checks matched shortPicks corrections } }"""
+  location { id } checks matched score shortPicks corrections } }"""
 AS_OF = """query($skus: [String!]!, $at: DateTime) {
   availability(skus: $skus, channel: "web", market: "US", asOf: $at) {
     sku locations { location { id } onHand reserved } } }"""
@@ -98,4 +98,5 @@ async def test_stock_accuracy_has_the_seeded_counts_and_short_picks(api: Api) ->
     found = (await api.gql(ACCURACY, window))["stockAccuracy"]
     assert sum(x["checks"] for x in found) > 0
     assert sum(x["shortPicks"] for x in found) > 0 and sum(x["corrections"] for x in found) > 0
+    assert sum(x["matched"] for x in found) > 0, "counts that confirmed the books score too"
     assert first < last
