@@ -131,3 +131,15 @@ def check_pickup(fulfillment_id: str, transfer_from: str | None) -> str:
             ("fulfillmentId",),
         )
     return transfer_from
+
+
+def check_short_outcome(leg_id: str, outcome: str) -> None:
+    """A transfer leg's short units are never sent from elsewhere: the store's pickup waits for exactly what
+    the leg brings, so a supervisor keeps what was picked (PARTIAL) or cancels the lines (CANCEL_LINE), and
+    the pickup follows the leg."""
+    if outcome == "REROUTE":
+        raise InvalidInput(
+            f"{leg_id} is a transfer to a pickup store: its short units cannot be sent from elsewhere; "
+            "choose PARTIAL or CANCEL_LINE",
+            ("outcome",),
+        )

@@ -20,7 +20,8 @@ from app.services.uow import UnitOfWork
 from app.store import fulfillments as fulfillment_store
 from app.store import pick_lists as pick_list_store
 from app.store import reservations as reservation_store
-from domain import picking
+from app.store import transfers as transfer_store
+from domain import picking, transfers
 from domain.errors import InsufficientStock
 from domain.ledger import Cause, Why
 from domain.orders import FulfillmentStatus
@@ -56,7 +57,9 @@ async def declare(
     assert row is not None
     missing = {c.after.sku: c.short for c in changes}
     what = ", ".join(f"{c.after.sku} x{c.short} ({c.after.short_reason})" for c in changes)
-    if process.short_pick_policy is ShortPickPolicy.REROUTE_NOW:
+    if row.transfer_to is not None:  # a leg's units are never sent from elsewhere: a supervisor decides
+        what += f"; a transfer to {row.transfer_to}: keep what was picked or cancel the lines"
+    elif process.short_pick_policy is ShortPickPolicy.REROUTE_NOW:
         moved = await reroute(uow, resources, order_id=row.order_id, away_from=location_id, missing=missing)
         if moved is not None:
             quantities = await fulfillment_store.fulfillment_quantities(uow.conn, fulfillment_id)
@@ -83,6 +86,19 @@ async def _set_quantities(uow: UnitOfWork, fulfillment_id: str, quantities: dict
         await fulfillment_store.set_fulfillment_quantity(uow.conn, fulfillment_id, sku, quantity)
 
 
+async def _follow_leg(
+    uow: UnitOfWork, leg: fulfillment_store.FulfillmentRow, quantities: dict[str, int], message: str, *, emptied: bool
+) -> None:
+    """The store's pickup waits for what the leg will bring: the same units, or nothing (cancelled with it)."""
+    assert leg.transfer_to is not None
+    pickup = await transfer_store.lock_pickup(uow.conn, leg.order_id, leg.location_id, leg.transfer_to)
+    if pickup is None or pickup.status is not FulfillmentStatus.AWAITING_TRANSFER:
+        return
+    await _set_quantities(uow, pickup.id, quantities)
+    if emptied:
+        await fulfillment_log.advance(uow, pickup, FulfillmentStatus.CANCELLED, message)
+
+
 async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: str) -> None:
     """A supervisor's decision on a PICK_EXCEPTION task (inside the task's completion)."""
     assert task.subject_id is not None
@@ -94,6 +110,8 @@ async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: st
     pending = picking.pending_shorts(lines, quantities)
     if not pending:
         return
+    if row.transfer_to is not None:
+        transfers.check_short_outcome(row.id, outcome)
     decided = picking.resolve_shorts(outcome, quantities, lines)
     what = ", ".join(f"{sku} x{n}" for sku, n in sorted(pending.items()))
     if outcome == "REROUTE":
@@ -110,10 +128,10 @@ async def resolve(uow: UnitOfWork, resources: Resources, task: Task, outcome: st
     if outcome == "CANCEL_LINE":
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted(pending)})
     await _set_quantities(uow, row.id, decided.quantities)
-    if picking.nothing_left(quantities | decided.quantities) and row.status in (
-        FulfillmentStatus.PICKED,
-        FulfillmentStatus.PICKING,
-    ):
+    emptied = picking.nothing_left(quantities | decided.quantities)
+    if row.transfer_to is not None:
+        await _follow_leg(uow, row, decided.quantities, message, emptied=emptied)
+    if emptied and row.status in (FulfillmentStatus.PICKED, FulfillmentStatus.PICKING):
         await fulfillment_log.advance(uow, row, FulfillmentStatus.CANCELLED, message)
         return
     await fulfillment_log.follow_order(uow, row.order_id, message, event_type="order.pick_exception_resolved")

@@ -69,6 +69,16 @@ async def lock_leg(
     return None if found is None else await fulfillment_store.lock_fulfillment(conn, found)
 
 
+async def lock_pickup(
+    conn: AsyncConnection, order_id: str, source: str, store: str
+) -> fulfillment_store.FulfillmentRow | None:
+    """The store's pickup an order's leg from `source` serves, locked (the leg is locked first by the caller)."""
+    f = fulfillments.c
+    query = select(f.id).where(f.order_id == order_id, f.location_id == store, f.transfer_from == source)
+    found = (await conn.execute(for_update(conn, query))).scalar()
+    return None if found is None else await fulfillment_store.lock_fulfillment(conn, found)
+
+
 async def arrive(
     conn: AsyncConnection, store: str, quantities: dict[str, int], *, reserve: bool, now: datetime, why: Why
 ) -> None:

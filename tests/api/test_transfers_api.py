@@ -9,7 +9,17 @@ from typing import Any
 
 from domain.access import Role
 from tests.api.network import availability, location, sync, update, upsert_locations
-from tests.api.picking import COLLECT
+from tests.api.picking import (
+    COLLECT,
+    COMPLETE_STEP,
+    COMPLETE_TASK,
+    HAND_OVER,
+    PROCESS,
+    TASKS,
+    confirm,
+    generate,
+    process,
+)
 from tests.api.principals import token_for
 from tests.api.test_edit_order_api import EDIT
 from tests.api.test_orders_api import CANCEL, PLACE
@@ -278,3 +288,43 @@ async def test_a_pickup_slot_before_the_transfer_can_arrive_is_refused(api: Api)
     assert (await api.gql(PLACE, {"input": late}))["placeOrder"]["userErrors"] == []
     w1 = (await availability(api, ["A"], ids=["w1"]))[0]["locations"][0]
     assert w1["reserved"] == 2  # the refused order kept nothing
+
+
+async def test_a_short_on_a_transfer_leg_is_decided_by_a_person_and_the_pickup_follows_the_leg(api: Api) -> None:
+    await network(api)
+    await api.gql(PROCESS, {"input": process(shortPickPolicy="REROUTE_NOW")})  # still no automatic reroute
+    kept = await place_pickup(api, "kept", [("A", 2)])
+    dropped = await place_pickup(api, "dropped", [("A", 1)])
+    lists = await generate(api, "w1")
+    for placed, picked in ((kept, 1), (dropped, 0)):
+        leg, _ = legs(await order(api, placed["id"]))
+        [(list_id, line)] = [(x["id"], ln) for x in lists for ln in x["lines"] if ln["fulfillmentId"] == leg["id"]]
+        await confirm(api, list_id, {"pickLineId": line["id"], "quantity": picked, "shortReason": "DAMAGED"})
+    tasks = {}
+    for placed in (kept, dropped):
+        [task] = [e["node"] for e in (await api.gql(TASKS, {"orderId": placed["id"]}))["tasks"]["edges"]]
+        assert task["type"] == "PICK_EXCEPTION"
+        tasks[placed["id"]] = task["id"]
+    refused = (await api.gql(COMPLETE_TASK, {"id": tasks[kept["id"]], "outcome": "REROUTE"}))["completeTask"]
+    assert [e["field"] for e in refused["userErrors"]] == [["outcome"]], refused
+    done = (await api.gql(COMPLETE_TASK, {"id": tasks[kept["id"]], "outcome": "PARTIAL"}))["completeTask"]
+    assert done["userErrors"] == []
+    leg, pickup = legs(await order(api, kept["id"]))
+    assert (leg["lines"], pickup["lines"]) == ([{"sku": "A", "quantity": 1}], [{"sku": "A", "quantity": 1}])
+    await ship_leg_picked(api, leg["id"])
+    received = (await api.gql(RECEIVE, {"id": pickup["id"]}))["receiveTransfer"]
+    assert received["fulfillment"]["status"] == "READY_FOR_COLLECTION"
+    s1 = (await availability(api, ["A"], ids=["s1"]))[0]
+    assert (s1["onHand"], s1["reserved"]) == (1, 1)  # the one unit the pickup waits for, nothing more
+    done = (await api.gql(COMPLETE_TASK, {"id": tasks[dropped["id"]], "outcome": "CANCEL_LINE"}))["completeTask"]
+    assert done["userErrors"] == []
+    found = await order(api, dropped["id"])
+    assert found["status"] == "CANCELLED"
+    assert {f["status"] for f in found["fulfillments"]} == {"CANCELLED"}
+
+
+async def ship_leg_picked(api: Api, leg_id: str) -> None:
+    packed = (await api.gql(COMPLETE_STEP, {"id": leg_id, "step": "PACK"}))["completeStep"]
+    assert packed["userErrors"] == [], packed
+    shipped = (await api.gql(HAND_OVER, {"id": leg_id, "tracking": "TRK-2"}))["handOver"]
+    assert shipped["userErrors"] == [] and shipped["fulfillment"]["status"] == "IN_TRANSIT", shipped
