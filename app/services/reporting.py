@@ -34,6 +34,10 @@ from domain import reporting
 from domain.reporting import Bucket, Granularity, Report, Tally
 
 SETTLE = timedelta(seconds=2)
+# A command's `updated_at` is its transaction's start, which may precede a lock or pool wait: a change can
+# commit stamped before a watermark that already passed it. Whenever there is news, the hours changed this
+# long before the watermark are recounted too (recounting is idempotent), so such a change is not lost.
+LOOKBACK = timedelta(minutes=10)
 METRICS_WINDOW_HOURS = 24  # /metrics: the store orders placed in the last 24 hours (this one included)
 
 
@@ -49,9 +53,9 @@ async def roll_up(resources: Resources, now: datetime | None = None) -> int:
         since, runs = await store.watermark(conn)
         if horizon <= since:
             return 0
-        hours = await store.changed_hours(conn, since, horizon)
-        if not hours:
+        if not await store.changed_hours(conn, since, horizon):
             return 0
+        hours = await store.changed_hours(conn, since - LOOKBACK, horizon)
         orders, fulfillments = await store.facts(conn, hours)
         tallies = reporting.roll_up(orders, fulfillments, await store.turnarounds(conn))
     uow = resources.uow()

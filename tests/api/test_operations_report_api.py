@@ -15,6 +15,7 @@ from unittest import mock
 import pytest
 
 from app.services import reporting
+from app.services import uow as uow_module
 from app.services.uow import utc_now
 from app.store import reporting as report_store
 from domain.access import Role
@@ -272,3 +273,33 @@ async def test_a_report_runs_the_same_few_statements_whatever_its_size(quiet: Ap
     _, large = await quiet.counted(REPORT, {"input": year})
     postgres = quiet.server.resources.db.engine.dialect.name == "postgresql"
     assert small == large == (5 if postgres else 3)  # counts, medians per bucket, medians overall (+ work_mem)
+
+
+def clock_at(instant: datetime) -> Any:
+    """The services' clock (`uow.now`) reads `instant`: a command whose transaction started then."""
+
+    class Then(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            return instant if tz is None else instant.astimezone(tz)
+
+    return mock.patch.object(uow_module, "datetime", Then)
+
+
+async def test_a_change_stamped_before_the_watermark_is_recounted_with_the_next_news(quiet: Api) -> None:
+    """A command's stamp is its transaction's start: one that waited for a lock commits stamped before a
+    watermark that already passed it. The next run with news recounts the hours changed shortly before."""
+    api = quiet
+    await store(api, process(), stock=10)
+    earlier = utc_now() - timedelta(minutes=90)
+    with clock_at(earlier):
+        late = (await place(api, "late", [("A", 1)]))["id"]
+    await roll_up(api)
+    async with api.server.resources.db.read() as conn:
+        watermark, _ = await report_store.watermark(conn)
+    with clock_at(watermark - timedelta(minutes=1)):  # it began before the last run, committed after it
+        assert (await api.gql(CANCEL, {"id": late}))["cancelOrder"]["userErrors"] == []
+    await place(api, "news", [("B", 1)])  # in another hour than the late one
+    assert await roll_up(api) >= 2
+    totals = (await report(api, **window()))["totals"]
+    assert (totals["orders"], totals["cancelledRate"]) == (2, 0.5)
