@@ -109,7 +109,8 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         on_hold = tasks_rules.should_hold(read.fraud, request.risk_score, request.total)
         status = rules.derive_status([FulfillmentStatus.AWAITING_PICK] * len(groups), on_hold=on_hold)
         event = OrderEvent(order_id, "order.created", status, uow.now, summary(plan, on_hold))
-        payload = order_payload(order_id, request, groups, ids, uow.now) | {"status": status.value}
+        pickup_id = new_id("ful")  # a transfer's pickup at the store (unused otherwise)
+        payload = _created(order_id, request, groups, ids, uow.now, status, transfer, pickup_id)
         reservations = tuple(
             placing.Reservation(loc, sku, qty, inputs.held.get((loc, sku), 0)) for loc, sku, qty in takes
         )
@@ -146,7 +147,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         if transfer is not None:  # the leg written at the source goes to the store, whose pickup waits for it
             leg = transfer.source.id
             await transfer_service.write_legs(
-                uow, transfer, order_id=order_id, leg_id=ids[leg], pickup_id=new_id("ful"), lines=groups[leg]
+                uow, transfer, order_id=order_id, leg_id=ids[leg], pickup_id=pickup_id, lines=groups[leg]
             )
         if on_hold:
             await task_log.open_task(uow, tasks_rules.FRAUD_REVIEW, order_id=order_id)
@@ -210,6 +211,26 @@ async def replay(uow: UnitOfWork, request: OrderRequest) -> Placed:
             "This idempotencyKey was used for a different order", ("idempotencyKey",), order_id=order_id
         )
     return Placed(order_id, False)
+
+
+def _created(  # noqa: PLR0917 - the pieces of one payload
+    order_id: str,
+    request: OrderRequest,
+    groups: dict[str, list[FulfillmentLine]],
+    ids: dict[str, str],
+    now: datetime,
+    status: OrderStatus,
+    transfer: transfers.Transfer | None,
+    pickup_id: str,
+) -> dict[str, object]:
+    """`order.created`'s order in its final shape: a transfer's leg to the store and the store's pickup."""
+    payload = order_payload(order_id, request, groups, ids, now) | {"status": status.value}
+    if transfer is not None:
+        leg = transfer.source.id
+        payload["fulfillments"] = transfer_service.payload_fulfillments(
+            transfer, leg_id=ids[leg], pickup_id=pickup_id, lines=groups[leg]
+        )
+    return payload
 
 
 def order_payload(

@@ -57,6 +57,18 @@ async def write_legs(
     )
 
 
+def payload_fulfillments(
+    transfer: Transfer, *, leg_id: str, pickup_id: str, lines: list[FulfillmentLine]
+) -> list[dict[str, object]]:
+    """`order.created`'s fulfillments of an order served by a transfer: the leg to the store, the store's pickup."""
+    units = [{"sku": x.sku, "quantity": x.quantity} for x in lines]
+    source, store = transfer.source.id, transfer.store.id
+    return [
+        {"id": leg_id, "locationId": source, "method": "SHIP", "transferTo": store, "lines": units},
+        {"id": pickup_id, "locationId": store, "method": "PICKUP", "transferFrom": source, "lines": units},
+    ]
+
+
 def shipped_event(order_id: str, fulfillment_id: str, source: str, store: str) -> dict[str, object]:
     return {"orderId": order_id, "fulfillmentId": fulfillment_id, "from": source, "to": store}
 

@@ -328,3 +328,32 @@ async def ship_leg_picked(api: Api, leg_id: str) -> None:
     assert packed["userErrors"] == [], packed
     shipped = (await api.gql(HAND_OVER, {"id": leg_id, "tracking": "TRK-2"}))["handOver"]
     assert shipped["userErrors"] == [] and shipped["fulfillment"]["status"] == "IN_TRANSIT", shipped
+
+
+async def test_the_order_created_webhook_tells_the_leg_and_the_stores_pickup(api: Api) -> None:
+    await network(api)
+    register = REGISTER.replace(
+        '"transfer.shipped", "transfer.received", "fulfillment.status_changed"', '"order.created"'
+    )
+    async with receiving() as hook:
+        assert (await api.gql(register, {"url": hook.url}))["registerWebhook"]["userErrors"] == []
+        placed = await place_pickup(api, "told")
+        [created] = [json.loads(r.body) for r in await hook.wait_for(1)]
+    leg, pickup = legs(await order(api, placed["id"]))
+    told = {f["id"]: f for f in created["data"]["order"]["fulfillments"]}
+    assert told == {
+        leg["id"]: {
+            "id": leg["id"],
+            "locationId": "w1",
+            "method": "SHIP",
+            "transferTo": "s1",
+            "lines": [{"sku": "A", "quantity": 2}],
+        },
+        pickup["id"]: {
+            "id": pickup["id"],
+            "locationId": "s1",
+            "method": "PICKUP",
+            "transferFrom": "w1",
+            "lines": [{"sku": "A", "quantity": 2}],
+        },
+    }
