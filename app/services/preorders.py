@@ -23,6 +23,8 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from app.resources import Resources
 from app.services import checkout, task_log
 from app.services import sourcing as routing
@@ -115,6 +117,8 @@ async def _release(resources: Resources, order_id: str, blocked: set[str]) -> bo
     an older order of this run could not get waits too (else a younger order could take the units the
     older one is waiting for, e.g. when a sync commits in the middle of a run); its SKUs stay in
     `blocked` unless it is allocated."""
+    if not await _worth_a_write(resources, order_id, blocked):
+        return False
     uow = resources.uow()
     async with uow:
         row = await order_store.lock_order(uow.conn, order_id)
@@ -148,11 +152,44 @@ async def _release(resources: Resources, order_id: str, blocked: set[str]) -> bo
     return True
 
 
+async def _worth_a_write(resources: Resources, order_id: str, blocked: set[str]) -> bool:
+    """A look first, on a read (no write lock: SQLite has one for the whole database, and this job runs every
+    tick): False when the order would only wait again with nothing new to say, exactly as the locked pass
+    would decide (its SKUs then block younger orders); True when the locked pass has work (it decides again)."""
+    async with resources.db.read() as conn:
+        row = await order_store.order_row(conn, order_id)
+        claim = await store.waiting(conn, order_id)
+        if row is None or claim is None or row.on_hold:
+            return False
+        now = utc_now()
+        order = (await order_store.orders_by_id(conn, [order_id]))[order_id]
+        read = await resources.availability.order_stock_in(conn, [x.sku for x in order.lines], now)
+        if read.preorders:
+            return False
+        skus = {x.sku for x in order.lines}
+        if not skus & blocked:
+            _, held = await _claims_on(conn, order_id, claim.kind)
+            stock = _counted_free(read.view, held)
+            inputs = await routing.gather(conn, resources, routing.ask_for(order), now, stock=stock)
+            plan = routing.run(inputs)
+            if plan.complete:
+                return True
+            short = ((u.sku, u.quantity) for u in plan.unallocated)
+            if preorders.waiting_note(short, backorder=claim.kind == backorders.BACKORDER) != claim.note:
+                return True  # news to tell, once
+    blocked.update(skus)
+    return False
+
+
 async def _claims(uow: UnitOfWork, order_id: str, kind: str) -> tuple[Units, Units]:
     """A backorder's inbound promises and held stock (a pre-order has neither)."""
+    return await _claims_on(uow.conn, order_id, kind)
+
+
+async def _claims_on(conn: AsyncConnection, order_id: str, kind: str) -> tuple[Units, Units]:
     if kind != backorders.BACKORDER:
         return {}, {}
-    return await backorder_store.claims(uow.conn, order_id)
+    return await backorder_store.claims(conn, order_id)
 
 
 def _counted_free(stock: StockView, held: Units) -> StockView:

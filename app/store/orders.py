@@ -233,6 +233,11 @@ async def page(
     return [(row.id, row.created_at) for row in await conn.execute(query)]
 
 
+async def order_row(conn: AsyncConnection, order_id: str) -> Any:
+    """The order row, not locked (a look before deciding whether a locked write is worth it)."""
+    return (await conn.execute(select(orders).where(orders.c.id == order_id))).first()
+
+
 async def lock_order(conn: AsyncConnection, order_id: str) -> Any:
     """The order row, locked for this transaction on PostgreSQL (SQLite holds the write lock already)."""
     query = select(orders).where(orders.c.id == order_id)
