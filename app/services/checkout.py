@@ -23,6 +23,7 @@ from app.services.uow import UnitOfWork
 from app.store import counters, reservations, slots
 from app.store import holds as hold_store
 from app.store.counters import CapacityClaim
+from app.store.db import is_conflict
 from domain import fulfillment, sourcing
 from domain import slots as slot_rules
 from domain.errors import CapacityExhausted, DomainError, InsufficientStock, InvalidInput
@@ -47,13 +48,17 @@ class StockMoved(Exception):
 
 async def retried(attempt: Callable[[], Awaitable[T]], *, doing: str, kept: str, field: tuple[str, ...]) -> T:
     """Run a command that reads, decides and writes with guarded claims; when stock or capacity moved under
-    it, run it again from a fresh read (ATTEMPTS times), then say which ran out."""
+    it, or PostgreSQL aborted it for a lock conflict with another command, run it again from a fresh read
+    (ATTEMPTS times), then say which ran out."""
     capacity = False
     for _ in range(ATTEMPTS):
         try:
             return await attempt()
         except StockMoved as moved:
             capacity = moved.capacity
+        except Exception as error:
+            if not is_conflict(error):  # a PostgreSQL deadlock or serialization failure rolled it all back
+                raise
     if capacity:
         raise CapacityExhausted(f"Daily capacity was used up while {doing}; {kept}", field)
     raise InsufficientStock(f"Stock moved while {doing}; {kept}, try again", field)

@@ -55,6 +55,21 @@ def is_unavailable(error: BaseException | None) -> bool:
     return False
 
 
+CONFLICTS = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure: the transaction rolled back
+
+
+def is_conflict(error: BaseException | None) -> bool:
+    """PostgreSQL aborted the transaction for a lock conflict (a deadlock between two commands locking rows
+    in different orders, a serialization failure): nothing of it was kept, and running it again is safe."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "sqlstate", None) in CONFLICTS or getattr(error, "pgcode", None) in CONFLICTS:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
+
+
 class StatementCounter:
     """Counts SQL statements sent to the database, in all and per request id (tests assert on it).
 
