@@ -40,7 +40,8 @@ from domain.store_performance import on_time
 HOUR = timedelta(hours=1)
 MAX_HOUR_RANGE = timedelta(days=366)  # a year of hourly buckets, leap years included
 MAX_RANGE = timedelta(days=366 * 5)  # DAY and WEEK buckets
-HANDED_OVER = frozenset({"SHIPPED", "READY_FOR_COLLECTION", "COLLECTED"})
+# A transfer leg shipped to its pickup store (IN_TRANSIT, then RECEIVED) was handed over by its source.
+HANDED_OVER = frozenset({"SHIPPED", "READY_FOR_COLLECTION", "COLLECTED", "IN_TRANSIT", "RECEIVED"})
 COUNTS = ("orders", "units", "filled", "split", "short", "cancelled", "sla_met")
 PICK, READY = "PICK", "READY"  # the two minute histograms
 
@@ -102,6 +103,7 @@ class FulfillmentFacts:
     list_made_at: datetime | None = None  # its first pick list
     picked_at: datetime | None = None  # PICK done
     handed_over_at: datetime | None = None  # HANDOVER done
+    leg: bool = False  # a ship-to-store transfer's leg: the source's work, not a parcel of the customer's
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,7 @@ def roll_up(
     out: dict[RollupKey, Tally] = defaultdict(Tally)
     for order in orders:
         parts = by_order.get(order.id, [])
-        live = sum(1 for f in parts if f.status != "CANCELLED")
+        live = sum(1 for f in parts if f.status != "CANCELLED" and not f.leg)  # the customer's parcels: a split
         at_location: dict[str, list[FulfillmentFacts]] = defaultdict(list)
         for f in parts:
             at_location[f.location_id].append(f)

@@ -96,7 +96,9 @@ async def facts(conn: AsyncConnection, hours: set[datetime]) -> tuple[list[Order
         )
     }
     rows = await conn.execute(
-        select(f.id, f.order_id, f.location_id, f.status, f.created_at, f.step_log).select_from(joined).where(placed)
+        select(f.id, f.order_id, f.location_id, f.status, f.created_at, f.step_log, f.transfer_to)
+        .select_from(joined)
+        .where(placed)
     )
     return found, [_fulfillment(r, units.get(r.id, 0), *picks.get(r.id, (0, None))) for r in rows]
 
@@ -113,6 +115,7 @@ def _fulfillment(row: Any, units: int, short: int, made: datetime | None) -> Ful
         made,
         done.get("PICK"),
         done.get("HANDOVER"),
+        row.transfer_to is not None,
     )
 
 

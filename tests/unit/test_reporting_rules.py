@@ -44,6 +44,19 @@ def test_a_split_order_is_a_store_order_at_each_store_and_split_at_both() -> Non
     assert s2.minutes["READY"] == {600: 1} and s2.minutes["PICK"] == {4: 1}
 
 
+def test_a_transfer_is_handed_over_by_its_source_and_is_no_split_for_the_customer() -> None:
+    orders = [OrderFacts("o1", "web", T0, False)]
+    made = T0 + timedelta(minutes=5)
+    leg = FulfillmentFacts("o1", "w1", "IN_TRANSIT", T0, 2, 0, made, made, T0 + timedelta(minutes=60), leg=True)
+    pickup = FulfillmentFacts("o1", "s1", "AWAITING_TRANSFER", T0, 2)
+    tallies = reporting.roll_up(orders, [leg, pickup], {"w1": 4.0, "s1": 2.0})
+    hour = T0.replace(minute=0)
+    source, store = tallies[("w1", hour, "web")], tallies[("s1", hour, "web")]
+    assert (source.counts["filled"], source.counts["sla_met"], source.counts["split"]) == (1, 1, 0)
+    assert source.minutes["READY"] == {60: 1}
+    assert (store.counts["filled"], store.counts["split"]) == (0, 0)  # its pickup still waits for the transfer
+
+
 @pytest.mark.parametrize(
     ("histogram", "expected"),
     [
