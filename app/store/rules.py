@@ -20,7 +20,20 @@ async def rule_by_id(conn: AsyncConnection, rule_id: str) -> AvailabilityRule | 
     return rows.rule_from_row(row) if row else None
 
 
+async def _version_the_unversioned(conn: AsyncConnection, rule_id: str) -> None:
+    """A rule saved before versions were kept gets its first version, at its `updated_at`, before its next
+    save or delete is recorded: else that version would hide it from `availability(asOf:)` before then."""
+    v = rule_versions.c
+    if (await conn.execute(select(v.seq).where(v.rule_id == rule_id).limit(1))).first() is not None:
+        return
+    row = (await conn.execute(select(availability_rules).where(availability_rules.c.id == rule_id))).first()
+    if row is not None:
+        body = rows.rule_to_row(rows.rule_from_row(row))
+        await conn.execute(rule_versions.insert().values(rule_id=rule_id, at=row.updated_at, body=body))
+
+
 async def save_rule(conn: AsyncConnection, rule: AvailabilityRule, now: datetime) -> None:
+    await _version_the_unversioned(conn, rule.id)
     values = rows.rule_to_row(rule) | {"updated_at": now}
     stmt = upsert(conn, availability_rules).values(**values)
     stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={c: stmt.excluded[c] for c in values if c != "id"})
@@ -30,6 +43,7 @@ async def save_rule(conn: AsyncConnection, rule: AvailabilityRule, now: datetime
 
 
 async def delete_rule(conn: AsyncConnection, rule_id: str, now: datetime) -> bool:
+    await _version_the_unversioned(conn, rule_id)
     result = await conn.execute(delete(availability_rules).where(availability_rules.c.id == rule_id))
     if result.rowcount == 1:
         await conn.execute(rule_versions.insert().values(rule_id=rule_id, at=now, body=None))

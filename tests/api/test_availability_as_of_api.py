@@ -7,7 +7,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
+
 from app.services.holds import sweep
+from app.store.tables.ledger import rule_versions
 from tests.api import checkout as holds
 from tests.api.network import location, sync, update, upsert_locations
 from tests.api.test_rules_api import DELETE, rule
@@ -89,3 +92,20 @@ async def test_as_of_is_for_staff_and_never_in_the_future(api: Api) -> None:
     bad = await api.raw(AS_OF, {"skus": SKUS, "at": later.isoformat()}, token=ADMIN_TOKEN)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert "future" in bad["errors"][0]["message"]
+
+
+async def test_a_rule_from_before_versions_were_kept_stays_in_the_past_after_it_is_changed(api: Api) -> None:
+    await upsert_locations(api, location("s1"))
+    items = [{"sku": "A", "category": "c"}]
+    await api.gql("mutation($i: [ItemInput!]!) { upsertItems(input: $i) { count } }", {"i": items})
+    await sync(api, "SNAPSHOT", update("A", "s1", 10))
+    safety = await rule(api, category="c", safetyStock=2)
+    async with api.server.resources.db.write() as conn:  # as a rule saved before migration 0018 kept versions
+        await conn.execute(delete(rule_versions).where(rule_versions.c.rule_id == safety))
+    await asyncio.sleep(0.05)
+    between = datetime.now(UTC)
+    await asyncio.sleep(0.05)
+    await rule(api, id=safety, category="c", safetyStock=5)
+    [then] = (await as_of(api, between))["availability"][:1]
+    [now] = (await api.gql(NOW, {"skus": ["A"]}))["availability"]
+    assert (then["atp"], now["atp"]) == (8, 5)
