@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import httpx
 
@@ -117,16 +118,13 @@ class Scheduler:
                         next_tick = started + interval
                     if await self._leads(tick):
                         if tick:
-                            await escalate_due(self.resources)
-                            await sweep_holds(self.resources)
-                            await purge_expired(self.resources)
-                            await roll_up_reports(self.resources)  # fenced by its watermark
-                            await compact_ledger(self.resources)
+                            for job in (escalate_due, sweep_holds, purge_expired, roll_up_reports, compact_ledger):
+                                await self._job(job)  # the rollups are fenced by their watermark
                         if tick or self.simulations.wanted:
                             self.simulations.kick()
                         if tick or self._stock_synced:
                             self._stock_synced = False
-                            await release_preorders(self.resources)
+                            await self._job(release_preorders)
                         await self.relay.run_once(client)
                 except asyncio.CancelledError:
                     raise
@@ -135,6 +133,15 @@ class Scheduler:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, next_tick - loop.time()))
                 await asyncio.sleep(max(0.0, started + RELAY_WINDOW_SECONDS - loop.time()))
+
+    async def _job(self, job: Callable[[Resources], Awaitable[object]]) -> None:
+        """One job's failure is logged and tried again next tick; it does not keep the others from running."""
+        try:
+            await job(self.resources)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job %s failed; trying again next interval", getattr(job, "__name__", job))
 
     async def _leads(self, tick: bool) -> bool:
         """On a tick: try to lead, or check the lock's session is alive (fencing). Between ticks (a wake):

@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app import scheduler as scheduler_module
 from app.scheduler import RELAY_WINDOW_SECONDS
 from app.services import tasks as tasks_service
+from app.store.tables.checkout import checkout_holds
+from tests.api import checkout as holds
 from tests.api.test_limits_api import own_settings
 from tests.backends import Backend
-from tests.harness import serve
+from tests.harness import ADMIN_TOKEN, Api, serve
 
 
 async def test_a_stream_of_wakes_runs_the_relay_once_per_window_and_no_escalations(
@@ -55,3 +58,23 @@ async def test_a_stream_of_wakes_runs_the_relay_once_per_window_and_no_escalatio
         await asyncio.sleep(RELAY_WINDOW_SECONDS * 2)  # the last wake's run
         assert 1 <= runs["relay"] <= elapsed / RELAY_WINDOW_SECONDS + 2, (runs, elapsed)
         assert runs["escalations"] == 0  # escalations come with the interval, not with commits
+
+
+async def test_a_failing_job_does_not_keep_the_others_from_running(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Escalations raise on every tick of the session's server: the hold sweep after them still ends a lapsed hold."""
+
+    async def broken(resources: Any) -> int:
+        raise RuntimeError("escalations broke")
+
+    monkeypatch.setattr(scheduler_module, "escalate_due", broken)
+    await holds.one_store(api, 5)
+    hold = (await holds.create(api, ADMIN_TOKEN, key="h1", quantity=2))["hold"]
+    await holds.lapse(api, [hold["id"]])
+    query = select(checkout_holds.c.status).where(checkout_holds.c.id == hold["id"])
+    for _ in range(50):
+        async with api.server.resources.db.read() as conn:  # the row: a read reports a lapsed hold EXPIRED anyway
+            stored = (await conn.execute(query)).scalar_one()
+        if stored == "EXPIRED":
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the hold sweep did not run after a failing job: {stored}")
