@@ -41,19 +41,6 @@ async def entries_until(
     return [entry_from_row(row) for row in await conn.execute(query)]
 
 
-async def entries_between(
-    conn: AsyncConnection, start: datetime | None, end: datetime, skus: Sequence[str] | None = None
-) -> list[Entry]:
-    """Every entry written in (start, end], in the order written (optionally only of these SKUs)."""
-    lg = inventory_ledger.c
-    query = select(inventory_ledger).where(lg.at <= end)
-    if start is not None:
-        query = query.where(lg.at > start)
-    if skus is not None:
-        query = query.where(lg.sku.in_(sorted(set(skus))))
-    return [entry_from_row(row) for row in await conn.execute(query.order_by(lg.id))]
-
-
 async def spans_at(conn: AsyncConnection, skus: Sequence[str], moment: datetime) -> list[HoldSpan]:
     """Hold spans of these SKUs active at `moment` and past their time then (the ones a read subtracted)."""
     h = hold_spans.c
@@ -68,13 +55,6 @@ async def spans_at(conn: AsyncConnection, skus: Sequence[str], moment: datetime)
 
 def span_from_row(row: Any) -> HoldSpan:
     return HoldSpan(row.sku, row.location_id, row.quantity, row.started_at, row.ended_at, row.expires_at)
-
-
-async def spans_between(conn: AsyncConnection, start: datetime, end: datetime) -> list[HoldSpan]:
-    """Hold spans that overlap [start, end]."""
-    h = hold_spans.c
-    query = select(hold_spans).where(h.started_at <= end, or_(h.ended_at.is_(None), h.ended_at >= start))
-    return [span_from_row(row) for row in await conn.execute(query)]
 
 
 async def compact(conn: AsyncConnection, cutoff: datetime) -> int:

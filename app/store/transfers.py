@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -64,9 +65,7 @@ async def lock_leg(
 ) -> fulfillment_store.FulfillmentRow | None:
     """The transfer leg of an order from `source` to `store`, locked (its order is locked first by the caller)."""
     f = fulfillments.c
-    query = select(f.id).where(f.order_id == order_id, f.location_id == source, f.transfer_to == store)
-    found = (await conn.execute(for_update(conn, query))).scalar()
-    return None if found is None else await fulfillment_store.lock_fulfillment(conn, found)
+    return await _lock_one(conn, f.order_id == order_id, f.location_id == source, f.transfer_to == store)
 
 
 async def lock_pickup(
@@ -74,8 +73,12 @@ async def lock_pickup(
 ) -> fulfillment_store.FulfillmentRow | None:
     """The store's pickup an order's leg from `source` serves, locked (the leg is locked first by the caller)."""
     f = fulfillments.c
-    query = select(f.id).where(f.order_id == order_id, f.location_id == store, f.transfer_from == source)
-    found = (await conn.execute(for_update(conn, query))).scalar()
+    return await _lock_one(conn, f.order_id == order_id, f.location_id == store, f.transfer_from == source)
+
+
+async def _lock_one(conn: AsyncConnection, *where: Any) -> fulfillment_store.FulfillmentRow | None:
+    """The one fulfillment these conditions name, locked (None when there is none)."""
+    found = (await conn.execute(for_update(conn, select(fulfillments.c.id).where(*where)))).scalar()
     return None if found is None else await fulfillment_store.lock_fulfillment(conn, found)
 
 
