@@ -44,6 +44,22 @@ def error_response(
     return JSONResponse(body, status_code=status, headers={"x-request-id": rid}, media_type=media)
 
 
+async def throttled(
+    resources: Resources, principal: Principal, client_host: str, rid: str, media: str = JSON
+) -> JSONResponse | None:
+    """A 429 THROTTLED refusal when the caller's bucket is empty (None: go on); every HTTP endpoint that
+    reads for a caller draws on the same bucket."""
+    if resources.limiter is None:
+        return None
+    wait = await resources.limiter.take(rate_key(principal, client_host))
+    if wait <= 0:
+        return None
+    seconds = retry_after(wait)
+    refusal = error_response(429, "Rate limit exceeded", "THROTTLED", rid, media, retryAfter=seconds)
+    refusal.headers["retry-after"] = str(seconds)
+    return refusal
+
+
 class Gate:
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
@@ -76,15 +92,8 @@ class Gate:
             message = "Temporarily unavailable: retry with the same idempotency key"
             return error_response(503, message, "UNAVAILABLE", rid), receive
         scope["oms.principal"] = principal
-        if self.resources.limiter is not None:
-            client = scope.get("client") or ("unknown", 0)
-            wait = await self.resources.limiter.take(rate_key(principal, client[0]))
-            if wait > 0:
-                seconds = retry_after(wait)
-                refusal = error_response(429, "Rate limit exceeded", "THROTTLED", rid, media, retryAfter=seconds)
-                refusal.headers["retry-after"] = str(seconds)
-                return refusal, receive
-        return None, _replay(body)
+        client = scope.get("client") or ("unknown", 0)
+        return await throttled(self.resources, principal, client[0], rid, media), _replay(body)
 
     async def _body(self, scope: Scope, receive: Receive, headers: Mapping[str, str]) -> tuple[bytes, bool]:
         limit = self.settings.max_body_bytes

@@ -4,7 +4,8 @@ The same parameters as `operationsReport(input)` as query parameters (`from`, `t
 `locationIds` comma-separated, `channel`), the same bearer token and the same permission rule (a store role
 sees its own stores; naming another is FORBIDDEN), and the same numbers: one row per bucket, then a `total`
 row. Refusals answer like the GraphQL endpoint's gate: 401 without a valid token, 403 for a role or store
-that may not, 400 for bad parameters, each with a message saying what to fix.
+that may not, 400 for bad parameters, 429 past the caller's rate limit (the bucket `/graphql` draws on),
+each with a message saying what to fix.
 """
 
 from __future__ import annotations
@@ -16,21 +17,21 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from app import auth
-from app.gate import error_response
+from app.gate import error_response, throttled
 from app.logs import request_id
 from app.resources import Resources
 from app.services.reporting import operations_report
+from app.store.db import is_unavailable
 from domain.access import Denied, check
 from domain.errors import InvalidInput
 from domain.permissions import PERMISSIONS
-from domain.reporting import Bucket, Granularity, Report
+from domain.reporting import Bucket, Granularity, Report, check_locations, visible_locations
 
 HEADER = (
     "start,orders,units,fill_rate,split_rate,short_pick_rate,cancelled_rate,sla_met_rate,"
     "median_pick_minutes,median_release_to_ready_minutes"
 )
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403}
-MAX_LOCATIONS = 500
 
 
 class BadParameter(Exception):
@@ -57,8 +58,9 @@ def parameters(params: dict[str, str]) -> tuple[datetime, datetime, Granularity,
         raise BadParameter(f"`granularity` must be one of {', '.join(Granularity.__members__)}")
     ids = params.get("locationIds")
     location_ids = None if ids is None else [x.strip() for x in ids.split(",") if x.strip()]
-    if location_ids is not None and len(location_ids) > MAX_LOCATIONS:
-        raise BadParameter(f"At most {MAX_LOCATIONS} locationIds per report")
+    if ids is not None and not location_ids:
+        raise BadParameter("`locationIds` is empty: leave it out for every store you may see")
+    check_locations(location_ids)
     return _time(params, "from"), _time(params, "to"), Granularity[raw], location_ids, params.get("channel") or None
 
 
@@ -91,11 +93,18 @@ def endpoint(resources: Resources) -> Callable[[Request], Awaitable[Response]]:
             refusal = error_response(401, str(error), "UNAUTHENTICATED", rid)
             refusal.headers["www-authenticate"] = "Bearer"
             return refusal
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            return error_response(503, "Temporarily unavailable: retry", "UNAVAILABLE", rid)
+        client = request.client.host if request.client else "unknown"
+        too_many = await throttled(resources, principal, client, rid)
+        if too_many is not None:
+            return too_many
         try:
             start, end, granularity, wanted, channel = parameters(dict(request.query_params))
             check(principal, PERMISSIONS["Query.operationsReport"], {"input": {"locationIds": wanted}})
-            own = principal.locations
-            scope = (None if wanted is None else frozenset(wanted)) if own is None else own & frozenset(wanted or own)
+            scope = visible_locations(principal.locations, wanted)
             found = await operations_report(
                 resources.db, start=start, end=end, granularity=granularity, location_ids=scope, channel=channel
             )

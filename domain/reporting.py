@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -40,6 +40,7 @@ from domain.store_performance import on_time
 HOUR = timedelta(hours=1)
 MAX_HOUR_RANGE = timedelta(days=366)  # a year of hourly buckets, leap years included
 MAX_RANGE = timedelta(days=366 * 5)  # DAY and WEEK buckets
+MAX_LOCATIONS = 500  # store ids one report may name
 # A transfer leg shipped to its pickup store (IN_TRANSIT, then RECEIVED) was handed over by its source.
 HANDED_OVER = frozenset({"SHIPPED", "READY_FOR_COLLECTION", "COLLECTED", "IN_TRANSIT", "RECEIVED"})
 COUNTS = ("orders", "units", "filled", "split", "short", "cancelled", "sla_met")
@@ -74,6 +75,21 @@ def check_range(start: datetime, end: datetime, granularity: Granularity) -> Non
         raise InvalidInput(
             f"The range is over {limit.days} days, the most a report of {granularity.value} buckets covers", ("to",)
         )
+
+
+def check_locations(location_ids: Collection[str] | None) -> None:
+    """A report names at most MAX_LOCATIONS stores (None: every store the caller may see)."""
+    if location_ids is not None and len(location_ids) > MAX_LOCATIONS:
+        raise InvalidInput(f"At most {MAX_LOCATIONS} locationIds per report", ("locationIds",))
+
+
+def visible_locations(own: frozenset[str] | None, requested: Iterable[str] | None) -> frozenset[str] | None:
+    """The requested stores within the caller's own (None: a caller of every store), or all of the caller's
+    when none are requested; None means no filter. Foreign stores were refused by the permission rule."""
+    if requested is None:
+        return own
+    wanted = frozenset(requested)
+    return wanted if own is None else wanted & own
 
 
 def bucket_starts(start: datetime, end: datetime, granularity: Granularity) -> list[datetime]:

@@ -13,7 +13,6 @@ from resolvers.context import Info
 from resolvers.errors import bad_request
 
 ReportGranularity = strawberry.enum(domain.Granularity, name="ReportGranularity")
-MAX_LOCATIONS = 500
 
 
 @strawberry.input(description="A report's range, bucket size and filters.")
@@ -70,27 +69,17 @@ class ReportingQuery:
         "role sees its own stores only. A bad range is a BAD_REQUEST error."
     )
     async def operations_report(self, info: Info, input: OperationsReportInput) -> OperationsReport:  # noqa: A002
-        if input.location_ids is not None and len(input.location_ids) > MAX_LOCATIONS:
-            raise bad_request(f"At most {MAX_LOCATIONS} locationIds per report")
         try:
+            domain.check_locations(input.location_ids)
             found = await service.operations_report(
                 info.context.resources.db,
                 start=input.start,
                 end=input.end,
                 granularity=input.granularity,
-                location_ids=visible(info, input.location_ids),
+                location_ids=domain.visible_locations(info.context.principal.locations, input.location_ids),
                 channel=input.channel,
             )
         except InvalidInput as error:
             raise bad_request(error.message) from None
         return OperationsReport(buckets=[node(b) for b in found.buckets], totals=node(found.totals))
 
-
-def visible(info: Info, requested: list[strawberry.ID] | None) -> frozenset[str] | None:
-    """The requested stores within the caller's (the permission rule refused foreign ones already), or all of
-    the caller's; None: no filter."""
-    own = info.context.principal.locations
-    if requested is None:
-        return own
-    wanted = frozenset(str(x) for x in requested)
-    return wanted if own is None else wanted & own

@@ -195,6 +195,12 @@ async def test_each_caller_has_its_own_rate_limit_bucket(backend: Backend, tmp_p
         assert 1 <= throttled.json()["errors"][0]["extensions"]["retryAfter"] <= 10
         assert int(throttled.headers["retry-after"]) >= 1
         assert (await api.post("{ __typename }", token=ADMIN_TOKEN)).status_code == 200  # another bucket
+        csv = await http.get(  # the CSV report draws on the same bucket as /graphql
+            "/reports/operations.csv",
+            params={"from": "2026-05-01T00:00:00Z", "to": "2026-05-02T00:00:00Z", "granularity": "DAY"},
+            headers={"authorization": f"Bearer {agent}"},
+        )
+        assert csv.status_code == 429 and csv.json()["errors"][0]["extensions"]["code"] == "THROTTLED", csv.text
         async with subscriptions(server, token=await token_for(server, Role.AGENT)) as ws:
             for n in range(4):
                 await ws.subscribe(

@@ -166,6 +166,13 @@ async def test_a_bad_range_is_a_bad_request_in_graphql_and_csv(
     assert response.status_code == 400 and message in response.json()["errors"][0]["message"]
 
 
+async def test_a_report_names_at_most_500_stores(api: Api) -> None:
+    params = window(locationIds=[f"s{n}" for n in range(501)])
+    body = await api.raw(REPORT, {"input": params})
+    assert body["data"] is None and "At most 500" in body["errors"][0]["message"], body
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
 async def test_a_year_of_hours_is_allowed_and_empty_buckets_are_listed(api: Api) -> None:
     found = await report(api, **{"from": "2025-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "granularity": "HOUR"})
     assert len(found["buckets"]) == 366 * 24 and found["totals"]["orders"] == 0
@@ -180,6 +187,8 @@ async def test_csv_parameters_are_checked_and_refusals_answer_like_the_api(api: 
         ({"granularity": "MONTH"}, "granularity"),
         ({"from": "yesterday"}, "from"),
         ({"to": "2026-05-02T00:00:00"}, "offset"),
+        ({"locationIds": ""}, "locationIds"),
+        ({"locationIds": ",".join(f"s{n}" for n in range(501))}, "At most 500"),
     ):
         response = await api.http.get(url, params=good | broken, headers=auth)
         assert response.status_code == 400 and says in response.json()["errors"][0]["message"], response.text
