@@ -82,4 +82,3 @@ class ReportingQuery:
         except InvalidInput as error:
             raise bad_request(error.message) from None
         return OperationsReport(buckets=[node(b) for b in found.buckets], totals=node(found.totals))
-
