@@ -98,3 +98,14 @@ async def api(server: RunningServer) -> AsyncIterator[Api]:
     await wipe(server)
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
         yield Api(server, client)
+
+
+@pytest.fixture
+async def quiet(api: Api) -> AsyncIterator[Api]:
+    """The server's own scheduler stopped: the test runs background jobs itself, at known moments."""
+    scheduler = api.server.resources.scheduler
+    await scheduler.stop()
+    try:
+        yield api
+    finally:
+        scheduler.start()

@@ -19,14 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.resources import Resources
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
-from app.services.uow import UnitOfWork
+from app.services.uow import UnitOfWork, utc_now
 from app.store import counters, reservations, slots
 from app.store import holds as hold_store
 from app.store.counters import CapacityClaim
 from app.store.db import is_conflict
 from domain import fulfillment, sourcing
 from domain import slots as slot_rules
-from domain.errors import CapacityExhausted, DomainError, InsufficientStock, InvalidInput
+from domain.errors import CapacityExhausted, DomainError, InsufficientStock, InvalidInput, SlotFull
 from domain.holds import Hold, HoldStatus, transition
 from domain.ledger import Cause, Why
 from domain.local_time import local_day
@@ -35,33 +35,70 @@ from domain.orders import Delivery
 
 SLOT_FIELD = ("delivery", "pickupSlotStartsAt")
 ATTEMPTS = 3
+SWEEP_BATCH = 200
 T = TypeVar("T")
 
 
 class StockMoved(Exception):
-    """A guarded reservation or capacity claim found less than the read said: retry from a fresh read."""
+    """A guarded reservation, capacity claim or slot booking found less than the read said: retry from a
+    fresh read."""
 
-    def __init__(self, capacity: bool = False) -> None:
+    def __init__(self, capacity: bool = False, slot: bool = False) -> None:
         super().__init__()
         self.capacity = capacity
+        self.slot = slot
 
 
-async def retried(attempt: Callable[[], Awaitable[T]], *, doing: str, kept: str, field: tuple[str, ...]) -> T:
-    """Run a command that reads, decides and writes with guarded claims; when stock or capacity moved under
-    it, or PostgreSQL aborted it for a lock conflict with another command, run it again from a fresh read
-    (ATTEMPTS times), then say which ran out."""
-    capacity = False
+def slot_full() -> SlotFull:
+    return SlotFull("That pickup slot is full; choose another", SLOT_FIELD)
+
+
+async def retried(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    make_room: Callable[[], Awaitable[int]],
+    doing: str,
+    kept: str,
+    field: tuple[str, ...],
+) -> T:
+    """Run a command that reads, decides and writes with guarded claims; when stock, capacity or a slot
+    moved under it, or PostgreSQL aborted it for a lock conflict with another command, run it again from a
+    fresh read (ATTEMPTS times), then say which ran out. A full counter may be full of holds past their
+    time (reads leave them out, the guarded claim still counts them): `make_room` ends them before the retry
+    and says how many it ended."""
+    moved = StockMoved()
     for _ in range(ATTEMPTS):
         try:
             return await attempt()
-        except StockMoved as moved:
-            capacity = moved.capacity
+        except StockMoved as error:
+            moved = error
+            if (error.capacity or error.slot) and not await make_room() and error.slot:
+                raise slot_full() from None  # full of live bookings: no retry frees it
         except Exception as error:
             if not is_conflict(error):  # a PostgreSQL deadlock or serialization failure rolled it all back
                 raise
-    if capacity:
+    if moved.slot:
+        raise slot_full()
+    if moved.capacity:
         raise CapacityExhausted(f"Daily capacity was used up while {doing}; {kept}", field)
     raise InsufficientStock(f"Stock moved while {doing}; {kept}, try again", field)
+
+
+async def end_lapsed(resources: Resources) -> int:
+    """End every hold past its time (EXPIRED): its units, capacity and slot freed, availabilityChanged sent.
+    The scheduler's sweep, and a command's before it retries against a full counter. It looks with a read
+    first, so finding nothing takes no write lock (SQLite has one writer at a time)."""
+    ended = 0
+    while True:
+        async with resources.db.read() as conn:
+            due = await hold_store.due(conn, utc_now(), SWEEP_BATCH)
+        if not due:
+            return ended
+        uow = resources.uow()
+        async with uow:  # end_holds re-checks each under its lock: ended or extended meanwhile, left alone
+            ended += len(await end_holds(uow, due, HoldStatus.EXPIRED, only_due=True))
+        if len(due) < SWEEP_BATCH:
+            return ended
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,9 @@ from app.store.db import Database
 from domain import holds as rules
 from domain import sourcing
 from domain.access import Principal
-from domain.errors import IdempotencyConflict, NotFound, SlotFull
+from domain.errors import IdempotencyConflict, NotFound
 from domain.holds import Hold, HoldRequest, HoldStatus
 from domain.ledger import Cause, Why
-
-SWEEP_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +51,7 @@ async def create_hold(resources: Resources, *, request: HoldRequest, caller: Pri
     request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     return await checkout.retried(
         lambda: _create_once(resources, request, caller),
+        make_room=lambda: checkout.end_lapsed(resources),
         doing="holding the cart",
         kept="nothing was held",
         field=("lines",),
@@ -110,7 +109,7 @@ async def _create_once(resources: Resources, request: HoldRequest, caller: Princ
             if not await counters.claim_capacity(uow.conn, claim):
                 raise checkout.StockMoved(capacity=True)
         if slot is not None and not await counters.book_slot(uow.conn, slot.location_id, slot.starts_at, slot.capacity):
-            raise SlotFull("That pickup slot is full; choose another", checkout.SLOT_FIELD)
+            raise checkout.StockMoved(slot=True)
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
     return Held(hold, True)
 
@@ -163,20 +162,9 @@ async def get_hold(resources: Resources, *, hold_id: str, caller: Principal) -> 
 
 
 async def sweep(resources: Resources) -> int:
-    """End holds past their time (the scheduler's job): EXPIRED, their units freed, availabilityChanged sent.
-    Reads never waited for this (expiry is part of every query); it makes the rows say so. It looks with a
-    read first, so an idle tick takes no write lock (SQLite has one writer at a time)."""
-    ended = 0
-    while True:
-        async with resources.db.read() as conn:
-            due = await store.due(conn, utc_now(), SWEEP_BATCH)
-        if not due:
-            return ended
-        uow = resources.uow()
-        async with uow:  # end_holds re-checks each under its lock: ended or extended meanwhile, left alone
-            ended += len(await checkout.end_holds(uow, due, HoldStatus.EXPIRED, only_due=True))
-        if len(due) < SWEEP_BATCH:
-            return ended
+    """End holds past their time (the scheduler's job). Reads never waited for this (expiry is part of every
+    query); it makes the rows say so."""
+    return await checkout.end_lapsed(resources)
 
 
 async def hold_counts(db: Database, now: datetime | None = None) -> dict[str, int]:

@@ -34,7 +34,7 @@ from app.store import tasks as task_store
 from domain import order_edits as edits
 from domain import orders as rules
 from domain import sourcing
-from domain.errors import NotFound, SlotFull
+from domain.errors import NotFound
 from domain.ledger import Cause, Why
 from domain.orders import Delivery, FulfillmentStatus, OrderEvent, OrderStatus
 from domain.profiles import SourcingProfile
@@ -61,6 +61,7 @@ async def edit_order(resources: Resources, *, request: edits.EditRequest, who: s
         request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     return await checkout.retried(
         lambda: _edit_once(resources, request, who),
+        make_room=lambda: checkout.end_lapsed(resources),
         doing="editing the order",
         kept="nothing changed",
         field=("addLines",),
@@ -229,7 +230,7 @@ async def _move_slot(uow: UnitOfWork, resources: Resources, before: Delivery, af
         return
     slot = await checkout.slot_booking(uow.conn, resources, after, uow.now)
     if slot is not None and not await counters.book_slot(uow.conn, slot.location_id, slot.starts_at, slot.capacity):
-        raise SlotFull("That pickup slot is full; choose another", checkout.SLOT_FIELD)
+        raise checkout.StockMoved(slot=True)
     if old[0] is not None and old[1] is not None:
         await counters.free_slot(uow.conn, old[0], old[1])
 

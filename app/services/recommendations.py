@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.resources import Resources
 from app.services import sourcing as routing
 from app.services.uow import utc_now
-from app.store import affinity, counters, positions
+from app.store import affinity, positions
 from app.store import fulfillments as fulfillment_store
 from app.store import orders as order_store
 from domain import profiles, recommendations, sourcing
@@ -118,7 +118,7 @@ async def _sourcing_context(
     ]
     where = {loc for found in atps for loc, _ in found}
     capped = [x for x in where if x in cache.locations and cache.locations[x].daily_capacity is not None]
-    today = await counters.capacity_used(conn, routing.capacity_days(cache.locations, capped, utc_now()))
+    today = await routing.capacity_today(conn, cache.locations, capped, utc_now())
     plans: list[sourcing.Plan | None] = []
     for ask, group, need, found in zip(asks, primaries, needs, atps, strict=True):
         if not need:

@@ -73,6 +73,7 @@ async def slot_listings(db: Database, asks: Sequence[SlotAsk], now: datetime | N
             [a.location_id for a in wanted],
             min((a.start for a in wanted), default=now),
             max((a.end for a in wanted), default=now),
+            now,
         )
     return [_listing(ask, policies.get(ask.location_id), booked, now) for ask in asks]
 
@@ -106,7 +107,7 @@ async def next_slots(
     if not earliest:
         return {}
     start, end = min(earliest.values()), slots.lookahead(max(earliest.values()))
-    booked = await store.booked_between(conn, list(earliest), start, end)
+    booked = await store.booked_between(conn, list(earliest), start, end, now)
     by_id = {loc.id: loc for loc, _ in stores}
     return {
         loc_id: slots.next_free(policies[loc_id], by_id[loc_id].timezone, at, _of(booked, loc_id))
@@ -120,7 +121,7 @@ async def booked_slot(db: Database, location_id: str, starts_at: datetime) -> Op
         policy = await store.policy_for(conn, location_id)
         if policy is None:
             return None
-        booked = await store.booked_between(conn, [location_id], starts_at, starts_at + timedelta(seconds=1))
+        booked = await store.booked_between(conn, [location_id], starts_at, starts_at + timedelta(seconds=1), utc_now())
         location = (await catalog.locations_by_id(conn, [location_id])).get(location_id)
     try:
         slot = slots.slot_at(policy, location.timezone if location else None, starts_at, starts_at)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.resources import Resources
 from app.services.availability import ReferenceCache
 from app.store import counters, positions
+from app.store import holds as hold_store
 from domain import atp, geo, profiles, sourcing
 from domain.inventory import Position
 from domain.local_time import local_day
@@ -91,8 +92,22 @@ async def gather(
     today: dict[str, int] = {}
     capped = [x for x in locations if x in cache.locations and cache.locations[x].daily_capacity is not None]
     if chosen.respect_capacity and capped:  # capacity use is read only where a capacity can bind
-        today = await counters.capacity_used(conn, capacity_days(cache.locations, capped, now))
+        today = await capacity_today(conn, cache.locations, capped, now)
     return build_inputs(ask, atps, cache, today, chosen)
+
+
+async def capacity_today(
+    conn: AsyncConnection, locations: dict[str, Location], capped: Iterable[str], now: datetime
+) -> dict[str, int]:
+    """Units of each capped location's capacity claimed on its local day, less the claims of holds past
+    their time (they count nowhere, even before the sweeper ends them). Those are read only when a location
+    looks full, where they decide; below that they only nudge the load score, for one sweep at most."""
+    days = capacity_days(locations, capped, now)
+    used = await counters.capacity_used(conn, days)
+    if any(n >= (locations[x].daily_capacity or 0) for x, n in used.items()):
+        lapsed = await hold_store.lapsed_capacity(conn, now)
+        used = {x: n - lapsed.get((x, days[x]), 0) for x, n in used.items()}
+    return used
 
 
 def capacity_days(locations: dict[str, Location], location_ids: Iterable[str], now: datetime) -> dict[str, str]:

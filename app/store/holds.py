@@ -126,6 +126,17 @@ async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:
     return list((await conn.execute(query)).scalars())
 
 
+async def lapsed_capacity(conn: AsyncConnection, now: datetime) -> dict[tuple[str, str], int]:
+    """(location, local day) -> units of daily capacity claimed by ACTIVE holds past their time."""
+    h = checkout_holds.c
+    query = select(h.capacity_days).where(h.status == HoldStatus.ACTIVE.value, h.expires_at <= now)
+    found: dict[tuple[str, str], int] = {}
+    for (days,) in await conn.execute(query):
+        for location_id, day in (days or {}).items():
+            found[(location_id, day)] = found.get((location_id, day), 0) + 1
+    return found
+
+
 async def due_at(conn: AsyncConnection, now: datetime, positions: Sequence[tuple[str, str]]) -> list[str]:
     """Holds past their time that still hold units at these (location, sku) positions."""
     if not positions:

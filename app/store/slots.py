@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import versions
 from app.store.sql import upsert
 from app.store.tables.catalog import locations
-from app.store.tables.checkout import pickup_slot_load, pickup_slot_policies
+from app.store.tables.checkout import checkout_holds, pickup_slot_load, pickup_slot_policies
+from domain.holds import HoldStatus
 from domain.slots import SlotPolicy
 
 
@@ -75,16 +76,27 @@ async def set_timezone(conn: AsyncConnection, location_id: str, timezone: str, n
 
 
 async def booked_between(
-    conn: AsyncConnection, location_ids: Sequence[str], start: datetime, end: datetime
+    conn: AsyncConnection, location_ids: Sequence[str], start: datetime, end: datetime, now: datetime
 ) -> dict[tuple[str, datetime], int]:
-    """(location, slot start) -> orders booked, for slots starting in [start, end) (one statement)."""
+    """(location, slot start) -> places booked, for slots starting in [start, end) (one statement). A hold
+    past its time books nothing, even before the sweeper ends it and frees its place."""
     wanted = sorted(set(location_ids))
     if not wanted or end <= start:
         return {}
-    load = pickup_slot_load.c
+    load, h = pickup_slot_load.c, checkout_holds.c
+    lapsed = (
+        select(func.count())
+        .where(
+            h.status == HoldStatus.ACTIVE.value,
+            h.expires_at <= now,
+            h.slot_location_id == load.location_id,
+            h.slot_starts_at == load.starts_at,
+        )
+        .scalar_subquery()
+    )
     result = await conn.execute(
-        select(load.location_id, load.starts_at, load.booked).where(
+        select(load.location_id, load.starts_at, (load.booked - lapsed).label("booked")).where(
             load.location_id.in_(wanted), load.starts_at >= start, load.starts_at < end
         )
     )
-    return {(row.location_id, row.starts_at): row.booked for row in result}
+    return {(row.location_id, row.starts_at): max(int(row.booked), 0) for row in result}

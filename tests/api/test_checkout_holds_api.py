@@ -19,7 +19,7 @@ from tests.api.checkout import (
     storefront,
 )
 from tests.api.network import availability
-from tests.harness import ADMIN_TOKEN, Api
+from tests.harness import ADMIN_TOKEN, Api, subscriptions
 
 
 async def test_a_hold_reserves_until_released_and_shows_on_the_location(api: Api) -> None:
@@ -161,6 +161,23 @@ async def test_the_sweeper_ends_lapsed_holds_and_says_so_in_metrics(api: Api) ->
     metrics = (await api.http.get("/metrics")).text
     for status, count in (("ACTIVE", 1), ("EXPIRED", 1), ("CONVERTED", 1), ("RELEASED", 0)):
         assert f'oms_checkout_holds{{status="{status}"}} {float(count)}' in metrics
+
+
+async def test_the_sweeper_tells_availability_subscribers_what_it_freed(quiet: Api) -> None:
+    api = quiet
+    await one_store(api, 5)
+    token = await storefront(api)
+    hold = (await create(api, token, key="h1", quantity=2))["hold"]
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp reserved }
+    }"""
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(query, {"skus": ["A"]})
+        await asyncio.sleep(0.2)  # the subscription is listening once its first await runs
+        await lapse(api, [hold["id"]])
+        assert await hold_service.sweep(api.server.resources) == 1
+        event = await ws.next_data()
+        assert event["data"]["availabilityChanged"] == {"sku": "A", "atp": 5, "reserved": 0}
 
 
 async def test_an_anonymous_caller_may_not_hold(api: Api) -> None:

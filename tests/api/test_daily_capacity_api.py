@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.store.tables.checkout import location_day_load
 from domain.local_time import local_day
-from tests.api.checkout import CANCEL, create, one_store, place, storefront
+from tests.api.checkout import CANCEL, READ, RELEASE, create, lapse, one_store, place, storefront
 from tests.api.network import location, sync, update, upsert_locations
 from tests.harness import ADMIN_TOKEN, Api
 
@@ -72,3 +72,25 @@ async def test_capacity_counts_the_location_s_local_day(api: Api) -> None:
     async with api.server.resources.db.read() as conn:
         [(day,)] = list(await conn.execute(select(location_day_load.c.day)))
     assert day == local_day(datetime.now(UTC), "Pacific/Kiritimati")
+
+
+async def test_a_released_or_lapsed_hold_gives_its_capacity_back_before_any_sweep(quiet: Api) -> None:
+    api = quiet
+    await one_store(api, 10, capacity=1)
+    await api.gql('mutation { upsertItems(input: [{sku: "B", category: "c"}]) { count } }')
+    await sync(api, "SNAPSHOT", update("A", "s1", 10), update("B", "s1", 10))
+    token = await storefront(api)
+    released = (await create(api, token, key="h1"))["hold"]
+    assert [e["code"] for e in (await place(api, ADMIN_TOKEN, key="o0", sku="B"))["userErrors"]] == [
+        "CAPACITY_EXHAUSTED"
+    ]
+    await api.gql(RELEASE, {"id": released["id"]}, token=token)
+    assert await _used(api) == {"s1": 0}
+
+    lapsing = (await create(api, token, key="h2"))["hold"]
+    await lapse(api, [lapsing["id"]])  # no sweep runs: the order for another SKU must not meet its claim
+    placed = await place(api, ADMIN_TOKEN, key="o1", sku="B")
+    assert placed["userErrors"] == [] and placed["order"]["fulfillments"][0]["location"]["id"] == "s1"
+    assert await _used(api) == {"s1": 1}  # the lapsed hold's unit went back and the order took it
+    status = (await api.gql(READ, {"id": lapsing["id"]}, token=token))["checkoutHold"]["status"]
+    assert status == "EXPIRED"  # the order ended it before claiming

@@ -290,3 +290,14 @@ async def test_added_units_with_services_get_their_tasks_and_a_moved_fulfillment
 async def vas_tasks(api: Api, order_id: str) -> list[dict[str, Any]]:
     found = (await api.gql(TASKS, {"orderId": order_id}))["tasks"]["edges"]
     return [e["node"] for e in found if e["node"]["type"] == "VAS"]
+
+
+async def test_an_unknown_postal_code_in_an_edit_is_a_user_error_and_changes_nothing(api: Api) -> None:
+    await network(api)
+    order = await place(api)
+    before = await reserved(api)
+    unknown = {"method": "SHIP", "destination": {"postalCode": "00000", "country": "US"}}
+    found = await edit(api, order, delivery=unknown)
+    [error] = found["userErrors"]
+    assert error["code"] == "INVALID" and error["field"][-1] == "postalCode" and "00000" in error["message"]
+    assert await reserved(api) == before and (await read(api, order["id"]))["fulfillments"] == order["fulfillments"]

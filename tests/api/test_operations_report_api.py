@@ -7,7 +7,6 @@ import asyncio
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
@@ -37,17 +36,6 @@ CSV_NAMES = {
     "median_pick_minutes": "medianPickMinutes",
     "median_release_to_ready_minutes": "medianReleaseToReadyMinutes",
 }
-
-
-@pytest.fixture
-async def quiet(api: Api) -> AsyncIterator[Api]:
-    """The server's own scheduler stopped: these tests run the job themselves, at known moments."""
-    scheduler = api.server.resources.scheduler
-    await scheduler.stop()
-    try:
-        yield api
-    finally:
-        scheduler.start()
 
 
 async def roll_up(api: Api) -> int:

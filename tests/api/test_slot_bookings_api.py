@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.services import holds as hold_service
 from app.store.tables.checkout import pickup_slot_load
 from tests.api.checkout import CANCEL, READ, RELEASE, create, lapse, one_store, place, storefront
+from tests.api.network import sync, update
 from tests.harness import ADMIN_TOKEN, Api
 
 POLICY = """
@@ -99,6 +100,24 @@ async def test_a_slot_is_freed_by_release_expiry_and_cancel_and_converted_with_i
     assert await _booked(api) == 1  # the converted hold's place is the order's now
     await api.gql(CANCEL, {"id": order["order"]["id"]})
     assert await _booked(api) == 0
+
+
+async def test_a_lapsed_hold_books_nothing_even_before_any_sweep(quiet: Api) -> None:
+    api = quiet
+    slot = await _store_with_slots(api, capacity=1)
+    await api.gql('mutation { upsertItems(input: [{sku: "B", category: "c"}]) { count } }')
+    await sync(api, "SNAPSHOT", update("A", "s1", 500), update("B", "s1", 10))
+    token = await storefront(api)
+    hold = (await create(api, token, key="h1", delivery=_pickup(slot)))["hold"]
+    assert (await _listed(api, slot))["available"] == 0
+    await lapse(api, [hold["id"]])  # no sweep runs
+    assert (await _listed(api, slot))["booked"] == 0 and (await _listed(api, slot))["available"] == 1
+    placed = await place(api, ADMIN_TOKEN, key="o1", sku="B", delivery=_pickup(slot))
+    assert placed["userErrors"] == [] and placed["order"]["pickupSlotStartsAt"] == hold["pickupSlotStartsAt"]
+    assert await _booked(api) == 1 and (await _listed(api, slot))["available"] == 0
+    assert (await api.gql(READ, {"id": hold["id"]}, token=token))["checkoutHold"]["status"] == "EXPIRED"
+    refused = await place(api, ADMIN_TOKEN, key="o2", sku="B", delivery=_pickup(slot))
+    assert [e["code"] for e in refused["userErrors"]] == ["SLOT_FULL"]  # a live booking is still a booking
 
 
 async def test_slots_outside_hours_in_the_past_off_the_grid_or_without_pickup_are_refused(api: Api) -> None:
