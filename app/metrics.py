@@ -61,6 +61,12 @@ class Metrics:
             "1 on the replica that runs background work (scheduler, relay, sweepers), 0 on the others",
             registry=self.registry,
         )
+        self.background_jobs = Counter(
+            "oms_background_job_runs",
+            "Background job runs on this replica by job and outcome (ok, failed); only the leader runs them",
+            ["job", "outcome"],
+            registry=self.registry,
+        )
         self.http_requests = Counter(
             "oms_http_requests", "HTTP requests by path and status", ["path", "status"], registry=self.registry
         )

@@ -36,6 +36,7 @@ import httpx
 
 from app import tracing
 from app.leader import Leadership
+from app.metrics import Metrics
 from app.resources import Resources
 from app.services.holds import sweep as sweep_holds
 from app.services.inventory import STOCK_SYNCED_TOPIC
@@ -48,13 +49,22 @@ from app.services.tasks import escalate_due
 
 log = logging.getLogger(__name__)
 
+# The clock's jobs, by the name /metrics counts their runs under.
+CLOCK_JOBS: tuple[tuple[str, Callable[[Resources], Awaitable[object]]], ...] = (
+    ("escalations", escalate_due),
+    ("hold_sweep", sweep_holds),
+    ("event_retention", purge_expired),
+    ("report_rollups", roll_up_reports),  # fenced by their watermark
+    ("ledger_compaction", compact_ledger),
+)
 RELAY_WINDOW_SECONDS = 0.05  # the most a webhook waits for its batch; an idle relay starts at once
 WAKE_TOPIC = "scheduler.wake"  # a follower's commit, for the leader's relay
 
 
 class Scheduler:
-    def __init__(self, resources: Resources) -> None:
+    def __init__(self, resources: Resources, metrics: Metrics) -> None:
         self.resources = resources
+        self.metrics = metrics
         self.relay = Relay(resources)
         self.simulations = SimulationRunner(resources)  # sourcing simulations, in a task of their own
         self.leadership = Leadership(resources.settings.database_url)
@@ -118,14 +128,14 @@ class Scheduler:
                         next_tick = started + interval
                     if await self._leads(tick):
                         if tick:
-                            for job in (escalate_due, sweep_holds, purge_expired, roll_up_reports, compact_ledger):
-                                await self._job(job)  # the rollups are fenced by their watermark
+                            for name, job in CLOCK_JOBS:
+                                await self._job(job, name)
                         if tick or self.simulations.wanted:
                             self.simulations.kick()
                         if tick or self._stock_synced:
                             self._stock_synced = False
-                            await self._job(release_preorders)
-                        await self.relay.run_once(client)
+                            await self._job(release_preorders, "waiting_orders_release")
+                        await self._job(lambda _: self.relay.run_once(client), "relay", swallow=False)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -134,14 +144,20 @@ class Scheduler:
                     await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, next_tick - loop.time()))
                 await asyncio.sleep(max(0.0, started + RELAY_WINDOW_SECONDS - loop.time()))
 
-    async def _job(self, job: Callable[[Resources], Awaitable[object]]) -> None:
-        """One job's failure is logged and tried again next tick; it does not keep the others from running."""
+    async def _job(self, job: Callable[[Resources], Awaitable[object]], name: str, *, swallow: bool = True) -> None:
+        """One job's failure is logged and tried again next tick; it does not keep the others from running.
+        Each run is counted on /metrics (`oms_background_job_runs_total{job,outcome}`)."""
         try:
             await job(self.resources)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("background job %s failed; trying again next interval", getattr(job, "__name__", job))
+            self.metrics.background_jobs.labels(name, "failed").inc()
+            if not swallow:
+                raise
+            log.exception("background job %s failed; trying again next interval", name)
+        else:
+            self.metrics.background_jobs.labels(name, "ok").inc()
 
     async def _leads(self, tick: bool) -> bool:
         """On a tick: try to lead, or check the lock's session is alive (fencing). Between ticks (a wake):

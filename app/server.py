@@ -109,7 +109,7 @@ def create_app(settings: Settings, graphql_endpoint: GraphQLEndpoint, *, run_mig
     limiter = make_rate_limiter(
         settings.redis_url, settings.pubsub_prefix, settings.rate_limit_per_minute, settings.rate_limit_burst
     )
-    scheduler = Scheduler(resources)
+    scheduler = Scheduler(resources, metrics)
     resources.scheduler = scheduler
 
     migrations = StartupMigrations(db, run_migrations or settings.migrate_on_start)

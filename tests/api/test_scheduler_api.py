@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ async def test_a_stream_of_wakes_runs_the_relay_once_per_window_and_no_escalatio
             return 0
 
         monkeypatch.setattr(scheduler.relay, "run_once", counted_relay)
-        monkeypatch.setattr(scheduler_module, "escalate_due", counted_escalations)
+        monkeypatch.setattr(scheduler_module, "CLOCK_JOBS", replaced("escalations", counted_escalations))
         scheduler.wake()
         async with asyncio.timeout(10):
             await relay_ran.wait()  # the first tick (escalations, then the relay) or this wake's run is behind us
@@ -66,7 +67,7 @@ async def test_a_failing_job_does_not_keep_the_others_from_running(api: Api, mon
     async def broken(resources: Any) -> int:
         raise RuntimeError("escalations broke")
 
-    monkeypatch.setattr(scheduler_module, "escalate_due", broken)
+    monkeypatch.setattr(scheduler_module, "CLOCK_JOBS", replaced("escalations", broken))
     await holds.one_store(api, 5)
     hold = (await holds.create(api, ADMIN_TOKEN, key="h1", quantity=2))["hold"]
     await holds.lapse(api, [hold["id"]])
@@ -75,6 +76,15 @@ async def test_a_failing_job_does_not_keep_the_others_from_running(api: Api, mon
         async with api.server.resources.db.read() as conn:  # the row: a read reports a lapsed hold EXPIRED anyway
             stored = (await conn.execute(query)).scalar_one()
         if stored == "EXPIRED":
-            return
+            break
         await asyncio.sleep(0.1)
-    raise AssertionError(f"the hold sweep did not run after a failing job: {stored}")
+    else:
+        raise AssertionError(f"the hold sweep did not run after a failing job: {stored}")
+    metrics = (await api.http.get("/metrics")).text  # and the failures are counted where operators look
+    assert re.search(r'oms_background_job_runs_total\{job="escalations",outcome="failed"\} [1-9]', metrics)
+    assert re.search(r'oms_background_job_runs_total\{job="hold_sweep",outcome="ok"\} [1-9]', metrics)
+
+
+def replaced(name: str, job: Any) -> tuple[tuple[str, Any], ...]:
+    """The scheduler's clock jobs with one of them swapped."""
+    return tuple((n, job if n == name else j) for n, j in scheduler_module.CLOCK_JOBS)
