@@ -24,6 +24,8 @@ class Item:
     zone: str | None = None
     release_at: datetime | None = None  # in the future: taken only as pre-orders until then
     preorder_limit: int | None = None  # units that may be pre-ordered in all; None: no limit
+    preordered: int = 0  # units pre-ordered so far (read, never written from input)
+    sale_opened_at: datetime | None = None  # when its pre-orders were served and general sale began
 
 
 def validate(item: Item) -> Item:

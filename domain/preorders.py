@@ -5,9 +5,12 @@ sourcing never allocates it); an order for it is taken as a pre-order instead,
 promised for the release date, up to the item's `preorder_limit` units in all
 (no limit when none is set). A pre-order reserves nothing when placed: at the
 release it is sourced like a new order, oldest first, allocated whole or left
-waiting (and says why). A cart mixes pre-order items with nothing else: the
-rest could ship today, the pre-order not, and splitting that is the shopper's
-choice, not ours. A pre-order books no pickup slot: its day is not known.
+waiting (and says why). An item with pre-orders goes on general sale only once
+the release job has served them: between its release and that run it is still
+sold as a pre-order, so no ordinary order takes the stock the queue waits for.
+A cart mixes pre-order items with nothing else: the rest could ship today, the
+pre-order not, and splitting that is the shopper's choice, not ours. A
+pre-order books no pickup slot: its day is not known.
 """
 
 from __future__ import annotations
@@ -38,8 +41,17 @@ class PreorderItem:
         return None if self.limit is None else max(self.limit - self.units, 0)
 
 
-def unreleased(release_at: datetime | None, now: datetime) -> bool:
-    return release_at is not None and release_at > now
+def unreleased(
+    release_at: datetime | None, now: datetime, *, preordered: int = 0, opened_at: datetime | None = None
+) -> bool:
+    """Not on general sale at `now`: before its release, and, for an item with pre-orders, after it until
+    the release job has served them (they are first in line for the stock; an order taken meanwhile joins
+    them as a pre-order). `opened_at` is when the job opened the sale (None: not yet)."""
+    if release_at is None:
+        return False
+    if release_at > now:
+        return True
+    return preordered > 0 and (opened_at is None or opened_at > now)
 
 
 def preorder_lines(request: OrderRequest, items: Mapping[str, PreorderItem]) -> list[int]:

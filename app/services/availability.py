@@ -174,9 +174,11 @@ class AvailabilityReader:
         await self._refresh(conn, stock)
         return stock
 
-    async def order_stock_in(self, conn: AsyncConnection, skus: Sequence[str], now: datetime) -> placing.OrderStock:
+    async def order_stock_in(
+        self, conn: AsyncConnection, skus: Sequence[str], now: datetime, *, releasing: bool = False
+    ) -> placing.OrderStock:
         """What placing an order reads (items, positions, fraud policy), with the cache brought up to date."""
-        found = await placing.order_stock(conn, skus, now)
+        found = await placing.order_stock(conn, skus, now, releasing=releasing)
         await self._refresh(conn, found.view)
         return found
 

@@ -44,7 +44,9 @@ async def availability_as_of(
     by_sku: dict[str, list[Position]] = {}
     for position in ledger.positions_at(entries, spans, moment):
         item = items.get(position.sku)
-        if item is not None and not unreleased(item.release_at, moment):
+        if item is not None and not unreleased(
+            item.release_at, moment, preordered=item.preordered, opened_at=item.sale_opened_at
+        ):
             by_sku.setdefault(position.sku, []).append(position)
     return [_one(reader, key, by_sku.get(key.sku, []), items, rules) for key in keys]
 

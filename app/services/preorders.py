@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -96,8 +97,9 @@ def _plan(request: OrderRequest, read: OrderStock) -> dict[str, Any]:
 async def release_due(resources: Resources) -> int:
     """The scheduler's job: allocate waiting pre-orders whose items are released, oldest first.
     Returns how many were allocated; the others wait for the next run."""
+    started = utc_now()
     async with resources.db.read() as conn:
-        due = await store.due(conn, utc_now(), RELEASE_BATCH)
+        due = await store.due(conn, started, RELEASE_BATCH)
     released = 0
     blocked: set[str] = set()  # SKUs an older waiting order is short of: younger ones wait behind it
     for order_id in due:
@@ -105,7 +107,19 @@ async def release_due(resources: Resources) -> int:
             released += await _release(resources, order_id, blocked)
         except _Moved:
             continue  # stock moved under the guarded reservation: nothing kept, next run tries again
+    if len(due) < RELEASE_BATCH:  # every pre-order due when the run began was served (or waits for stock)
+        await open_sales(resources, started)
     return released
+
+
+async def open_sales(resources: Resources, served: datetime) -> None:
+    """Items released by `served` whose pre-orders this run served go on general sale; it reads first, so an
+    idle run takes no write lock."""
+    async with resources.db.read() as conn:
+        if not await store.sales_to_open(conn, served):
+            return
+    async with resources.uow() as uow:
+        await store.open_sales(uow.conn, served, uow.now)
 
 
 class _Moved(Exception):
@@ -126,7 +140,9 @@ async def _release(resources: Resources, order_id: str, blocked: set[str]) -> bo
         if row is None or claim is None or row.on_hold:
             return False
         order = (await order_store.orders_by_id(uow.conn, [order_id]))[order_id]
-        read = await resources.availability.order_stock_in(uow.conn, [x.sku for x in order.lines], uow.now)
+        read = await resources.availability.order_stock_in(
+            uow.conn, [x.sku for x in order.lines], uow.now, releasing=True
+        )
         if read.preorders:  # a release date was moved later meanwhile
             return False
         skus = {x.sku for x in order.lines}
@@ -163,7 +179,7 @@ async def _worth_a_write(resources: Resources, order_id: str, blocked: set[str])
             return False
         now = utc_now()
         order = (await order_store.orders_by_id(conn, [order_id]))[order_id]
-        read = await resources.availability.order_stock_in(conn, [x.sku for x in order.lines], now)
+        read = await resources.availability.order_stock_in(conn, [x.sku for x in order.lines], now, releasing=True)
         if read.preorders:
             return False
         skus = {x.sku for x in order.lines}

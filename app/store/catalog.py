@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.store import rows, versions
@@ -84,9 +85,12 @@ async def save_items(conn: AsyncConnection, batch: Sequence[Item], now: datetime
         }
         for i in batch
     ]
-    # releaseAt and preorderLimit are set as given (null clears them); the pre-order counter is never touched
+    # releaseAt and preorderLimit are set as given (null clears them); the pre-order counter is never touched.
+    # A moved release closes the general sale again until the release job has served the pre-orders.
     kept = ("category", "zone", "barcodes", "release_at", "preorder_limit", "updated_at")
-    update_cols = {c: stmt.excluded[c] for c in kept}
+    update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in kept}
+    moved = items.c.release_at.is_distinct_from(stmt.excluded.release_at)
+    update_cols["sale_opened_at"] = case((moved, None), else_=items.c.sale_opened_at)
     await conn.execute(stmt.on_conflict_do_update(index_elements=["sku"], set_=update_cols), values)
     skus = [i.sku for i in batch]
     await conn.execute(delete(item_barcodes).where(item_barcodes.c.sku.in_(skus)))

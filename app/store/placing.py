@@ -65,6 +65,7 @@ def _order_stock_query(skus: Any) -> Any:
             items.c.release_at,
             items.c.preorder_limit,
             items.c.preorder_units,
+            items.c.sale_opened_at,
             p.location_id,
             p.on_hand,
             p.reserved - lapsed,
@@ -86,10 +87,13 @@ _ORDER_STOCK = _order_stock_query(items.c.sku.in_(bindparam("skus", expanding=Tr
 _ORDER_STOCK_PG = driver.Precompiled(_order_stock_query(items.c.sku == any_(bindparam("skus", type_=ARRAY(String)))))
 
 
-async def order_stock(conn: AsyncConnection, skus: Sequence[str], now: datetime) -> OrderStock:
+async def order_stock(
+    conn: AsyncConnection, skus: Sequence[str], now: datetime, *, releasing: bool = False
+) -> OrderStock:
     """One statement: which SKUs are items, their positions, the version tokens and the fraud policy.
 
-    Positions of SKUs that are not items are left out: such an order is refused anyway."""
+    Positions of SKUs that are not items are left out: such an order is refused anyway. `releasing`: the
+    release job's read, for which an item past its release is released (its sale opens after the job)."""
     wanted = sorted(set(skus))
     found = OrderStock(set(), StockView({sku: [] for sku in wanted}, {}), FraudPolicy())
     if not wanted:
@@ -106,6 +110,7 @@ async def order_stock(conn: AsyncConnection, skus: Sequence[str], now: datetime)
             release_at,
             limit,
             units,
+            opened,
             location_id,
             on_hand,
             reserved,
@@ -120,7 +125,8 @@ async def order_stock(conn: AsyncConnection, skus: Sequence[str], now: datetime)
             found.expired[(location_id, sku)] = int(lapsed)
         found.known.add(sku)
         found.view.categories[sku] = category
-        if unreleased(release_at, now):  # its stock on hand is not sold before the release
+        opened = now if releasing else opened
+        if unreleased(release_at, now, preordered=int(units), opened_at=opened):  # stock not on sale yet
             found.preorders[sku] = PreorderItem(sku, release_at, limit, int(units))
         elif location_id is not None:
             found.view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))

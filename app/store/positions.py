@@ -137,6 +137,8 @@ def _stock_query(skus: Sequence[str], location_ids: Sequence[str] | None) -> Sel
             positions.c.inbound_eta,
             items.c.category,
             items.c.release_at,
+            items.c.preorder_units,
+            items.c.sale_opened_at,
             versions.token_column(versions.LOCATIONS),
             versions.token_column(versions.RULES),
             versions.token_column(versions.PROFILES),
@@ -163,11 +165,11 @@ async def stock_for(
         return view
     now = now or datetime.now(UTC)
     result = await conn.execute(_stock_query(wanted, location_ids), {"now": now})
-    for sku, location_id, on_hand, reserved, inbound, eta, category, release_at, *tokens in result:
+    for sku, location_id, on_hand, reserved, inbound, eta, category, release_at, preordered, opened, *tokens in result:
         view.tokens = (tokens[0], tokens[1], tokens[2])
         if category is None:  # not an item (yet): its stock is kept for when it arrives, never promised
             continue
-        if unreleased(release_at, now):  # a pre-order item: nothing on hand is promised before its release
+        if unreleased(release_at, now, preordered=preordered or 0, opened_at=opened):  # nothing promised yet
             view.categories[sku] = category
             continue
         view.positions[sku].append(Position(sku, location_id, on_hand, reserved, inbound, eta))

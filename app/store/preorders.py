@@ -35,7 +35,7 @@ async def claim_units(conn: AsyncConnection, sku: str, units: int, now: datetime
         update(items)
         .where(
             c.sku == sku,
-            c.release_at > now,
+            or_(c.release_at > now, c.sale_opened_at.is_(None)),  # still before its general sale
             or_(c.preorder_limit.is_(None), c.preorder_units + units <= c.preorder_limit),
         )
         .values(preorder_units=c.preorder_units + units)
@@ -60,6 +60,20 @@ async def add_waiting(
         ln = order_lines.c
         await conn.execute(update(order_lines).where(ln.order_id == order_id, ln.sku == sku).values(promised_by=at))
     await conn.execute(preorders.insert().values(order_id=order_id, status=WAITING, kind=kind, created_at=now))
+
+
+def _to_open(served: datetime) -> Any:
+    c = items.c
+    return and_(c.release_at <= served, c.preorder_units > 0, c.sale_opened_at.is_(None))
+
+
+async def sales_to_open(conn: AsyncConnection, served: datetime) -> bool:
+    return (await conn.execute(select(items.c.sku).where(_to_open(served)).limit(1))).first() is not None
+
+
+async def open_sales(conn: AsyncConnection, served: datetime, now: datetime) -> None:
+    """Released items (by `served`) whose pre-orders were served go on general sale now."""
+    await conn.execute(update(items).where(_to_open(served)).values(sale_opened_at=now))
 
 
 async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:

@@ -54,6 +54,8 @@ def item_from_row(row: Any) -> Item:
         zone=row.zone,
         release_at=row.release_at,
         preorder_limit=row.preorder_limit,
+        preordered=int(row.preorder_units or 0),
+        sale_opened_at=row.sale_opened_at,
     )
 
 

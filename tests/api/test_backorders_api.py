@@ -28,9 +28,9 @@ ETA = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
 T1 = "2026-11-21T10:00:00+00:00"
 # A look first on a read (6: order row, waiting row, order (2), stock, claims), so an order that would only wait
 # again takes no write lock every tick; then the locked pass:
-ALLOCATION_STATEMENTS = 24  # due query; lock, waiting row, order (2), stock, sourcing; settle; 4 to end the
+ALLOCATION_STATEMENTS = 25  # due query; lock, waiting row, order (2), stock, sourcing; settle; 4 to end the
 # inbound promises (read with the held units, one position, rows, lines); reservation, fulfillment (2), status,
-# plan, event, outbox
+# plan, event, outbox; and the run's look for released items whose general sale it may open
 
 
 async def stocked(api: Api, on_hand: int, inbound: int | None) -> None:

@@ -137,6 +137,45 @@ async def test_the_release_allocates_oldest_first_reserves_stock_and_releases_ea
     assert (row["preordered"], row["waiting"], row["released"], row["backlog"]) == (5, 0, 5, [])
 
 
+async def test_between_the_release_and_its_run_an_order_joins_the_queue_instead_of_taking_its_stock(
+    quiet: Api,
+) -> None:
+    api = quiet  # no scheduler: the release run comes when the test says
+    await launch(api, units=2, limit=10)
+    first = (await place(api, "o1", 2))["order"]["id"]
+    await items(api, {"sku": "A", "category": "c", "releaseAt": (datetime.now(UTC) - timedelta(seconds=1)).isoformat()})
+    [seen] = await availability(api, ["A"])
+    assert seen["atp"] == 0  # released, but its pre-orders are not served yet: not on general sale
+    late = await place(api, "o2", 1)  # taken as a pre-order behind the first, not from the first's stock
+    assert late["userErrors"] == [] and late["order"]["status"] == "BACKORDERED" and not late["order"]["fulfillments"]
+    assert await preorder_service.release_due(api.server.resources) == 1
+    assert [(await order(api, x))["status"] for x in (first, late["order"]["id"])] == ["ALLOCATED", "BACKORDERED"]
+    [seen] = await availability(api, ["A"])
+    assert (seen["atp"], seen["reserved"]) == (0, 2)
+    refused = await place(api, "o3", 1)  # on general sale now: an ordinary order, and nothing is left
+    assert [e["code"] for e in refused["userErrors"]] == ["INSUFFICIENT_STOCK"]
+    await sync(api, "SNAPSHOT", update("A", "s1", 3, as_of="2026-11-21T10:00:00+00:00"))  # one more arrives
+    await preorder_service.release_due(api.server.resources)
+    assert (await order(api, late["order"]["id"]))["status"] == "ALLOCATED"
+
+
+async def test_a_release_moved_later_closes_the_sale_until_the_next_release_run(quiet: Api) -> None:
+    api = quiet
+    await launch(api, units=5, limit=10)
+    await place(api, "o1", 1)
+    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    await items(api, {"sku": "A", "category": "c", "releaseAt": past})
+    await preorder_service.release_due(api.server.resources)
+    [seen] = await availability(api, ["A"])
+    assert seen["atp"] == 4  # served, then on general sale
+    await items(api, {"sku": "A", "category": "c", "releaseAt": LATER.isoformat()})
+    assert (await availability(api, ["A"]))[0]["atp"] == 0  # a pre-order item again
+    await items(api, {"sku": "A", "category": "c", "releaseAt": past})
+    assert (await availability(api, ["A"]))[0]["atp"] == 0  # released again: its run opens the sale
+    await preorder_service.release_due(api.server.resources)
+    assert (await availability(api, ["A"]))[0]["atp"] == 4
+
+
 async def test_the_report_gives_backlog_by_promise_date_and_inbound(api: Api) -> None:
     later = LATER + timedelta(days=3)
     await launch(api, units=0, limit=None)

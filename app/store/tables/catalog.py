@@ -38,6 +38,9 @@ items = Table(
     Column("release_at", UtcDateTime),  # in the future: a pre-order item (stock on hand is not sold before)
     Column("preorder_limit", Integer),  # units that may be pre-ordered in all; NULL: no limit
     Column("preorder_units", Integer, nullable=False, server_default="0"),  # units pre-ordered (guarded counter)
+    # When a released item with pre-orders went on general sale: after the release job served them, first in
+    # line (NULL: not yet; a changed release_at clears it).
+    Column("sale_opened_at", UtcDateTime),
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "category"),
 )
