@@ -16,6 +16,8 @@ import uvicorn
 class Received:
     headers: dict[str, str]
     body: str
+    path: str = ""
+    raw: bytes = b""  # the body as sent (an OTLP export is protobuf, not text)
 
 
 HANG = 0  # an answer that never comes: the request stays open until the receiver stops
@@ -41,7 +43,7 @@ class Receiver:
             if not message.get("more_body"):
                 break
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-        self.received.append(Received(headers, body.decode()))
+        self.received.append(Received(headers, body.decode(errors="replace"), scope["path"], body))
         status = self.answers.pop(0) if self.answers else 200
         if status == HANG:
             self.arrived.set()

@@ -9,7 +9,7 @@ import json
 import signal
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from tests.servers import free_port, server_process
 
 FROZEN_SECONDS = 20.0  # the issue's figure
 ANSWER_WITHIN = 5.0  # no request waits longer on a frozen Redis
+LIMITED = {"OMS_RATE_LIMIT_PER_MINUTE": "600", "OMS_RATE_LIMIT_BURST": "20"}  # 10/s: the probe's orders fit
+FLOOD = 40  # anonymous requests at once, twice the burst: some must be refused, frozen Redis or not
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
@@ -33,6 +35,20 @@ async def _place(client: Client, key: str) -> tuple[str, float]:
     async with asyncio.timeout(ANSWER_WITHIN):
         placed = (await client.gql(PLACE, {"input": order_input(key=key, lines=[(SKU, 1)])}))["placeOrder"]
     return str(placed["order"]["id"]), time.perf_counter() - started
+
+
+async def _flood(http: httpx.AsyncClient) -> Counter[str]:
+    """FLOOD anonymous requests at once (one bucket: this address), each answered within ANSWER_WITHIN:
+    how many were served ("ok") and refused ("THROTTLED", a 429)."""
+
+    async def one() -> str:
+        answer = await http.post("/graphql", json={"query": "{ __typename }"})
+        if answer.status_code == 429:
+            return str(answer.json()["errors"][0]["extensions"]["code"])
+        return "ok" if answer.status_code == 200 and not answer.json().get("errors") else answer.text
+
+    async with asyncio.timeout(ANSWER_WITHIN):
+        return Counter(await asyncio.gather(*(one() for _ in range(FLOOD))))
 
 
 async def _heard(ws: Subscriptions, order_id: str, within: float) -> bool:
@@ -52,10 +68,10 @@ async def test_a_frozen_redis_degrades_to_in_process_and_subscribers_hear_again_
 ) -> None:
     async with fresh_database(backend, tmp_path) as probe, private_redis() as (redis_url, redis):
         with_redis = Backend(probe.name, probe.database_url, redis_url)
-        settings = {"OMS_RATE_LIMIT_BURST": "100000", "OMS_PUBSUB_PREFIX": f"probe-{uuid.uuid4().hex[:8]}"}
+        settings = {**LIMITED, "OMS_PUBSUB_PREFIX": f"probe-{uuid.uuid4().hex[:8]}"}
         async with (
-            server_process(with_redis, OMS_RATE_LIMIT_PER_MINUTE="600000", **settings) as one,
-            server_process(with_redis, OMS_RATE_LIMIT_PER_MINUTE="600000", **settings) as two,
+            server_process(with_redis, **settings) as one,
+            server_process(with_redis, **settings) as two,
             httpx.AsyncClient(base_url=one.server.base_url) as http_one,
             httpx.AsyncClient(base_url=two.server.base_url) as http_two,
             subscriptions(one.server) as ws,
@@ -66,12 +82,15 @@ async def test_a_frozen_redis_degrades_to_in_process_and_subscribers_hear_again_
             await asyncio.sleep(0.2)
             order_id, _ = await _place(at_two, "before")
             assert await _heard(ws, order_id, 5), "across replicas through Redis"
+            assert (await _flood(http_two))["THROTTLED"] > 0, "the shared bucket limits before the freeze"
 
             redis.send_signal(signal.SIGSTOP)
             stopped = time.perf_counter()
             slowest, served, heard, readiness = 0.0, 0, 0, set()
+            floods: list[Counter[str]] = []
             try:
                 while time.perf_counter() - stopped < FROZEN_SECONDS:
+                    floods.append(await _flood(http_one))  # over its limit: refused by the in-process bucket
                     order_id, took = await _place(at_one, f"frozen-{served}")
                     heard += await _heard(ws, order_id, ANSWER_WITHIN)  # this replica's own, in-process
                     _, took_two = await _place(at_two, f"frozen-two-{served}")
@@ -93,8 +112,10 @@ async def test_a_frozen_redis_degrades_to_in_process_and_subscribers_hear_again_
             print(
                 f"\nRedis frozen {FROZEN_SECONDS:.0f} s: {served} orders served, slowest {slowest:.2f} s, "
                 f"{heard}/{served // 2} heard in-process, readiness {sorted(readiness)}; "
-                f"across replicas again {recovered:.2f} s after it woke"
+                f"across replicas again {recovered:.2f} s after it woke; {len(floods)} anonymous floods of {FLOOD}: "
+                f"{sum(f['THROTTLED'] for f in floods)} refused (429 THROTTLED), {sum(f['ok'] for f in floods)} served"
             )
+            assert all(set(f) == {"ok", "THROTTLED"} for f in floods), floods  # each flood: some served, some not
             assert heard == served // 2
             assert slowest < ANSWER_WITHIN
             assert recovered < 10

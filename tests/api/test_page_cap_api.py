@@ -6,7 +6,9 @@ from typing import Any
 
 from tests.api.network import sync, update
 from tests.api.test_orders_api import network, order_input
+from tests.api.test_webhooks_api import register
 from tests.harness import Api
+from tests.receiver import receiving
 
 PLACE = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code } } }"
 PAGE = "edges { cursor } pageInfo { hasNextPage endCursor }"
@@ -18,6 +20,7 @@ CONNECTIONS = {
     "tasks": f"{{ tasks(first: 1000) {{ {PAGE} }} }}",
     "webhookDeliveries": f"{{ webhookDeliveries(first: 1000) {{ {PAGE} }} }}",
 }
+WRAPPED = {"sku": "A", "quantity": 1, "unitPrice": 10.0, "services": ["gift wrap"]}  # a VAS task per order
 
 
 def connection(data: dict[str, Any]) -> dict[str, Any]:
@@ -31,12 +34,15 @@ async def test_first_above_100_is_capped_at_100_on_every_connection(api: Api) ->
         assert page["edges"] == [] and page["pageInfo"] == {"hasNextPage": False, "endCursor": None}, name
     await network(api)
     await sync(api, "SNAPSHOT", update("A", "near", 500))
-    for i in range(101):
-        placed = (await api.gql(PLACE, {"input": order_input(key=f"k{i}", lines=[("A", 1)])}))["placeOrder"]
-        assert placed["order"] is not None, placed
-    for name in ("orders", "customer orders", "fulfillments"):
-        page = connection(await api.gql(CONNECTIONS[name]))
+    async with receiving() as hook:  # each order: an order, a fulfillment, a VAS task, an order.created delivery
+        assert (await register(api, hook.url, ["order.created"]))["userErrors"] == []
+        for i in range(101):
+            placed = await api.gql(PLACE, {"input": order_input(key=f"k{i}") | {"lines": [WRAPPED]}})
+            assert placed["placeOrder"]["order"] is not None, placed
+        await hook.wait_for(101, seconds=30)
+    for name, query in CONNECTIONS.items():
+        page = connection(await api.gql(query))
         assert len(page["edges"]) == 100 and page["pageInfo"]["hasNextPage"] is True, name
         after = page["pageInfo"]["endCursor"]
-        rest = CONNECTIONS[name].replace("first: 1000", f'first: 1000, after: "{after}"')
+        rest = query.replace("first: 1000", f'first: 1000, after: "{after}"')
         assert len(connection(await api.gql(rest))["edges"]) == 1, name
