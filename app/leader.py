@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import asyncpg
@@ -36,6 +37,7 @@ class Leadership:
             self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._conn: Any = None
         self.leading = self._dsn is None  # SQLite: the only process
+        self.since: float | None = time.time() if self.leading else None  # when it took the lead (Unix time)
 
     async def check(self) -> bool:
         """Lead if possible, and say whether this replica leads now (its lock session checked alive)."""
@@ -51,6 +53,7 @@ class Leadership:
                 else:
                     self.leading = bool(await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY))
                     if self.leading:
+                        self.since = time.time()
                         log.info("this replica now runs background work")
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             if self.leading:
@@ -63,7 +66,7 @@ class Leadership:
         if self._dsn is None:
             return True
         if self.leading and (self._conn is None or self._conn.is_closed()):
-            self.leading = False
+            self.leading, self.since = False, None
         return self.leading
 
     async def release(self) -> None:
@@ -73,7 +76,8 @@ class Leadership:
 
     async def _drop(self) -> None:
         conn, self._conn = self._conn, None
-        self.leading = self._dsn is None
+        if self._dsn is not None:
+            self.leading, self.since = False, None
         if conn is not None and not conn.is_closed():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), 2)

@@ -61,6 +61,11 @@ class Metrics:
             "1 on the replica that runs background work (scheduler, relay, sweepers), 0 on the others",
             registry=self.registry,
         )
+        self.background_leader_since = Gauge(
+            "oms_background_leader_since_seconds",
+            "Unix time this replica took background leadership (0 while it follows): a change is a handover",
+            registry=self.registry,
+        )
         self.background_jobs = Counter(
             "oms_background_job_runs",
             "Background job runs on this replica by job and outcome (ok, failed); only the leader runs them",

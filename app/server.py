@@ -197,6 +197,7 @@ def metrics_endpoint(settings: Settings, db: Database, metrics: Metrics, schedul
         for status, count in (await hold_counts(db, now)).items():
             metrics.checkout_holds.labels(status).set(count)
         metrics.background_leader.set(1 if scheduler.leading else 0)
+        metrics.background_leader_since.set(scheduler.leadership.since or 0)
         metrics.set_report(await location_measures(db, now))
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 import re
 import signal
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -28,6 +29,7 @@ from tests.servers import server_process
 
 INTERVAL = 0.5
 LEADER = re.compile(r"^oms_background_leader (\S+)$", re.M)
+SINCE = re.compile(r"^oms_background_leader_since_seconds (\S+)$", re.M)
 RUNS = re.compile(r'^oms_background_job_runs_total\{job="(\w+)",outcome="ok"\} (\S+)$', re.M)
 
 
@@ -122,7 +124,7 @@ async def test_a_follower_takes_over_within_an_interval_when_the_leader_is_kille
                 await asyncio.sleep(INTERVAL)
                 assert sum([await _leads(client, base) for base in processes]) == 1
             ticks = (await _runs(client, leader)).get("hold_sweep", 0) - before.get("hold_sweep", 0)
-            assert 4 <= ticks <= 6, ticks
+            assert 3 <= ticks <= 7, ticks  # once per interval (a loaded machine stretches a tick)
             assert await _runs(client, follower) == {}, "a follower runs no job"
 
             register = """mutation($url: String!) { registerWebhook(input: {url: $url, events: ["order.created"],
@@ -139,13 +141,12 @@ async def test_a_follower_takes_over_within_an_interval_when_the_leader_is_kille
                 await _order(at[leader if i % 2 else follower], f"dying-{i}")
             processes[leader].process.send_signal(signal.SIGKILL)
             await processes[leader].process.wait()
-            loop = asyncio.get_running_loop()
-            killed = loop.time()
+            killed = time.time()
             async with asyncio.timeout(INTERVAL * 10):
                 while not await _leads(client, follower):  # noqa: ASYNC110 - polling another process
-                    await asyncio.sleep(INTERVAL / 20)
-            took = loop.time() - killed
-            assert took <= INTERVAL + 0.25, took  # its next try: one interval (plus the poll and a loaded machine)
+                    await asyncio.sleep(INTERVAL / 10)
+            took = await _leader_since(client, follower) - killed  # as the follower itself saw it
+            assert took <= INTERVAL + 0.1, took  # its next try: one interval (and its round trip)
 
             for i in range(2):
                 await _order(at[follower], f"after-{i}")
@@ -168,6 +169,12 @@ async def test_a_follower_takes_over_within_an_interval_when_the_leader_is_kille
         finally:
             for api in at.values():
                 await api.http.aclose()
+
+
+async def _leader_since(client: httpx.AsyncClient, base: str) -> float:
+    found = SINCE.search((await client.get(f"{base}/metrics")).text)
+    assert found is not None
+    return float(found.group(1))
 
 
 async def _runs(client: httpx.AsyncClient, base: str) -> dict[str, int]:
