@@ -40,54 +40,39 @@ T = TypeVar("T")
 
 
 class StockMoved(Exception):
-    """A guarded reservation, capacity claim or slot booking found less than the read said: retry from a
-    fresh read."""
+    """A guarded reservation or capacity claim found less than the read said: retry from a fresh read."""
 
-    def __init__(self, capacity: bool = False, slot: bool = False) -> None:
+    def __init__(self, capacity: bool = False) -> None:
         super().__init__()
         self.capacity = capacity
-        self.slot = slot
 
 
 def slot_full() -> SlotFull:
     return SlotFull("That pickup slot is full; choose another", SLOT_FIELD)
 
 
-async def retried(
-    attempt: Callable[[], Awaitable[T]],
-    *,
-    make_room: Callable[[], Awaitable[int]],
-    doing: str,
-    kept: str,
-    field: tuple[str, ...],
-) -> T:
-    """Run a command that reads, decides and writes with guarded claims; when stock, capacity or a slot
-    moved under it, or PostgreSQL aborted it for a lock conflict with another command, run it again from a
-    fresh read (ATTEMPTS times), then say which ran out. A full counter may be full of holds past their
-    time (reads leave them out, the guarded claim still counts them): `make_room` ends them before the retry
-    and says how many it ended."""
-    moved = StockMoved()
+async def retried(attempt: Callable[[], Awaitable[T]], *, doing: str, kept: str, field: tuple[str, ...]) -> T:
+    """Run a command that reads, decides and writes with guarded claims; when stock or capacity moved under
+    it, or PostgreSQL aborted it for a lock conflict with another command, run it again from a fresh read
+    (ATTEMPTS times), then say which ran out."""
+    capacity = False
     for _ in range(ATTEMPTS):
         try:
             return await attempt()
-        except StockMoved as error:
-            moved = error
-            if (error.capacity or error.slot) and not await make_room() and error.slot:
-                raise slot_full() from None  # full of live bookings: no retry frees it
+        except StockMoved as moved:
+            capacity = moved.capacity
         except Exception as error:
             if not is_conflict(error):  # a PostgreSQL deadlock or serialization failure rolled it all back
                 raise
-    if moved.slot:
-        raise slot_full()
-    if moved.capacity:
+    if capacity:
         raise CapacityExhausted(f"Daily capacity was used up while {doing}; {kept}", field)
     raise InsufficientStock(f"Stock moved while {doing}; {kept}, try again", field)
 
 
 async def end_lapsed(resources: Resources) -> int:
-    """End every hold past its time (EXPIRED): its units, capacity and slot freed, availabilityChanged sent.
-    The scheduler's sweep, and a command's before it retries against a full counter. It looks with a read
-    first, so finding nothing takes no write lock (SQLite has one writer at a time)."""
+    """End every hold past its time (EXPIRED): its units, capacity and slot freed, availabilityChanged sent
+    (the scheduler's sweep). It looks with a read first, so finding nothing takes no write lock (SQLite has
+    one writer at a time)."""
     ended = 0
     while True:
         async with resources.db.read() as conn:
@@ -184,9 +169,9 @@ async def end_holds(
     for (loc, sku), qty in sorted(units.items()):
         await reservations.release(uow.conn, sku, loc, qty, uow.now, why=Why(Cause.HOLD_RELEASE, ref))
     await counters.give_back_all(uow.conn, [(loc, day) for h in ending for loc, day in h.capacity_days.items()])
+    for slot in sorted(h.slot for h in ending if h.slot is not None):  # lock order: counters, then slots
+        await counters.free_slot(uow.conn, slot[0], slot[1])
     for hold in ending:
-        if hold.slot is not None:
-            await counters.free_slot(uow.conn, hold.slot[0], hold.slot[1])
         await hold_store.end(uow.conn, hold.id, target, uow.now)
     uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku in units})})
     return ending

@@ -51,7 +51,6 @@ async def create_hold(resources: Resources, *, request: HoldRequest, caller: Pri
     request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     return await checkout.retried(
         lambda: _create_once(resources, request, caller),
-        make_room=lambda: checkout.end_lapsed(resources),
         doing="holding the cart",
         kept="nothing was held",
         field=("lines",),
@@ -106,10 +105,12 @@ async def _create_once(resources: Resources, request: HoldRequest, caller: Princ
             ):
                 raise checkout.StockMoved
         for claim in claims:
-            if not await counters.claim_capacity(uow.conn, claim):
+            if not await counters.claim_capacity(uow.conn, claim, uow.now):
                 raise checkout.StockMoved(capacity=True)
-        if slot is not None and not await counters.book_slot(uow.conn, slot.location_id, slot.starts_at, slot.capacity):
-            raise checkout.StockMoved(slot=True)
+        if slot is not None and not await counters.book_slot(
+            uow.conn, slot.location_id, slot.starts_at, slot.capacity, uow.now
+        ):
+            raise checkout.slot_full()
         uow.emit(AVAILABILITY_TOPIC, {"skus": sorted({sku for _, sku, _ in takes})})
     return Held(hold, True)
 

@@ -61,7 +61,6 @@ async def edit_order(resources: Resources, *, request: edits.EditRequest, who: s
         request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     return await checkout.retried(
         lambda: _edit_once(resources, request, who),
-        make_room=lambda: checkout.end_lapsed(resources),
         doing="editing the order",
         kept="nothing changed",
         field=("addLines",),
@@ -190,7 +189,7 @@ async def _write_fulfillments(
     ids = {loc: new_id("ful") for loc in placement.groups}
     claims = checkout.capacity_claims(resources.availability.cache.locations, placement.groups, uow.now)
     for claim in claims:
-        if not await counters.claim_capacity(uow.conn, claim):
+        if not await counters.claim_capacity(uow.conn, claim, uow.now):
             raise checkout.StockMoved(capacity=True)
     await fulfillment_store.add_fulfillments(
         uow.conn,
@@ -229,8 +228,10 @@ async def _move_slot(uow: UnitOfWork, resources: Resources, before: Delivery, af
     if old == new:
         return
     slot = await checkout.slot_booking(uow.conn, resources, after, uow.now)
-    if slot is not None and not await counters.book_slot(uow.conn, slot.location_id, slot.starts_at, slot.capacity):
-        raise checkout.StockMoved(slot=True)
+    if slot is not None and not await counters.book_slot(
+        uow.conn, slot.location_id, slot.starts_at, slot.capacity, uow.now
+    ):
+        raise checkout.slot_full()
     if old[0] is not None and old[1] is not None:
         await counters.free_slot(uow.conn, old[0], old[1])
 

@@ -68,7 +68,6 @@ async def place_order(resources: Resources, *, request: OrderRequest) -> Placed:
     request = replace(request, delivery=await postal.resolved(resources.db, request.delivery))
     placed = await checkout.retried(
         lambda: _place_once(resources, request),
-        make_room=lambda: checkout.end_lapsed(resources),
         doing="placing the order",
         kept="nothing was reserved",
         field=("lines",),
@@ -142,7 +141,7 @@ async def _place_once(resources: Resources, request: OrderRequest) -> Placed:
         if written is placing.Written.STOCK_MOVED or written is placing.Written.CAPACITY_FULL:
             raise checkout.StockMoved(capacity=written is placing.Written.CAPACITY_FULL)
         if written is placing.Written.SLOT_FULL:
-            raise checkout.StockMoved(slot=True)
+            raise checkout.slot_full()
         uow.mark_recorded()
         if transfer is not None:  # the leg written at the source goes to the store, whose pickup waits for it
             leg = transfer.source.id

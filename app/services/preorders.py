@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -36,6 +35,7 @@ from app.store import backorders as backorder_store
 from app.store import counters, reservations
 from app.store import orders as order_store
 from app.store import preorders as store
+from app.store.db import is_conflict
 from app.store.fulfillments import add_fulfillments
 from app.store.placing import OrderStock
 from app.store.positions import StockView
@@ -74,6 +74,8 @@ async def take(
     await store.add_waiting(uow.conn, order_id, promises, uow.now)
     for sku, units in sorted(wanted.items()):
         if not await store.claim_units(uow.conn, sku, units, uow.now):
+            if read.preorders[sku].release_at <= uow.now:  # its sale may have opened since the read
+                raise checkout.StockMoved
             raise preorders.limit_reached(read.preorders[sku], units, preorders.line_of(request, sku))
     message = preorders.promised(request, read.preorders) + ("; on hold for fraud review" if on_hold else "")
     event = OrderEvent(order_id, "order.created", status, uow.now, message)
@@ -97,9 +99,8 @@ def _plan(request: OrderRequest, read: OrderStock) -> dict[str, Any]:
 async def release_due(resources: Resources) -> int:
     """The scheduler's job: allocate waiting pre-orders whose items are released, oldest first.
     Returns how many were allocated; the others wait for the next run."""
-    started = utc_now()
     async with resources.db.read() as conn:
-        due = await store.due(conn, started, RELEASE_BATCH)
+        due = await store.due(conn, utc_now(), RELEASE_BATCH)
     released = 0
     blocked: set[str] = set()  # SKUs an older waiting order is short of: younger ones wait behind it
     for order_id in due:
@@ -107,19 +108,25 @@ async def release_due(resources: Resources) -> int:
             released += await _release(resources, order_id, blocked)
         except _Moved:
             continue  # stock moved under the guarded reservation: nothing kept, next run tries again
-    if len(due) < RELEASE_BATCH:  # every pre-order due when the run began was served (or waits for stock)
-        await open_sales(resources, started)
+        except Exception as error:
+            if not is_conflict(error):  # a PostgreSQL deadlock rolled that one back: the next run tries it
+                raise
+    await open_sales(resources)
     return released
 
 
-async def open_sales(resources: Resources, served: datetime) -> None:
-    """Items released by `served` whose pre-orders this run served go on general sale; it reads first, so an
-    idle run takes no write lock."""
+async def open_sales(resources: Resources) -> list[str]:
+    """Released items none of whose pre-orders still waits go on general sale, and their subscribers hear
+    it. It reads first, so an idle run takes no write lock."""
     async with resources.db.read() as conn:
-        if not await store.sales_to_open(conn, served):
-            return
-    async with resources.uow() as uow:
-        await store.open_sales(uow.conn, served, uow.now)
+        if not await store.sales_to_open(conn, utc_now()):
+            return []
+    uow = resources.uow()
+    async with uow:
+        opened = await store.open_sales(uow.conn, uow.now)
+        if opened:
+            uow.emit(AVAILABILITY_TOPIC, {"skus": opened})
+    return opened
 
 
 class _Moved(Exception):
@@ -274,7 +281,7 @@ async def _allocate(
     groups = rules.fulfillment_lines(takes)
     capacity_claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
     for capacity in capacity_claims:
-        if not await counters.claim_capacity(uow.conn, capacity):
+        if not await counters.claim_capacity(uow.conn, capacity, uow.now):
             raise _Moved
     ids = {loc: f"ful_{uuid.uuid4().hex[:20]}" for loc in groups}
     days = {x.location_id: x.day for x in capacity_claims}

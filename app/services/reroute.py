@@ -68,7 +68,7 @@ async def reroute(
     groups = rules.fulfillment_lines(takes)
     claims = checkout.capacity_claims(resources.availability.cache.locations, groups, uow.now)
     for index, claim in enumerate(claims):
-        if not await counters.claim_capacity(uow.conn, claim):  # full since the read: all or nothing
+        if not await counters.claim_capacity(uow.conn, claim, uow.now):  # full since the read: all or nothing
             await counters.give_back_all(uow.conn, [(x.location_id, x.day) for x in claims[:index]])
             for loc, taken_sku, taken in done:
                 await reservation_store.release(uow.conn, taken_sku, loc, taken, uow.now, why=why)

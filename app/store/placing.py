@@ -218,9 +218,9 @@ async def write_order(conn: AsyncConnection, new: NewOrder, *, more_writes: bool
         ):
             return Written.STOCK_MOVED
     for claim in new.claims:
-        if not await counters.claim_capacity(conn, claim):
+        if not await counters.claim_capacity(conn, claim, new.now):
             return Written.CAPACITY_FULL
-    if new.slot is not None and not await counters.book_slot(conn, *new.slot):
+    if new.slot is not None and not await counters.book_slot(conn, *new.slot, new.now):
         return Written.SLOT_FULL
     return Written.PLACED
 
@@ -289,7 +289,9 @@ WITH claim AS (
     WHERE c.capacity >= 1 AND EXISTS (SELECT 1 FROM claim) AND (SELECT count(*) FROM reserved) = :take_count
     ORDER BY c.location_id
     ON CONFLICT (location_id, day) DO UPDATE SET used = d.used + 1, capacity = EXCLUDED.capacity
-    WHERE d.used < EXCLUDED.capacity
+    WHERE d.used - (SELECT count(*) FROM checkout_holds AS h  -- claims of holds past their time count nowhere
+                    WHERE h.status = 'ACTIVE' AND h.expires_at <= CAST(:now AS timestamptz)
+                      AND h.capacity_days ->> d.location_id = d.day) < EXCLUDED.capacity
     RETURNING 1
 ), slot AS (
     INSERT INTO pickup_slot_load AS s (location_id, starts_at, booked, capacity)
@@ -297,7 +299,9 @@ WITH claim AS (
     WHERE CAST(:slot_location AS text) IS NOT NULL AND CAST(:slot_capacity AS int) >= 1
       AND EXISTS (SELECT 1 FROM claim) AND (SELECT count(*) FROM capacity) = :claim_count
     ON CONFLICT (location_id, starts_at) DO UPDATE SET booked = s.booked + 1, capacity = EXCLUDED.capacity
-    WHERE s.booked < EXCLUDED.capacity
+    WHERE s.booked - (SELECT count(*) FROM checkout_holds AS h
+                      WHERE h.status = 'ACTIVE' AND h.expires_at <= CAST(:now AS timestamptz)
+                        AND h.slot_location_id = s.location_id AND h.slot_starts_at = s.starts_at) < EXCLUDED.capacity
     RETURNING 1
 )
 -- A claimed order whose every reservation, capacity claim and slot booking did not hold fails the whole

@@ -62,18 +62,28 @@ async def add_waiting(
     await conn.execute(preorders.insert().values(order_id=order_id, status=WAITING, kind=kind, created_at=now))
 
 
-def _to_open(served: datetime) -> Any:
-    c = items.c
-    return and_(c.release_at <= served, c.preorder_units > 0, c.sale_opened_at.is_(None))
+def _to_open(now: datetime) -> Any:
+    """Released items with pre-orders, not on general sale yet, none of whose pre-orders still waits (one on
+    fraud hold does not keep the others' item closed). The partial index on items finds the candidates."""
+    c, ln, p = items.c, order_lines.c, preorders.c
+    queued = (
+        select(p.order_id)
+        .join(order_lines, ln.order_id == p.order_id)
+        .join(orders, orders.c.id == p.order_id)
+        .where(p.status == WAITING, p.kind == PREORDER, orders.c.on_hold.is_(False), ln.sku == c.sku)
+    )
+    return and_(c.preorder_units > 0, c.sale_opened_at.is_(None), c.release_at <= now, ~exists(queued))
 
 
-async def sales_to_open(conn: AsyncConnection, served: datetime) -> bool:
-    return (await conn.execute(select(items.c.sku).where(_to_open(served)).limit(1))).first() is not None
+async def sales_to_open(conn: AsyncConnection, now: datetime) -> bool:
+    return (await conn.execute(select(items.c.sku).where(_to_open(now)).limit(1))).first() is not None
 
 
-async def open_sales(conn: AsyncConnection, served: datetime, now: datetime) -> None:
-    """Released items (by `served`) whose pre-orders were served go on general sale now."""
-    await conn.execute(update(items).where(_to_open(served)).values(sale_opened_at=now))
+async def open_sales(conn: AsyncConnection, now: datetime) -> list[str]:
+    """Released items whose pre-orders were all served go on general sale now (the predicate is re-checked
+    by the UPDATE itself, so a pre-order committed meanwhile keeps its item closed). Returns their SKUs."""
+    stmt = update(items).where(_to_open(now)).values(sale_opened_at=now).returning(items.c.sku)
+    return sorted((await conn.execute(stmt)).scalars())
 
 
 async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[str]:

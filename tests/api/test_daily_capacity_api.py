@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from app.services import holds as hold_service
 from app.store.tables.checkout import location_day_load
 from domain.local_time import local_day
 from tests.api.checkout import CANCEL, READ, RELEASE, create, lapse, one_store, place, storefront
@@ -91,6 +92,10 @@ async def test_a_released_or_lapsed_hold_gives_its_capacity_back_before_any_swee
     await lapse(api, [lapsing["id"]])  # no sweep runs: the order for another SKU must not meet its claim
     placed = await place(api, ADMIN_TOKEN, key="o1", sku="B")
     assert placed["userErrors"] == [] and placed["order"]["fulfillments"][0]["location"]["id"] == "s1"
-    assert await _used(api) == {"s1": 1}  # the lapsed hold's unit went back and the order took it
+    assert await _used(api) == {"s1": 2}  # the order's unit beside the lapsed hold's, which counts nowhere
+    refused = await place(api, ADMIN_TOKEN, key="o2", sku="B")
+    assert [e["code"] for e in refused["userErrors"]] == ["CAPACITY_EXHAUSTED"]  # the live claim is the limit
+    assert await hold_service.sweep(api.server.resources) == 1
+    assert await _used(api) == {"s1": 1}  # the sweep gave the lapsed hold's unit back
     status = (await api.gql(READ, {"id": lapsing["id"]}, token=token))["checkoutHold"]["status"]
-    assert status == "EXPIRED"  # the order ended it before claiming
+    assert status == "EXPIRED"

@@ -146,7 +146,7 @@ async def test_a_follower_takes_over_within_an_interval_when_the_leader_is_kille
                 while not await _leads(client, follower):  # noqa: ASYNC110 - polling another process
                     await asyncio.sleep(INTERVAL / 10)
             took = await _leader_since(client, follower) - killed  # as the follower itself saw it
-            assert took <= INTERVAL + 0.1, took  # its next try: one interval (and its round trip)
+            assert took <= INTERVAL + 0.5, took  # its next try, within one interval (+ a loaded machine's delays)
 
             for i in range(2):
                 await _order(at[follower], f"after-{i}")

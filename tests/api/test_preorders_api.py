@@ -127,36 +127,43 @@ async def test_the_release_allocates_oldest_first_reserves_stock_and_releases_ea
     waiting = [e for e in found[3]["events"] if e["type"] == "order.waiting"]
     assert len(waiting) == 1 and "short of 1 x A" in waiting[0]["message"]
     [seen] = await availability(api, ["A"])
-    assert (seen["atp"], seen["reserved"]) == (0, 3)
+    assert (seen["atp"], seen["locations"]) == (0, [])  # two pre-orders still wait: not on general sale
     assert await preorder_service.release_due(api.server.resources) == 0
     assert len([e for e in (await order(api, ids[3]))["events"] if e["type"] == "order.waiting"]) == 1  # said once
     await sync(api, "SNAPSHOT", update("A", "s1", 5, as_of="2026-11-21T10:00:00+00:00"))
     await preorder_service.release_due(api.server.resources)
     assert [(await order(api, x))["status"] for x in ids] == ["ALLOCATED"] * 5
+    [seen] = await availability(api, ["A"])
+    assert (seen["atp"], seen["reserved"]) == (0, 5)  # the queue served: on general sale, all of it reserved
     [row] = await report(api, ["A"])
     assert (row["preordered"], row["waiting"], row["released"], row["backlog"]) == (5, 0, 5, [])
 
 
-async def test_between_the_release_and_its_run_an_order_joins_the_queue_instead_of_taking_its_stock(
+async def test_until_its_pre_orders_are_served_an_order_joins_their_queue_instead_of_taking_their_stock(
     quiet: Api,
 ) -> None:
-    api = quiet  # no scheduler: the release run comes when the test says
+    api = quiet  # no scheduler: the release runs come when the test says
     await launch(api, units=2, limit=10)
     first = (await place(api, "o1", 2))["order"]["id"]
     await items(api, {"sku": "A", "category": "c", "releaseAt": (datetime.now(UTC) - timedelta(seconds=1)).isoformat()})
     [seen] = await availability(api, ["A"])
     assert seen["atp"] == 0  # released, but its pre-orders are not served yet: not on general sale
-    late = await place(api, "o2", 1)  # taken as a pre-order behind the first, not from the first's stock
-    assert late["userErrors"] == [] and late["order"]["status"] == "BACKORDERED" and not late["order"]["fulfillments"]
+    late = (await place(api, "o2", 1))["order"]  # taken as a pre-order behind the first, not from its stock
+    assert late["status"] == "BACKORDERED" and not late["fulfillments"]
     assert await preorder_service.release_due(api.server.resources) == 1
-    assert [(await order(api, x))["status"] for x in (first, late["order"]["id"])] == ["ALLOCATED", "BACKORDERED"]
-    [seen] = await availability(api, ["A"])
-    assert (seen["atp"], seen["reserved"]) == (0, 2)
-    refused = await place(api, "o3", 1)  # on general sale now: an ordinary order, and nothing is left
-    assert [e["code"] for e in refused["userErrors"]] == ["INSUFFICIENT_STOCK"]
+    assert [(await order(api, x))["status"] for x in (first, late["id"])] == ["ALLOCATED", "BACKORDERED"]
+    queued = (await place(api, "o3", 1))["order"]  # one still waits: the sale stays closed, the queue grows
+    assert queued["status"] == "BACKORDERED" and (await availability(api, ["A"]))[0]["atp"] == 0
     await sync(api, "SNAPSHOT", update("A", "s1", 3, as_of="2026-11-21T10:00:00+00:00"))  # one more arrives
     await preorder_service.release_due(api.server.resources)
-    assert (await order(api, late["order"]["id"]))["status"] == "ALLOCATED"
+    assert [(await order(api, x))["status"] for x in (late["id"], queued["id"])] == ["ALLOCATED", "BACKORDERED"]
+    await sync(api, "SNAPSHOT", update("A", "s1", 4, as_of="2026-11-21T11:00:00+00:00"))
+    await preorder_service.release_due(api.server.resources)
+    assert (await order(api, queued["id"]))["status"] == "ALLOCATED"
+    [seen] = await availability(api, ["A"])
+    assert (seen["atp"], seen["reserved"]) == (0, 4)  # every pre-order served: on general sale now
+    refused = await place(api, "o4", 1)  # an ordinary order, and nothing is left
+    assert [e["code"] for e in refused["userErrors"]] == ["INSUFFICIENT_STOCK"]
 
 
 async def test_a_release_moved_later_closes_the_sale_until_the_next_release_run(quiet: Api) -> None:

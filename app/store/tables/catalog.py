@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, text
 
 from app.store.tables.base import REF, metadata
 from app.store.types import UtcDateTime
@@ -28,6 +28,7 @@ locations = Table(
 )
 
 
+SALE_PENDING = text("sale_opened_at IS NULL AND preorder_units > 0")  # released items waiting to open
 items = Table(
     "items",
     metadata,
@@ -43,6 +44,7 @@ items = Table(
     Column("sale_opened_at", UtcDateTime),
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "category"),
+    Index("ix_items_sale_pending", "release_at", postgresql_where=SALE_PENDING, sqlite_where=SALE_PENDING),
 )
 
 

@@ -29,6 +29,13 @@ def upgrade() -> None:
         sa.column('release_at', app.store.types.UtcDateTime(timezone=True)),
         sa.column('sale_opened_at', app.store.types.UtcDateTime(timezone=True)),
     )
+    op.create_index(
+        'ix_items_sale_pending',
+        'items',
+        ['release_at'],
+        postgresql_where=sa.text("sale_opened_at IS NULL AND preorder_units > 0"),
+        sqlite_where=sa.text("sale_opened_at IS NULL AND preorder_units > 0"),
+    )
     now = datetime.now(UTC)
     op.get_bind().execute(
         items.update()
@@ -38,5 +45,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_items_sale_pending', table_name='items')
     with op.batch_alter_table('items') as batch:
         batch.drop_column('sale_opened_at')
