@@ -112,6 +112,10 @@ def endpoint(resources: Resources) -> Callable[[Request], Awaitable[Response]]:
             return error_response(STATUS.get(error.code, 403), error.message, error.code, rid)
         except (BadParameter, InvalidInput) as error:
             return error_response(400, getattr(error, "message", str(error)), "BAD_REQUEST", rid)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            return error_response(503, "Temporarily unavailable: retry", "UNAVAILABLE", rid)
         filename = f"operations-{granularity.value.lower()}-{start.date()}-{end.date()}.csv"
         return StreamingResponse(
             lines(found),
