@@ -10,7 +10,7 @@ from typing import Any
 from app.services import preorders as preorder_service
 from tests.api.checkout import CANCEL, order_input, storefront
 from tests.api.network import availability, location, sync, update, upsert_locations
-from tests.harness import ADMIN_TOKEN, Api
+from tests.harness import ADMIN_TOKEN, Api, subscriptions
 
 PLACE = """
 mutation($input: PlaceOrderInput!) {
@@ -164,6 +164,27 @@ async def test_until_its_pre_orders_are_served_an_order_joins_their_queue_instea
     assert (seen["atp"], seen["reserved"]) == (0, 4)  # every pre-order served: on general sale now
     refused = await place(api, "o4", 1)  # an ordinary order, and nothing is left
     assert [e["code"] for e in refused["userErrors"]] == ["INSUFFICIENT_STOCK"]
+
+
+async def test_a_pre_order_on_fraud_hold_keeps_no_item_closed_and_the_opening_is_announced(quiet: Api) -> None:
+    api = quiet
+    await launch(api, units=5, limit=10)
+    await api.gql("mutation { setFraudPolicy(input: {holdAtRiskScore: 50}) { policy { holdAtRiskScore } } }")
+    held = (await place(api, "risky", 1, riskScore=90))["order"]
+    assert held["status"] == "BACKORDERED"
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp }
+    }"""
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(query, {"skus": ["A"]})
+        await asyncio.sleep(0.2)  # the subscription is listening once its first await runs
+        past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+        await items(api, {"sku": "A", "category": "c", "releaseAt": past})
+        assert await preorder_service.release_due(api.server.resources) == 0  # on hold: not released
+        assert (await ws.next_data())["data"]["availabilityChanged"] == {"sku": "A", "atp": 5}  # yet on sale
+    assert (await order(api, held["id"]))["status"] == "BACKORDERED"
+    placed = await place(api, "ordinary", 1)
+    assert placed["order"]["status"] == "ALLOCATED"
 
 
 async def test_a_release_moved_later_closes_the_sale_until_the_next_release_run(quiet: Api) -> None:
