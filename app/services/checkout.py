@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.resources import Resources
 from app.services import sourcing as routing
 from app.services.inventory import AVAILABILITY_TOPIC
-from app.services.uow import UnitOfWork, utc_now
+from app.services.uow import UnitOfWork
 from app.store import counters, reservations, slots
 from app.store import holds as hold_store
 from app.store.counters import CapacityClaim
@@ -35,7 +35,6 @@ from domain.orders import Delivery
 
 SLOT_FIELD = ("delivery", "pickupSlotStartsAt")
 ATTEMPTS = 3
-SWEEP_BATCH = 200
 T = TypeVar("T")
 
 
@@ -67,23 +66,6 @@ async def retried(attempt: Callable[[], Awaitable[T]], *, doing: str, kept: str,
     if capacity:
         raise CapacityExhausted(f"Daily capacity was used up while {doing}; {kept}", field)
     raise InsufficientStock(f"Stock moved while {doing}; {kept}, try again", field)
-
-
-async def end_lapsed(resources: Resources) -> int:
-    """End every hold past its time (EXPIRED): its units, capacity and slot freed, availabilityChanged sent
-    (the scheduler's sweep). It looks with a read first, so finding nothing takes no write lock (SQLite has
-    one writer at a time)."""
-    ended = 0
-    while True:
-        async with resources.db.read() as conn:
-            due = await hold_store.due(conn, utc_now(), SWEEP_BATCH)
-        if not due:
-            return ended
-        uow = resources.uow()
-        async with uow:  # end_holds re-checks each under its lock: ended or extended meanwhile, left alone
-            ended += len(await end_holds(uow, due, HoldStatus.EXPIRED, only_due=True))
-        if len(due) < SWEEP_BATCH:
-            return ended
 
 
 @dataclass(frozen=True, slots=True)

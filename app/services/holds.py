@@ -29,6 +29,8 @@ from domain.errors import IdempotencyConflict, NotFound
 from domain.holds import Hold, HoldRequest, HoldStatus
 from domain.ledger import Cause, Why
 
+SWEEP_BATCH = 200
+
 
 @dataclass(frozen=True, slots=True)
 class Held:
@@ -163,9 +165,20 @@ async def get_hold(resources: Resources, *, hold_id: str, caller: Principal) -> 
 
 
 async def sweep(resources: Resources) -> int:
-    """End holds past their time (the scheduler's job). Reads never waited for this (expiry is part of every
-    query); it makes the rows say so."""
-    return await checkout.end_lapsed(resources)
+    """End holds past their time (the scheduler's job): EXPIRED, their units, capacity and slots freed,
+    availabilityChanged sent. Reads never waited for this (expiry is part of every query); it makes the rows
+    say so. It looks with a read first, so an idle tick takes no write lock (SQLite has one writer at a time)."""
+    ended = 0
+    while True:
+        async with resources.db.read() as conn:
+            due = await store.due(conn, utc_now(), SWEEP_BATCH)
+        if not due:
+            return ended
+        uow = resources.uow()
+        async with uow:  # end_holds re-checks each under its lock: ended or extended meanwhile, left alone
+            ended += len(await checkout.end_holds(uow, due, HoldStatus.EXPIRED, only_due=True))
+        if len(due) < SWEEP_BATCH:
+            return ended
 
 
 async def hold_counts(db: Database, now: datetime | None = None) -> dict[str, int]:

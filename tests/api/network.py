@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
-from tests.harness import Client
+from tests.harness import Api, Client, Subscriptions, subscriptions
 
 UPSERT_LOCATIONS = """
 mutation($input: [LocationInput!]!) {
@@ -82,3 +85,19 @@ async def items(api: Client, skus: list[str], category: str = "c") -> None:
     """Items for these SKUs: stock is promised only for SKUs the catalogue knows."""
     data = await api.gql(UPSERT_ITEMS, {"input": [{"sku": sku, "category": category} for sku in skus]})
     assert data["upsertItems"]["userErrors"] == []
+
+
+def availability_changed(fields: str) -> str:
+    """The storefront's availabilityChanged subscription (web, US) selecting `fields`."""
+    return f"""subscription($skus: [String!]!) {{
+      availabilityChanged(skus: $skus, channel: "web", market: "US") {{ {fields} }}
+    }}"""
+
+
+@contextlib.asynccontextmanager
+async def watching_availability(api: Api, skus: list[str], fields: str) -> AsyncIterator[Subscriptions]:
+    """An anonymous subscriber of these SKUs, listening when the block starts."""
+    async with subscriptions(api.server, token=None) as ws:
+        await ws.subscribe(availability_changed(fields), {"skus": skus})
+        await asyncio.sleep(0.2)  # the subscription is listening once its first await runs
+        yield ws

@@ -18,8 +18,8 @@ from tests.api.checkout import (
     place,
     storefront,
 )
-from tests.api.network import availability
-from tests.harness import ADMIN_TOKEN, Api, subscriptions
+from tests.api.network import availability, watching_availability
+from tests.harness import ADMIN_TOKEN, Api
 
 
 async def test_a_hold_reserves_until_released_and_shows_on_the_location(api: Api) -> None:
@@ -168,12 +168,7 @@ async def test_the_sweeper_tells_availability_subscribers_what_it_freed(quiet: A
     await one_store(api, 5)
     token = await storefront(api)
     hold = (await create(api, token, key="h1", quantity=2))["hold"]
-    query = """subscription($skus: [String!]!) {
-      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp reserved }
-    }"""
-    async with subscriptions(api.server, token=None) as ws:
-        await ws.subscribe(query, {"skus": ["A"]})
-        await asyncio.sleep(0.2)  # the subscription is listening once its first await runs
+    async with watching_availability(api, ["A"], "sku atp reserved") as ws:
         await lapse(api, [hold["id"]])
         assert await hold_service.sweep(api.server.resources) == 1
         event = await ws.next_data()

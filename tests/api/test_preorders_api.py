@@ -9,8 +9,8 @@ from typing import Any
 
 from app.services import preorders as preorder_service
 from tests.api.checkout import CANCEL, order_input, storefront
-from tests.api.network import availability, location, sync, update, upsert_locations
-from tests.harness import ADMIN_TOKEN, Api, subscriptions
+from tests.api.network import availability, location, sync, update, upsert_locations, watching_availability
+from tests.harness import ADMIN_TOKEN, Api
 
 PLACE = """
 mutation($input: PlaceOrderInput!) {
@@ -172,12 +172,7 @@ async def test_a_pre_order_on_fraud_hold_keeps_no_item_closed_and_the_opening_is
     await api.gql("mutation { setFraudPolicy(input: {holdAtRiskScore: 50}) { policy { holdAtRiskScore } } }")
     held = (await place(api, "risky", 1, riskScore=90))["order"]
     assert held["status"] == "BACKORDERED"
-    query = """subscription($skus: [String!]!) {
-      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp }
-    }"""
-    async with subscriptions(api.server, token=None) as ws:
-        await ws.subscribe(query, {"skus": ["A"]})
-        await asyncio.sleep(0.2)  # the subscription is listening once its first await runs
+    async with watching_availability(api, ["A"], "sku atp") as ws:
         past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
         await items(api, {"sku": "A", "category": "c", "releaseAt": past})
         assert await preorder_service.release_due(api.server.resources) == 0  # on hold: not released
