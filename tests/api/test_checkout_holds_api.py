@@ -168,7 +168,10 @@ async def test_the_sweeper_tells_availability_subscribers_what_it_freed(quiet: A
     await one_store(api, 5)
     token = await storefront(api)
     hold = (await create(api, token, key="h1", quantity=2))["hold"]
-    async with watching_availability(api, ["A"], "sku atp reserved") as ws:
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp reserved }
+    }"""
+    async with watching_availability(api, ["A"], query) as ws:
         await lapse(api, [hold["id"]])
         assert await hold_service.sweep(api.server.resources) == 1
         event = await ws.next_data()

@@ -8,7 +8,6 @@ import uuid
 from tests.api.network import (
     SYNC,
     availability,
-    availability_changed,
     basic_network,
     sync,
     update,
@@ -96,7 +95,10 @@ async def test_more_than_5000_updates_are_refused_whole(api: Api) -> None:
 
 async def test_availability_changed_is_pushed_over_websocket_after_commit(api: Api) -> None:
     await basic_network(api)
-    async with watching_availability(api, ["A"], "sku atp onHand") as ws:
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp onHand }
+    }"""
+    async with watching_availability(api, ["A"], query) as ws:
         await sync(api, "SNAPSHOT", update("B", "us-1", 3))  # another SKU: no event
         await sync(api, "SNAPSHOT", update("A", "us-1", 4), update("A", "us-2", 5))
         event = await ws.next_data()
@@ -105,7 +107,9 @@ async def test_availability_changed_is_pushed_over_websocket_after_commit(api: A
 
 async def test_subscribers_woken_by_one_change_share_one_read(api: Api) -> None:
     await basic_network(api)
-    query = availability_changed("sku atp")
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp }
+    }"""
     await sync(api, "SNAPSHOT", update("A", "us-1", 3))
     await availability(api, ["A"])  # the replica's reference cache is warm: a read is one statement
     rid = uuid.uuid4().hex

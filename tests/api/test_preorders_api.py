@@ -172,7 +172,10 @@ async def test_a_pre_order_on_fraud_hold_keeps_no_item_closed_and_the_opening_is
     await api.gql("mutation { setFraudPolicy(input: {holdAtRiskScore: 50}) { policy { holdAtRiskScore } } }")
     held = (await place(api, "risky", 1, riskScore=90))["order"]
     assert held["status"] == "BACKORDERED"
-    async with watching_availability(api, ["A"], "sku atp") as ws:
+    query = """subscription($skus: [String!]!) {
+      availabilityChanged(skus: $skus, channel: "web", market: "US") { sku atp }
+    }"""
+    async with watching_availability(api, ["A"], query) as ws:
         past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
         await items(api, {"sku": "A", "category": "c", "releaseAt": past})
         assert await preorder_service.release_due(api.server.resources) == 0  # on hold: not released
